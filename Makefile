@@ -1,0 +1,46 @@
+# dulieumo — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+UV ?= uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help install portal demo test test-unit lint bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36mmake %-10s\033[0m %s\n", $$1, $$2}'
+
+install: ## Install system needs (uv, PostgreSQL, Redis if absent) and the .venv with `dulieumo`
+	@bash portal/provision.sh
+	@$(UV) sync --frozen --quiet
+	@$(BIN)/dulieumo --help >/dev/null && echo "installed: $(BIN)/dulieumo"
+
+portal: install ## Start the local CKAN portal (installs CKAN into .portal/venv on first run)
+	@$(BIN)/dulieumo portal up
+
+demo: portal ## Install, start the portal, publish the sample catalogue, print where to look
+	@$(BIN)/dulieumo demo
+
+test: portal ## Run the whole test suite against the real local portal
+	@$(BIN)/python -m pytest -q
+
+test-unit: install ## Run only the tests that need no portal
+	@$(BIN)/python -m pytest -q -m "not portal"
+
+lint: install ## ruff and mypy
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check . || true
+	@$(BIN)/mypy
+
+bench: install ## Validation benchmark against frictionless and GX (1,000,000 rows)
+	@$(BIN)/python bench/validate
+
+clean: ## Stop the portal and remove local state (.portal, .venv)
+	-@$(BIN)/dulieumo portal down 2>/dev/null
+	rm -rf .portal .venv .prefect

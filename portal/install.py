@@ -1,0 +1,85 @@
+"""The portal's own virtual environment: CKAN 2.12.0, gunicorn and our extension.
+
+CKAN pins Flask/SQLAlchemy and friends, so it never shares the pipeline's environment; the
+pipeline talks to it over HTTP only. A stamp records what was installed, so an interrupted
+install is simply finished by the next ``portal up``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from dulieumo.errors import LocalPortalError
+
+from .settings import CKAN_VERSION, PortalSettings
+
+STAMP_NAME = ".dulieumo-installed"
+
+
+def find_uv() -> str:
+    candidates = [shutil.which("uv"), str(Path.home() / ".local" / "bin" / "uv")]
+    for cand in candidates:
+        if cand and Path(cand).exists():
+            return cand
+    raise LocalPortalError(
+        "The `uv` installer was not found.", hint="Run `make install`, which installs uv."
+    )
+
+
+def _wanted_stamp(settings: PortalSettings) -> str:
+    h = hashlib.sha256(CKAN_VERSION.encode())
+    h.update(settings.requirements_file.read_bytes())
+    h.update((settings.extension_dir / "pyproject.toml").read_bytes())
+    return h.hexdigest()
+
+
+def is_installed(settings: PortalSettings) -> bool:
+    stamp = settings.venv / STAMP_NAME
+    try:
+        return stamp.read_text() == _wanted_stamp(settings) and settings.ckan_bin.exists()
+    except FileNotFoundError:
+        return False
+
+
+def _run(cmd: list[str], what: str, log: Path) -> None:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(f"$ {' '.join(cmd)}\n")
+        fh.flush()
+        proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False)
+    if proc.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        raise LocalPortalError(
+            f"Installing the portal environment failed while {what} (exit {proc.returncode}).\n"
+            + "\n".join("    " + line for line in tail),
+            hint=f"Full log: {log}. Fix the cause (for psycopg2: gcc and libpq-dev, "
+            "installed by `make install`), then run `dulieumo portal up` again.",
+        )
+
+
+def ensure_installed(settings: PortalSettings) -> bool:
+    """Install or finish installing the portal environment. Returns True when work was done."""
+    if not (settings.extension_dir / "pyproject.toml").exists():
+        raise LocalPortalError(f"The CKAN extension is missing at {settings.extension_dir}.")
+    if is_installed(settings):
+        return False
+    uv = find_uv()
+    log = settings.log_dir / "install.log"
+    python = settings.venv / "bin" / "python"
+    healthy = python.exists() and subprocess.run(
+        [str(python), "-c", "pass"], capture_output=True, check=False
+    ).returncode == 0
+    if not healthy:
+        _run([uv, "venv", "--clear", "--python", "3.11", str(settings.venv)], "creating the venv", log)
+    env_python = ["--python", str(python)]
+    _run([uv, "pip", "install", *env_python, "-r", str(settings.requirements_file)],
+         f"installing CKAN {CKAN_VERSION}", log)
+    _run([uv, "pip", "install", *env_python, "-e", str(settings.extension_dir)],
+         "installing the dulieumo CKAN extension", log)
+    (settings.venv / STAMP_NAME).write_text(_wanted_stamp(settings))
+    os.sync()
+    return True

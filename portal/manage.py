@@ -1,0 +1,196 @@
+"""`dulieumo portal up | down | status | reset | token`: the local CKAN portal's life cycle.
+
+Every step checks before it acts, so ``up`` is idempotent and finishes whatever an interrupted
+``up`` left half done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dulieumo.errors import LocalPortalError
+
+from . import database, install, server, services, state
+from .ckan_cli import parse_token, run_ckan
+from .ckan_ini import render_ini
+from .settings import CKAN_VERSION, PortalSettings
+from .state import ROLE_USERS, Role
+
+Say = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class UpReport:
+    url: str
+    pid: int
+    steps: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _db_stamp(settings: PortalSettings) -> str:
+    return json.dumps({"db": settings.ckan_db, "ds": settings.datastore_db, "ckan": CKAN_VERSION})
+
+
+def _ensure_schema(settings: PortalSettings, say: Say, steps: list[str]) -> None:
+    stamp = settings.state_dir / "db-ready.json"
+    schema = database.ckan_schema_state(settings)
+    if schema["core"] and schema["activity"] and stamp.exists() and stamp.read_text() == _db_stamp(
+        settings
+    ):
+        return
+    if not schema["core"]:
+        say("Initialising the CKAN database…")
+        run_ckan(settings, "db", "init", what="initialising the database")
+        steps.append("db-init")
+    run_ckan(settings, "db", "upgrade", what="migrating the database")
+    run_ckan(settings, "db", "upgrade", "-p", "activity", what="migrating the activity plugin")
+    run_ckan(settings, "dulieumo", "init-db", what="creating the search index tables")
+    perms = run_ckan(settings, "datastore", "set-permissions", what="reading DataStore permissions")
+    database.apply_datastore_permissions(settings, perms)
+    steps.append("db-migrate")
+    stamp.write_text(_db_stamp(settings))
+
+
+def _ensure_users(settings: PortalSettings, secrets: dict[str, str], say: Say,
+                  steps: list[str]) -> None:
+    existing = database.user_names(settings)
+    for role, name in ROLE_USERS.items():
+        if name not in existing:
+            say(f"Creating the {role} user {name}…")
+            password = secrets["admin_password" if role == "sysadmin" else "publisher_password"]
+            run_ckan(settings, "user", "add", name, f"email={name}@dulieumo.local",
+                     f"password={password}", what=f"creating user {name}")
+            if role == "sysadmin":
+                run_ckan(settings, "sysadmin", "add", name, what=f"making {name} a sysadmin")
+            state.save_token(settings.tokens_file, role, "")
+            steps.append(f"user-{role}")
+
+
+def _token_valid(settings: PortalSettings, token: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{settings.url}/api/3/action/dashboard_new_activities_count",
+        headers={"Authorization": token},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return bool(resp.status == 200)
+    except urllib.error.HTTPError:
+        return False
+    except OSError:
+        return False
+
+
+def _ensure_tokens(settings: PortalSettings, steps: list[str]) -> dict[str, str]:
+    tokens = state.read_tokens(settings.tokens_file)
+    for role, name in ROLE_USERS.items():
+        token = tokens.get(role, "")
+        if token and _token_valid(settings, token):
+            continue
+        out = run_ckan(settings, "user", "token", "add", name, "dulieumo-pipeline",
+                       what=f"creating an API token for {name}")
+        tokens[role] = parse_token(out)
+        state.save_token(settings.tokens_file, role, tokens[role])
+        steps.append(f"token-{role}")
+    return tokens
+
+
+def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list[str]:
+    """Create the portal file's organisations and groups; make the publisher their editor."""
+    from ckanapi import RemoteCKAN
+
+    from dulieumo.catalog import load_catalog
+    from publish.organizations import ensure_organizations
+
+    from .settings import REPO_ROOT
+
+    portal_spec = load_catalog(REPO_ROOT).portal
+    with RemoteCKAN(settings.url, apikey=tokens["sysadmin"]) as ckan:
+        return ensure_organizations(ckan, portal_spec, editor=ROLE_USERS["publisher"])
+
+
+def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
+    settings = settings or PortalSettings()
+    started = time.monotonic()
+    steps: list[str] = []
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.storage_dir.mkdir(parents=True, exist_ok=True)
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+
+    running = server.read_pid(settings)
+    if running and server.status_show(settings):
+        tokens = state.read_tokens(settings.tokens_file)
+        if all(tokens.get(r) for r in ROLE_USERS) and install.is_installed(settings):
+            return UpReport(settings.url, running, ["already-running"],
+                            time.monotonic() - started)
+
+    services.ensure_postgres(settings)
+    services.ensure_redis(settings)
+    if not running and server.port_in_use(settings.portal_host, settings.portal_port):
+        server.start(settings)  # raises the clear "port in use" error
+    if install.ensure_installed(settings):
+        say(f"Installed CKAN {CKAN_VERSION} into {settings.venv}")
+        steps.append("install")
+    secrets = state.load_secrets(settings.secrets_file)
+    settings.ini.write_text(render_ini(settings, secrets), encoding="utf-8")
+    database.ensure_databases(settings, secrets)
+    _ensure_schema(settings, say, steps)
+    _ensure_users(settings, secrets, say, steps)
+    say("Starting the portal…")
+    pid = server.start(settings)
+    tokens = _ensure_tokens(settings, steps)
+    seed_organizations(settings, tokens)
+    return UpReport(settings.url, pid, steps, time.monotonic() - started)
+
+
+def down(settings: PortalSettings | None = None) -> bool:
+    return server.stop(settings or PortalSettings())
+
+
+def status(settings: PortalSettings | None = None) -> dict[str, Any]:
+    settings = settings or PortalSettings()
+    info = server.status_show(settings)
+    pid = server.read_pid(settings)
+    return {
+        "url": settings.url,
+        "healthy": info is not None,
+        "running": pid is not None,
+        "pid": pid,
+        "ckan_version": (info or {}).get("ckan_version"),
+        "site_title": (info or {}).get("site_title"),
+        "extensions": (info or {}).get("extensions", []),
+        "installed": install.is_installed(settings),
+        "state_dir": str(settings.state_dir),
+        "log": str(settings.server_log),
+    }
+
+
+def reset(settings: PortalSettings | None = None) -> float:
+    """Empty the portal's data (datasets, orgs, groups, DataStore, uploads); keep users/tokens."""
+    settings = settings or PortalSettings()
+    started = time.monotonic()
+    if not server.status_show(settings):
+        raise LocalPortalError("The portal is not running.", hint="Run `dulieumo portal up` first.")
+    run_ckan(settings, "dulieumo", "reset", what="resetting the portal's data")
+    seed_organizations(settings, state.read_tokens(settings.tokens_file))
+    return time.monotonic() - started
+
+
+def token(role: Role, settings: PortalSettings | None = None) -> str:
+    settings = settings or PortalSettings()
+    value = state.read_tokens(settings.tokens_file).get(role)
+    if not value:
+        raise LocalPortalError(
+            f"No {role} token is stored yet.", hint="Run `dulieumo portal up` first."
+        )
+    return value
