@@ -61,8 +61,13 @@ def portal_up(as_json: JsonOpt = False) -> None:
 
     rep = guarded(lambda: manage.up(say=say), as_json)
     emit(
-        {"ok": True, "url": rep.url, "pid": rep.pid, "steps": rep.steps,
-         "seconds": round(rep.seconds, 1)},
+        {
+            "ok": True,
+            "url": rep.url,
+            "pid": rep.pid,
+            "steps": rep.steps,
+            "seconds": round(rep.seconds, 1),
+        },
         as_json,
         lambda d: typer.echo(f"Portal is up at {d['url']} (pid {d['pid']}, {d['seconds']} s)."),
     )
@@ -85,11 +90,15 @@ def portal_status(as_json: JsonOpt = False) -> None:
     info = guarded(manage.status, as_json)
 
     def human(d: dict[str, Any]) -> None:
-        state = "healthy" if d["healthy"] else ("running, not answering" if d["running"] else "down")
+        state = (
+            "healthy" if d["healthy"] else ("running, not answering" if d["running"] else "down")
+        )
         typer.echo(f"Portal {state}: {d['url']}")
         if d["healthy"]:
-            typer.echo(f"  CKAN {d['ckan_version']} · {d['site_title']} · plugins: "
-                       + ", ".join(d["extensions"]))
+            typer.echo(
+                f"  CKAN {d['ckan_version']} · {d['site_title']} · plugins: "
+                + ", ".join(d["extensions"])
+            )
         else:
             typer.echo("  Start it with: dulieumo portal up")
 
@@ -118,6 +127,188 @@ def portal_token(
         typer.secho("error: --role must be publisher or sysadmin", err=True, fg="red")
         raise typer.Exit(EXIT_COULD_NOT_RUN)
     typer.echo(guarded(lambda: manage.token(role)))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- catalog
+
+catalog_app = typer.Typer(
+    help="The declared datasets (datasets/, schemas/, validations/).", no_args_is_help=True
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("list")
+def catalog_list(as_json: JsonOpt = False) -> None:
+    """List the datasets of the catalogue."""
+    from dulieumo.catalog import load_catalog
+    from dulieumo.paths import REPO_ROOT
+
+    cat = guarded(lambda: load_catalog(REPO_ROOT), as_json)
+    rows = [
+        {
+            "name": s.name,
+            "agency": s.agency,
+            "organization": s.organization,
+            "title": s.title.vi,
+            "frequency": str(s.frequency),
+            "source": s.source.type,
+            "spec": str(s.spec_path),
+        }
+        for s in sorted(cat.datasets.values(), key=lambda s: (s.agency, s.name))
+    ]
+
+    def human(data: list[dict[str, str]]) -> None:
+        for r in data:
+            typer.echo(f"{r['name']:<32} {r['organization']:<28} {r['frequency']:<10} {r['title']}")
+        typer.echo(f"{len(data)} dataset(s).")
+
+    emit(rows, as_json, human)
+
+
+@catalog_app.command("check")
+def catalog_check(as_json: JsonOpt = False) -> None:
+    """Check every spec, schema and suite without running anything; exit 1 on problems."""
+    from dulieumo.catalog import check_catalog
+    from dulieumo.paths import REPO_ROOT
+
+    problems = guarded(lambda: check_catalog(REPO_ROOT), as_json)
+    data = [p.model_dump(mode="json") if hasattr(p, "model_dump") else vars(p) for p in problems]
+
+    def human(items: list[dict[str, Any]]) -> None:
+        for p in items:
+            typer.echo(
+                f"{p.get('severity', 'error')}: {p.get('file')}: {p.get('path') or ''}: "
+                f"{p.get('message')}"
+            )
+        typer.echo("Catalogue OK." if not items else f"{len(items)} problem(s).")
+
+    emit(data, as_json, human)
+    if any(p.get("severity", "error") == "error" for p in data):
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- validate / publish
+
+
+@app.command("validate")
+def validate_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")],
+    as_json: JsonOpt = False,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Write the JSON report here")
+    ] = None,
+) -> None:
+    """Pull and validate a dataset without publishing. Exit 0 clean, 1 findings, 2 could not run."""
+    import datetime as dt
+    from pathlib import Path
+
+    from dulieumo.catalog import load_catalog
+    from dulieumo.paths import REPO_ROOT, run_dir
+    from pull import pull_source
+    from validate import validate_table
+
+    def run() -> Any:
+        spec = load_catalog(REPO_ROOT).get(dataset)
+        workdir = run_dir(
+            spec.name, "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        )
+        table = pull_source(spec, root=REPO_ROOT, workdir=workdir)
+        rep = validate_table(table.path, spec, root=REPO_ROOT)
+        out = Path(report) if report else workdir / "validation-report.json"
+        rep.write_json(out)
+        return rep, out
+
+    rep, out = guarded(run, as_json)
+    data = rep.to_dict() | {"report_path": str(out)}
+
+    def human(_: Any) -> None:
+        _print_findings(rep)
+        typer.echo(f"Report: {out}")
+
+    emit(data, as_json, human)
+    if not rep.ok:
+        raise typer.Exit(1)
+
+
+def _print_findings(rep: Any, limit: int = 20) -> None:
+    if rep.ok and not rep.findings:
+        typer.echo(f"{rep.dataset}: {rep.rows} rows, no findings.")
+        return
+    for f in rep.findings[:limit]:
+        where = ", ".join(
+            x
+            for x in (
+                f.file and str(f.file),
+                f.row and f"dòng {f.row}",
+                f.field and f"cột {f.field}",
+            )
+            if x
+        )
+        typer.echo(f"[{f.severity}] {f.code} ({where}): {f.message}")
+    if len(rep.findings) > limit:
+        typer.echo(f"… {len(rep.findings) - limit} more in the report.")
+    counts = ", ".join(f"{k}: {v}" for k, v in rep.counts.items())
+    typer.echo(f"{rep.dataset}: {rep.rows} rows; {rep.error_count} error(s) ({counts}).")
+
+
+def _publish_outcomes(outcomes: list[Any], as_json: bool) -> None:
+    data = [vars(o) for o in outcomes]
+
+    def human(items: list[dict[str, Any]]) -> None:
+        for o in items:
+            if o["status"] in ("published", "planned"):
+                res = o["result"] or {}
+                typer.echo(
+                    f"{o['dataset']}: {o['status']} ({res.get('action')}, "
+                    f"{res.get('rows', 0)} rows) → {res.get('url')}"
+                )
+            elif o["status"] == "invalid":
+                typer.echo(
+                    f"{o['dataset']}: NOT published, validation failed "
+                    f"({o['findings']}). Report: {o['report_path']}"
+                )
+                typer.echo(f"  → see the findings: dulieumo validate {o['dataset']}")
+            else:
+                err = o["error"] or {}
+                typer.echo(f"{o['dataset']}: FAILED: {err.get('message')}")
+                if err.get("hint"):
+                    typer.echo(f"  → {err['hint']}")
+
+    emit(data if len(data) != 1 else data[0], as_json, human)
+
+
+@app.command("publish")
+def publish_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; write nothing")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pull, validate and publish one dataset (a Prefect flow run). Exit 1 if invalid."""
+    from flows.publish_dataset import publish_dataset
+
+    outcome = guarded(lambda: publish_dataset(dataset, dry_run=dry_run), as_json)
+    _publish_outcomes([outcome], as_json)
+    if outcome.status == "invalid":
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo_cmd(as_json: JsonOpt = False) -> None:
+    """Publish the whole sample catalogue to the local portal and print where to look."""
+    from flows.publish_catalog import publish_catalog
+    from portal.settings import PortalSettings
+
+    outcomes = guarded(lambda: publish_catalog(), as_json)
+    _publish_outcomes(outcomes, as_json)
+    if not as_json:
+        url = PortalSettings().url
+        typer.echo("")
+        typer.echo(f"Portal:    {url}")
+        typer.echo(f"Datasets:  {url}/dataset")
+        typer.echo(f"API:       {url}/api/3/action/package_search?q=benh+vien")
+        typer.echo("Publisher token: dulieumo portal token")
+    if any(o.status != "published" for o in outcomes):
+        raise typer.Exit(1)
 
 
 def main() -> None:

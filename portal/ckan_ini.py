@@ -16,7 +16,9 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
     ro_user = f"{settings.datastore_db}_ro"
     values = {
         "SECRET_KEY": secrets["secret_key"],
-        "sqlalchemy.url": _pg_url(settings, ckan_user, secrets["ckan_db_password"], settings.ckan_db),
+        "sqlalchemy.url": _pg_url(
+            settings, ckan_user, secrets["ckan_db_password"], settings.ckan_db
+        ),
         "ckan.datastore.write_url": _pg_url(
             settings, ckan_user, secrets["ckan_db_password"], settings.datastore_db
         ),
@@ -55,8 +57,10 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "[app:main]",
         "use = egg:ckan",
     ]
-    lines += [f"{k} = {v.replace('%', '%%') if not v.startswith('string:%') else v}"
-              for k, v in values.items()]
+    lines += [
+        f"{k} = {v.replace('%', '%%') if not v.startswith('string:%') else v}"
+        for k, v in values.items()
+    ]
     lines += [
         "",
         "[loggers]",

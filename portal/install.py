@@ -70,16 +70,28 @@ def ensure_installed(settings: PortalSettings) -> bool:
     uv = find_uv()
     log = settings.log_dir / "install.log"
     python = settings.venv / "bin" / "python"
-    healthy = python.exists() and subprocess.run(
-        [str(python), "-c", "pass"], capture_output=True, check=False
-    ).returncode == 0
+    healthy = (
+        python.exists()
+        and subprocess.run([str(python), "-c", "pass"], capture_output=True, check=False).returncode
+        == 0
+    )
     if not healthy:
-        _run([uv, "venv", "--clear", "--python", "3.11", str(settings.venv)], "creating the venv", log)
+        _run(
+            [uv, "venv", "--clear", "--python", "3.11", str(settings.venv)],
+            "creating the venv",
+            log,
+        )
     env_python = ["--python", str(python)]
-    _run([uv, "pip", "install", *env_python, "-r", str(settings.requirements_file)],
-         f"installing CKAN {CKAN_VERSION}", log)
-    _run([uv, "pip", "install", *env_python, "-e", str(settings.extension_dir)],
-         "installing the dulieumo CKAN extension", log)
+    _run(
+        [uv, "pip", "install", *env_python, "-r", str(settings.requirements_file)],
+        f"installing CKAN {CKAN_VERSION}",
+        log,
+    )
+    _run(
+        [uv, "pip", "install", *env_python, "-e", str(settings.extension_dir)],
+        "installing the dulieumo CKAN extension",
+        log,
+    )
     (settings.venv / STAMP_NAME).write_text(_wanted_stamp(settings))
     os.sync()
     return True

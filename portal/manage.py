@@ -42,8 +42,11 @@ def _db_stamp(settings: PortalSettings) -> str:
 def _ensure_schema(settings: PortalSettings, say: Say, steps: list[str]) -> None:
     stamp = settings.state_dir / "db-ready.json"
     schema = database.ckan_schema_state(settings)
-    if schema["core"] and schema["activity"] and stamp.exists() and stamp.read_text() == _db_stamp(
-        settings
+    if (
+        schema["core"]
+        and schema["activity"]
+        and stamp.exists()
+        and stamp.read_text() == _db_stamp(settings)
     ):
         return
     if not schema["core"]:
@@ -59,15 +62,23 @@ def _ensure_schema(settings: PortalSettings, say: Say, steps: list[str]) -> None
     stamp.write_text(_db_stamp(settings))
 
 
-def _ensure_users(settings: PortalSettings, secrets: dict[str, str], say: Say,
-                  steps: list[str]) -> None:
+def _ensure_users(
+    settings: PortalSettings, secrets: dict[str, str], say: Say, steps: list[str]
+) -> None:
     existing = database.user_names(settings)
     for role, name in ROLE_USERS.items():
         if name not in existing:
             say(f"Creating the {role} user {name}…")
             password = secrets["admin_password" if role == "sysadmin" else "publisher_password"]
-            run_ckan(settings, "user", "add", name, f"email={name}@dulieumo.local",
-                     f"password={password}", what=f"creating user {name}")
+            run_ckan(
+                settings,
+                "user",
+                "add",
+                name,
+                f"email={name}@dulieumo.local",
+                f"password={password}",
+                what=f"creating user {name}",
+            )
             if role == "sysadmin":
                 run_ckan(settings, "sysadmin", "add", name, what=f"making {name} a sysadmin")
             state.save_token(settings.tokens_file, role, "")
@@ -97,8 +108,15 @@ def _ensure_tokens(settings: PortalSettings, steps: list[str]) -> dict[str, str]
         token = tokens.get(role, "")
         if token and _token_valid(settings, token):
             continue
-        out = run_ckan(settings, "user", "token", "add", name, "dulieumo-pipeline",
-                       what=f"creating an API token for {name}")
+        out = run_ckan(
+            settings,
+            "user",
+            "token",
+            "add",
+            name,
+            "dulieumo-pipeline",
+            what=f"creating an API token for {name}",
+        )
         tokens[role] = parse_token(out)
         state.save_token(settings.tokens_file, role, tokens[role])
         steps.append(f"token-{role}")
@@ -108,8 +126,8 @@ def _ensure_tokens(settings: PortalSettings, steps: list[str]) -> dict[str, str]
 def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list[str]:
     """Create the portal file's organisations and groups; make the publisher their editor."""
     from ckanapi import RemoteCKAN
-
     from dulieumo.catalog import load_catalog
+
     from publish.organizations import ensure_organizations
 
     from .settings import REPO_ROOT
@@ -131,8 +149,7 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     if running and server.status_show(settings):
         tokens = state.read_tokens(settings.tokens_file)
         if all(tokens.get(r) for r in ROLE_USERS) and install.is_installed(settings):
-            return UpReport(settings.url, running, ["already-running"],
-                            time.monotonic() - started)
+            return UpReport(settings.url, running, ["already-running"], time.monotonic() - started)
 
     services.ensure_postgres(settings)
     services.ensure_redis(settings)

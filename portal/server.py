@@ -81,16 +81,25 @@ def start(settings: PortalSettings, wait_s: float = 90.0) -> int:
     log = settings.server_log.open("ab")
     cmd = [
         str(settings.venv / "bin" / "gunicorn"),
-        "--bind", f"{settings.portal_host}:{settings.portal_port}",
-        "--workers", str(settings.portal_workers),
-        "--timeout", "300",
-        "--chdir", str(settings.state_dir),
+        "--bind",
+        f"{settings.portal_host}:{settings.portal_port}",
+        "--workers",
+        str(settings.portal_workers),
+        "--timeout",
+        "300",
+        "--chdir",
+        str(settings.state_dir),
         "wsgi:application",
     ]
     env = {**os.environ, "CKAN_INI": str(settings.ini), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True, env=env, cwd=settings.state_dir,
+        cmd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env,
+        cwd=settings.state_dir,
     )
     log.close()
     settings.pid_file.write_text(str(proc.pid))

@@ -30,7 +30,9 @@ def _port_open(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def pg_connect(settings: PortalSettings, dbname: str = "postgres") -> psycopg2.extensions.connection:
+def pg_connect(
+    settings: PortalSettings, dbname: str = "postgres"
+) -> psycopg2.extensions.connection:
     """Connect as the configured superuser; clear error when PostgreSQL is unreachable."""
     try:
         conn = psycopg2.connect(
@@ -69,8 +71,19 @@ def _try_start_redis(port: int) -> None:
     if shutil.which("redis-server") is None:
         return
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
-         "--save", "", "--appendonly", "no"],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         capture_output=True,
         check=False,
     )
@@ -78,13 +91,13 @@ def _try_start_redis(port: int) -> None:
 
 def ensure_postgres(settings: PortalSettings) -> None:
     """Make sure PostgreSQL answers; start the local default cluster if it is only stopped."""
-    if not _port_open(settings.pg_host, settings.pg_port):
-        if settings.pg_host in LOCAL_HOSTS and settings.pg_port == 5432:
-            _try_start_postgres()
-            for _ in range(20):
-                if _port_open(settings.pg_host, settings.pg_port):
-                    break
-                time.sleep(0.5)
+    local_default = settings.pg_host in LOCAL_HOSTS and settings.pg_port == 5432
+    if local_default and not _port_open(settings.pg_host, settings.pg_port):
+        _try_start_postgres()
+        for _ in range(20):
+            if _port_open(settings.pg_host, settings.pg_port):
+                break
+            time.sleep(0.5)
     pg_connect(settings).close()
 
 

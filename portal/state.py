@@ -37,8 +37,13 @@ def _read(path: Path) -> dict[str, str]:
 def load_secrets(path: Path) -> dict[str, str]:
     """Secrets for ckan.ini and database roles, generated once and then kept."""
     data = _read(path)
-    wanted = ("secret_key", "ckan_db_password", "datastore_ro_password", "admin_password",
-              "publisher_password")
+    wanted = (
+        "secret_key",
+        "ckan_db_password",
+        "datastore_ro_password",
+        "admin_password",
+        "publisher_password",
+    )
     changed = False
     for key in wanted:
         if not data.get(key):

@@ -25,8 +25,9 @@ def _org_dict(org: Any) -> dict[str, Any]:
         "name": org.name,
         "title": org.title,
         "description": org.description or "",
-        "extras": _extras(ma_dinh_danh=getattr(org, "code", None),
-                          title_en=getattr(org, "title_en", None)),
+        "extras": _extras(
+            ma_dinh_danh=getattr(org, "code", None), title_en=getattr(org, "title_en", None)
+        ),
     }
 
 

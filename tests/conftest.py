@@ -35,8 +35,11 @@ class Portal:
 
     def reset(self) -> None:
         if self.ini and self.ckan_bin:  # a developer's scratch portal
-            subprocess.run([self.ckan_bin, "-c", self.ini, "dulieumo", "reset"], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [self.ckan_bin, "-c", self.ini, "dulieumo", "reset"],
+                check=True,
+                capture_output=True,
+            )
             return
         from portal import manage
 
@@ -65,8 +68,10 @@ def portal() -> Iterator[Portal]:
     try:
         manage.up(settings)
     except DulieumoError as exc:
-        pytest.exit(f"The local portal could not start, so the portal tests cannot run:\n{exc}",
-                    returncode=3)
+        pytest.exit(
+            f"The local portal could not start, so the portal tests cannot run:\n{exc}",
+            returncode=3,
+        )
     yield Portal(url=settings.url, tokens=state.read_tokens(settings.tokens_file))
 
 

@@ -1,0 +1,121 @@
+"""The main flow: pull → validate → publish one dataset, as Prefect tasks.
+
+Runs on Prefect's embedded local server by default (no server to set up). Transient failures
+(network, 5xx, timeouts) are retried with backoff; terminal ones fail at once with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+
+from dulieumo.config import portal_target
+from dulieumo.paths import REPO_ROOT, run_dir
+from publish.client import PortalClient
+from publish.release import PublishResult, publish_table
+from pull import PulledTable, pull_source
+from validate import Report, validate_table
+
+from .retry import RETRY_DELAYS_S, only_transient
+
+
+@dataclass
+class RunOutcome:
+    """What one run did, for the CLI (`--json`) and the summary of a nightly run."""
+
+    dataset: str
+    status: str  # published | invalid | planned | failed
+    report_path: str | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    findings: dict[str, int] = field(default_factory=dict)
+
+
+@task(
+    name="pull",
+    retries=len(RETRY_DELAYS_S),
+    retry_delay_seconds=RETRY_DELAYS_S,
+    retry_condition_fn=only_transient,
+)
+def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
+    table = pull_source(spec, root=root, workdir=workdir)
+    get_run_logger().info(
+        "Pulled %s (%s, %d bytes, sha256 %s…)",
+        table.source_uri,
+        table.encoding,
+        table.size,
+        table.raw_sha256[:12],
+    )
+    return table
+
+
+@task(name="validate")
+def validate_task(table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path) -> Report:
+    report = validate_table(table.path, spec, root=root)
+    report.write_json(workdir / "validation-report.json")
+    get_run_logger().info(
+        "Validated %s: %d rows, %d error(s)", spec.name, report.rows, report.error_count
+    )
+    return report
+
+
+@task(
+    name="publish",
+    retries=len(RETRY_DELAYS_S),
+    retry_delay_seconds=RETRY_DELAYS_S,
+    retry_condition_fn=only_transient,
+)
+def publish_task(
+    spec: DatasetSpec,
+    catalog: Catalog,
+    table: PulledTable,
+    report: Report,
+    root: Path,
+    workdir: Path,
+    dry_run: bool,
+) -> PublishResult:
+    client = PortalClient(portal_target())
+    return publish_table(
+        client,
+        spec,
+        catalog.portal,
+        table,
+        report,
+        root=root,
+        workdir=workdir,
+        flow_run_id=flow_run.get_id(),
+        dry_run=dry_run,
+    )
+
+
+def run_dataset(
+    spec: DatasetSpec, catalog: Catalog, root: Path, dry_run: bool = False
+) -> RunOutcome:
+    """The body of the flow: also callable directly (e.g. from the nightly fan-out)."""
+    workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    table = pull_task(spec, root, workdir)
+    report = validate_task(table, spec, root, workdir)
+    outcome = RunOutcome(
+        spec.name, "invalid", str(workdir / "validation-report.json"), findings=dict(report.counts)
+    )
+    if not report.ok:
+        return outcome
+    result = publish_task(spec, catalog, table, report, root, workdir, dry_run)
+    outcome.status = "planned" if dry_run else "published"
+    outcome.result = result.to_dict()
+    return outcome
+
+
+@flow(name="publish-dataset", log_prints=True)
+def publish_dataset(dataset: str, root: str | None = None, dry_run: bool = False) -> RunOutcome:
+    """Pull, validate and publish one dataset of the catalogue."""
+    base = Path(root) if root else REPO_ROOT
+    catalog = load_catalog(base)
+    spec = catalog.get(dataset)
+    return run_dataset(spec, catalog, base, dry_run)

@@ -1,0 +1,19 @@
+"""Retry only what a retry can fix: our TransientError (network, 5xx, timeouts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dulieumo.errors import TransientError
+
+RETRY_DELAYS_S = [2, 5, 15]
+
+
+def only_transient(task: Any, task_run: Any, state: Any) -> bool:
+    exc = getattr(state, "data", None)
+    if not isinstance(exc, BaseException):
+        try:
+            exc = state.result(raise_on_failure=False)
+        except Exception:
+            return False
+    return isinstance(exc, TransientError)

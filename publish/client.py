@@ -1,0 +1,78 @@
+"""A thin wrapper of ckanapi's RemoteCKAN that turns portal failures into our errors.
+
+CKAN's own error details are kept (ValidationError's dict, NotFound); connection failures and
+5xx answers are transient; permission and validation failures are terminal. The API token
+never appears in a message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+from ckanapi import CKANAPIError, NotAuthorized, NotFound, RemoteCKAN, ValidationError
+
+from dulieumo import __version__
+from dulieumo.config import PortalTarget
+from dulieumo.errors import PortalError, PortalUnavailable
+
+TIMEOUT_S = 120
+
+
+class PortalClient:
+    """Calls the CKAN Action API of one portal with one token."""
+
+    def __init__(self, target: PortalTarget) -> None:
+        self.url = target.url
+        self._ckan = RemoteCKAN(
+            target.url, apikey=target.token or None, user_agent=f"dulieumo/{__version__}"
+        )
+
+    def call(
+        self, action: str, data: dict[str, Any] | None = None, files: dict[str, Any] | None = None
+    ) -> Any:
+        try:
+            return self._ckan.call_action(
+                action, data or {}, files=files, requests_kwargs={"timeout": TIMEOUT_S}
+            )
+        except NotFound:
+            raise
+        except NotAuthorized as exc:
+            raise PortalError(
+                f"The portal refused `{action}`: this API token is not allowed to do it "
+                f"({_short(exc)}).",
+                hint="Use an editor token of the dataset's organisation (locally: "
+                "`dulieumo portal token`), or ask a portal sysadmin for the permission.",
+            ) from None
+        except ValidationError as exc:
+            raise PortalError(
+                f"The portal rejected `{action}`: {_short(exc)}",
+                hint="Fix the field named above in the dataset spec, then run again.",
+            ) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise PortalUnavailable(
+                f"The portal at {self.url} could not be reached ({type(exc).__name__}).",
+                hint="Check that the portal runs (`dulieumo portal status`), then run again.",
+            ) from None
+        except CKANAPIError as exc:
+            raise PortalUnavailable(
+                f"The portal at {self.url} failed on `{action}`: {_short(exc)}",
+                hint="This is usually temporary; run again. If it persists, read the portal log.",
+            ) from None
+
+    def exists(self, action: str, ident: str) -> dict[str, Any] | None:
+        try:
+            result = self.call(action, {"id": ident})
+        except NotFound:
+            return None
+        return result if isinstance(result, dict) else None
+
+    def upload(self, action: str, data: dict[str, Any], path: Path, filename: str) -> Any:
+        with path.open("rb") as fh:
+            return self.call(action, data, files={"upload": (filename, fh)})
+
+
+def _short(exc: Exception, limit: int = 400) -> str:
+    text = " ".join(str(a) for a in exc.args) if exc.args else type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,73 @@
+"""The CKAN dataset's metadata, built from a dataset spec (DCAT-compatible, Vietnamese first)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dulieumo.catalog import DatasetSpec, PortalSpec
+
+#: DCAT / EU frequency vocabulary for the spec's update frequency (for harvesting)
+FREQUENCY_URI = {
+    "daily": "http://publications.europa.eu/resource/authority/frequency/DAILY",
+    "weekly": "http://publications.europa.eu/resource/authority/frequency/WEEKLY",
+    "monthly": "http://publications.europa.eu/resource/authority/frequency/MONTHLY",
+    "quarterly": "http://publications.europa.eu/resource/authority/frequency/QUARTERLY",
+    "yearly": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
+    "irregular": "http://publications.europa.eu/resource/authority/frequency/IRREG",
+}
+
+FREQUENCY_VI = {
+    "daily": "Hằng ngày",
+    "weekly": "Hằng tuần",
+    "monthly": "Hằng tháng",
+    "quarterly": "Hằng quý",
+    "yearly": "Hằng năm",
+    "irregular": "Không định kỳ",
+}
+
+
+def _notes(spec: DatasetSpec) -> str:
+    notes = spec.description.vi.strip()
+    if spec.description.en:
+        notes += "\n\n---\n\n*English:* " + spec.description.en.strip()
+    return notes
+
+
+def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
+    """Everything CKAN stores about the dataset except its resources."""
+    frequency = str(spec.frequency)
+    extras = {
+        "title_en": spec.title.en,
+        "description_en": spec.description.en,
+        "frequency": FREQUENCY_URI.get(frequency, frequency),
+        "tan_suat_cap_nhat": FREQUENCY_VI.get(frequency, frequency),
+        "language": "vi",
+        "spatial_text": f"Tỉnh {portal.province.name}",
+        "ma_tinh": portal.province.code,
+        "contact_phone": getattr(spec.contact, "phone", None) if spec.contact else None,
+        "source_spec": spec.spec_path.as_posix() if spec.spec_path else None,
+        "schema_ref": spec.schema_path.as_posix(),
+        "publisher_agency": spec.agency,
+    }
+    return {
+        "name": spec.name,
+        "title": spec.title.vi,
+        "notes": _notes(spec),
+        "owner_org": spec.organization,
+        "license_id": spec.license,
+        "maintainer": spec.maintainer.name,
+        "maintainer_email": str(spec.maintainer.email),
+        "author": _org_title(portal, spec.organization),
+        "private": False,
+        "tags": [{"name": t} for t in spec.tags],
+        "groups": [{"name": g} for g in spec.groups],
+        "extras": [{"key": k, "value": str(v)} for k, v in extras.items() if v],
+    }
+
+
+def _org_title(portal: PortalSpec, name: str) -> str:
+    for org in portal.organizations:
+        if org.name == name:
+            return str(org.title)
+    return name
