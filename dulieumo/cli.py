@@ -141,9 +141,9 @@ app.add_typer(catalog_app, name="catalog")
 def catalog_list(as_json: JsonOpt = False) -> None:
     """List the datasets of the catalogue."""
     from dulieumo.catalog import load_catalog
-    from dulieumo.paths import REPO_ROOT
+    from dulieumo.paths import catalog_root
 
-    cat = guarded(lambda: load_catalog(REPO_ROOT), as_json)
+    cat = guarded(lambda: load_catalog(catalog_root()), as_json)
     rows = [
         {
             "name": s.name,
@@ -169,9 +169,9 @@ def catalog_list(as_json: JsonOpt = False) -> None:
 def catalog_check(as_json: JsonOpt = False) -> None:
     """Check every spec, schema and suite without running anything; exit 1 on problems."""
     from dulieumo.catalog import check_catalog
-    from dulieumo.paths import REPO_ROOT
+    from dulieumo.paths import catalog_root
 
-    problems = guarded(lambda: check_catalog(REPO_ROOT), as_json)
+    problems = guarded(lambda: check_catalog(catalog_root()), as_json)
     data = [p.model_dump(mode="json") if hasattr(p, "model_dump") else vars(p) for p in problems]
 
     def human(items: list[dict[str, Any]]) -> None:
@@ -203,17 +203,17 @@ def validate_cmd(
     from pathlib import Path
 
     from dulieumo.catalog import load_catalog
-    from dulieumo.paths import REPO_ROOT, run_dir
+    from dulieumo.paths import catalog_root, run_dir
     from pull import pull_source
     from validate import validate_table
 
     def run() -> Any:
-        spec = load_catalog(REPO_ROOT).get(dataset)
+        spec = load_catalog(catalog_root()).get(dataset)
         workdir = run_dir(
             spec.name, "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         )
-        table = pull_source(spec, root=REPO_ROOT, workdir=workdir)
-        rep = validate_table(table.path, spec, root=REPO_ROOT)
+        table = pull_source(spec, root=catalog_root(), workdir=workdir)
+        rep = validate_table(table.path, spec, root=catalog_root())
         out = Path(report) if report else workdir / "validation-report.json"
         rep.write_json(out)
         return rep, out

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
+from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from dulieumo.config import portal_target
-from dulieumo.paths import REPO_ROOT, run_dir
+from dulieumo.paths import catalog_root, run_dir
 from publish.client import PortalClient
 from publish.release import PublishResult, publish_table
 from pull import PulledTable, pull_source
@@ -32,6 +32,7 @@ class RunOutcome:
     dataset: str
     status: str  # published | invalid | planned | failed
     report_path: str | None = None
+    table_path: str | None = None  # the validated, normalised CSV (what is uploaded)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     findings: dict[str, int] = field(default_factory=dict)
@@ -102,7 +103,11 @@ def run_dataset(
     table = pull_task(spec, root, workdir)
     report = validate_task(table, spec, root, workdir)
     outcome = RunOutcome(
-        spec.name, "invalid", str(workdir / "validation-report.json"), findings=dict(report.counts)
+        spec.name,
+        "invalid",
+        report_path=str(workdir / "validation-report.json"),
+        table_path=str(table.path),
+        findings=dict(report.counts),
     )
     if not report.ok:
         return outcome
@@ -115,7 +120,7 @@ def run_dataset(
 @flow(name="publish-dataset", log_prints=True)
 def publish_dataset(dataset: str, root: str | None = None, dry_run: bool = False) -> RunOutcome:
     """Pull, validate and publish one dataset of the catalogue."""
-    base = Path(root) if root else REPO_ROOT
+    base = Path(root) if root else catalog_root()
     catalog = load_catalog(base)
     spec = catalog.get(dataset)
     return run_dataset(spec, catalog, base, dry_run)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dulieumo.errors import TransientError
 
-RETRY_DELAYS_S = [2, 5, 15]
+#: backoff between retries of transient failures; DULIEUMO_RETRY_DELAYS="1,2" overrides
+RETRY_DELAYS_S = [
+    float(x) for x in os.environ.get("DULIEUMO_RETRY_DELAYS", "2,5,15").split(",") if x.strip()
+]
 
 
 def only_transient(task: Any, task_run: Any, state: Any) -> bool:

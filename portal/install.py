@@ -82,8 +82,13 @@ def ensure_installed(settings: PortalSettings) -> bool:
             log,
         )
     env_python = ["--python", str(python)]
+    importable = healthy and subprocess.run(
+        [str(python), "-c", "import ckan.cli.cli, gunicorn"], capture_output=True, check=False
+    ).returncode == 0
+    # a half-finished install can leave packages recorded but files missing: reinstall then
+    reinstall = [] if importable and settings.ckan_bin.exists() else ["--reinstall"]
     _run(
-        [uv, "pip", "install", *env_python, "-r", str(settings.requirements_file)],
+        [uv, "pip", "install", *env_python, *reinstall, "-r", str(settings.requirements_file)],
         f"installing CKAN {CKAN_VERSION}",
         log,
     )

@@ -10,6 +10,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from dulieumo.errors import LocalPortalError
@@ -29,6 +30,11 @@ def read_pid(settings: PortalSettings) -> int | None:
         return None
     except PermissionError:
         return pid
+    try:  # a zombie is dead too
+        if Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
+            return None
+    except (OSError, IndexError):
+        pass
     return pid
 
 

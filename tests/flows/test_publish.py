@@ -1,0 +1,143 @@
+"""End to end: a sample dataset travels from its agency file to the portal (issue: pipeline)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.flows.helpers import REPO_ROOT, json_out, run, spec_file
+
+DATASET = "co-so-kham-chua-benh"
+
+
+@pytest.fixture(scope="module")
+def published(portal):
+    portal.reset()
+    proc = run("publish", DATASET, "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    return json_out(proc)
+
+
+def _schema() -> dict:
+    import yaml
+
+    spec = yaml.safe_load(spec_file(REPO_ROOT, DATASET).read_text(encoding="utf-8"))
+    return json.loads((REPO_ROOT / spec["schema"]).read_text(encoding="utf-8"))
+
+
+def _resource(pkg: dict, role: str) -> dict:
+    found = [r for r in pkg["resources"] if r.get("dulieumo_role") == role]
+    assert len(found) == 1, pkg["resources"]
+    return found[0]
+
+
+def test_publish_reports_the_dataset_url(published, portal):
+    assert published["status"] == "published"
+    assert published["result"]["url"] == f"{portal.url}/dataset/{DATASET}"
+    assert published["result"]["rows"] > 0
+
+
+def test_dataset_is_listed_on_the_portal_page(published, portal):
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    page = requests.get(f"{portal.url}/dataset", timeout=30)
+    assert page.status_code == 200
+    assert pkg["title"] in page.text
+
+
+def test_metadata_comes_from_the_spec_and_publisher_token(published, portal):
+    import yaml
+
+    spec = yaml.safe_load(spec_file(REPO_ROOT, DATASET).read_text(encoding="utf-8"))
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    assert pkg["title"] == spec["title"]["vi"]
+    assert pkg["organization"]["name"] == spec["organization"]
+    assert {g["name"] for g in pkg["groups"]} == set(spec["groups"])
+    assert {t["name"] for t in pkg["tags"]} == set(spec["tags"])
+    assert pkg["license_id"] == spec["license"]
+    assert pkg["maintainer"] == spec["maintainer"]["name"]
+    publisher = portal.ckan("sysadmin").action.user_show(id="dulieumo_publisher")
+    assert pkg["creator_user_id"] == publisher["id"]
+
+
+def test_csv_downloads_with_the_bytes_of_the_validated_output(published, portal):
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    res = _resource(pkg, "data")
+    body = requests.get(res["url"], timeout=60).content
+    validated = Path(published["table_path"]).read_bytes()
+    assert body == validated
+    assert res["hash"] == "sha256:" + hashlib.sha256(body).hexdigest()
+    assert not body.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
+    body.decode("utf-8")
+
+
+def test_datapackage_json_describes_data_schema_and_provenance(published, portal):
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    dp = requests.get(_resource(pkg, "datapackage")["url"], timeout=60).json()
+    csv_bytes = requests.get(_resource(pkg, "data")["url"], timeout=60).content
+    res = dp["resources"][0]
+    assert res["hash"] == "sha256:" + hashlib.sha256(csv_bytes).hexdigest()
+    assert res["bytes"] == len(csv_bytes)
+    assert res["schema"] == _schema()
+    import yaml
+
+    spec = yaml.safe_load(spec_file(REPO_ROOT, DATASET).read_text(encoding="utf-8"))
+    raw = (REPO_ROOT / spec["source"]["path"]).read_bytes()
+    prov = dp["x_dulieumo"]["provenance"]
+    assert prov["source_sha256"] == hashlib.sha256(raw).hexdigest()
+    assert prov["flow_run_id"]
+    import frictionless
+
+    report = frictionless.validate(dp["resources"][0]["schema"])
+    assert report.valid, report.flatten(["type", "note"])
+
+
+def test_datastore_rows_have_the_schema_types_and_dictionary(published, portal):
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    rid = _resource(pkg, "data")["id"]
+    found = portal.ckan().action.datastore_search(resource_id=rid, limit=5)
+    schema = _schema()
+    types = {f["id"]: f["type"] for f in found["fields"]}
+    expected = {"integer": "int8", "number": "numeric", "string": "text", "date": "date",
+                "boolean": "bool"}
+    for field in schema["fields"]:
+        if field.get("type") in expected:
+            assert types[field["name"]] == expected[field["type"]], field["name"]
+    assert found["total"] == published["result"]["rows"]
+    ints = [f["name"] for f in schema["fields"] if f.get("type") == "integer"]
+    assert ints and all(isinstance(rec[ints[0]], int) for rec in found["records"]
+                        if rec[ints[0]] is not None)
+    info = {f["id"]: f.get("info", {}) for f in found["fields"]}
+    for field in schema["fields"]:
+        assert info[field["name"]].get("label") == field["title"]
+
+
+def test_datastore_sql_query_works_for_developers(published, portal):
+    pkg = portal.ckan().action.package_show(id=DATASET)
+    rid = _resource(pkg, "data")["id"]
+    res = portal.ckan().action.datastore_search_sql(sql=f'SELECT count(*) AS n FROM "{rid}"')
+    assert int(res["records"][0]["n"]) == published["result"]["rows"]
+
+
+def test_publishing_again_updates_in_place(published, portal):
+    before = portal.ckan().action.package_show(id=DATASET)
+    proc = run("publish", DATASET, "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json_out(proc)
+    assert out["result"]["action"] == "updated"
+    after = portal.ckan().action.package_show(id=DATASET)
+    assert after["id"] == before["id"]
+    assert len(after["resources"]) == len(before["resources"])
+
+
+def test_dry_run_writes_nothing(published, portal):
+    from tests.flows.helpers import snapshot
+
+    before = snapshot(portal.ckan("sysadmin"))
+    proc = run("publish", DATASET, "--dry-run", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json_out(proc)["status"] == "planned"
+    assert snapshot(portal.ckan("sysadmin")) == before
