@@ -126,8 +126,8 @@ def _ensure_tokens(settings: PortalSettings, steps: list[str]) -> dict[str, str]
 def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list[str]:
     """Create the portal file's organisations and groups; make the publisher their editor."""
     from ckanapi import RemoteCKAN
-    from dulieumo.catalog import load_catalog
 
+    from dulieumo.catalog import load_catalog
     from publish.organizations import ensure_organizations
 
     from .settings import REPO_ROOT

@@ -22,7 +22,6 @@ from .organizations import _ensure, _group_dict, _org_dict
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-
     from pull import PulledTable
     from validate import Report
 
