@@ -281,15 +281,77 @@ def _publish_outcomes(outcomes: list[Any], as_json: bool) -> None:
 def publish_cmd(
     dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; write nothing")] = False,
+    approve_major: Annotated[
+        bool, typer.Option("--approve-major", help="Approve an incompatible schema change")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Pull, validate and publish one dataset (a Prefect flow run). Exit 1 if invalid."""
     from flows.publish_dataset import publish_dataset
 
-    outcome = guarded(lambda: publish_dataset(dataset, dry_run=dry_run), as_json)
+    outcome = guarded(
+        lambda: publish_dataset(dataset, dry_run=dry_run, approve_major=approve_major), as_json
+    )
     _publish_outcomes([outcome], as_json)
     if outcome.status == "invalid":
         raise typer.Exit(1)
+
+
+@app.command("releases")
+def releases_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name")],
+    as_json: JsonOpt = False,
+) -> None:
+    """List a dataset's releases on the portal: versions, dates, hashes and notes."""
+    from dulieumo.config import portal_target
+    from publish.client import PortalClient
+    from publish.rollback import releases
+
+    items = guarded(lambda: releases(PortalClient(portal_target()), dataset), as_json)
+
+    def human(rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            typer.echo(f"{dataset}: no releases yet. Publish one: dulieumo publish {dataset}")
+        for r in rows:
+            typer.echo(
+                f"{r['version']:<9} {r['created']}  sha256 {r['sha256'][:12]}…  "
+                f"{r['rows']} rows  {r['summary']}"
+            )
+
+    emit(items, as_json, human)
+
+
+@app.command("rollback")
+def rollback_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name")],
+    to: Annotated[str, typer.Option("--to", help="The version to make the latest again")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Make an earlier release the latest again, as a new release with a note."""
+    import datetime as dt
+
+    from dulieumo.catalog import load_catalog
+    from dulieumo.config import portal_target
+    from dulieumo.paths import catalog_root, run_dir
+    from publish.client import PortalClient
+    from publish.rollback import rollback
+
+    def run() -> Any:
+        cat = load_catalog(catalog_root())
+        spec = cat.get(dataset)
+        workdir = run_dir(
+            spec.name, "rollback-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        )
+        return rollback(PortalClient(portal_target()), spec, cat.portal, to, workdir=workdir)
+
+    result = guarded(run, as_json)
+    emit(
+        result.to_dict(),
+        as_json,
+        lambda d: typer.echo(
+            f"{d['dataset']}: release {d['version']} now restores {to} → {d['url']}"
+        ),
+    )
 
 
 @app.command("demo")
@@ -307,7 +369,7 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
         typer.echo(f"Datasets:  {url}/dataset")
         typer.echo(f"API:       {url}/api/3/action/package_search?q=benh+vien")
         typer.echo("Publisher token: dulieumo portal token")
-    if any(o.status != "published" for o in outcomes):
+    if any(o.status not in ("published", "unchanged") for o in outcomes):
         raise typer.Exit(1)
 
 

@@ -7,6 +7,7 @@ Runs on Prefect's embedded local server by default (no server to set up). Transi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from dulieumo.config import portal_target
 from dulieumo.paths import catalog_root, run_dir
 from publish.client import PortalClient
-from publish.release import PublishResult, publish_table
+from publish.releases import PublishResult, Releaser
+from publish.retention import RetentionPolicy
 from pull import PulledTable, pull_source
 from validate import Report, validate_table
 
@@ -30,7 +32,7 @@ class RunOutcome:
     """What one run did, for the CLI (`--json`) and the summary of a nightly run."""
 
     dataset: str
-    status: str  # published | invalid | planned | failed
+    status: str  # published | unchanged | invalid | planned | failed
     report_path: str | None = None
     table_path: str | None = None  # the validated, normalised CSV (what is uploaded)
     result: dict[str, Any] | None = None
@@ -80,23 +82,41 @@ def publish_task(
     root: Path,
     workdir: Path,
     dry_run: bool,
+    approve_major: bool = False,
 ) -> PublishResult:
     client = PortalClient(portal_target())
-    return publish_table(
-        client,
-        spec,
-        catalog.portal,
+    schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
+    releaser = Releaser(
+        client, spec, catalog.portal, workdir=workdir, flow_run_id=flow_run.get_id()
+    )
+    result = releaser.publish(
         table,
         report,
-        root=root,
-        workdir=workdir,
-        flow_run_id=flow_run.get_id(),
+        schema,
         dry_run=dry_run,
+        approve_major=approve_major or bool(getattr(spec, "approve_major", False)),
+        retention=retention_policy(spec),
+    )
+    get_run_logger().info("%s: %s %s", spec.name, result.action, result.version or "")
+    return result
+
+
+def retention_policy(spec: DatasetSpec) -> RetentionPolicy:
+    declared = getattr(spec, "retention", None)
+    if declared is None or declared == "all":
+        return RetentionPolicy()
+    return RetentionPolicy(
+        keep_last=getattr(declared, "keep_last", None),
+        one_per_year=getattr(declared, "one_per_year", True),
     )
 
 
 def run_dataset(
-    spec: DatasetSpec, catalog: Catalog, root: Path, dry_run: bool = False
+    spec: DatasetSpec,
+    catalog: Catalog,
+    root: Path,
+    dry_run: bool = False,
+    approve_major: bool = False,
 ) -> RunOutcome:
     """The body of the flow: also callable directly (e.g. from the nightly fan-out)."""
     workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
@@ -111,16 +131,20 @@ def run_dataset(
     )
     if not report.ok:
         return outcome
-    result = publish_task(spec, catalog, table, report, root, workdir, dry_run)
-    outcome.status = "planned" if dry_run else "published"
+    result = publish_task(spec, catalog, table, report, root, workdir, dry_run, approve_major)
+    outcome.status = {"planned": "planned", "unchanged": "unchanged"}.get(
+        result.action, "published"
+    )
     outcome.result = result.to_dict()
     return outcome
 
 
 @flow(name="publish-dataset", log_prints=True)
-def publish_dataset(dataset: str, root: str | None = None, dry_run: bool = False) -> RunOutcome:
+def publish_dataset(
+    dataset: str, root: str | None = None, dry_run: bool = False, approve_major: bool = False
+) -> RunOutcome:
     """Pull, validate and publish one dataset of the catalogue."""
     base = Path(root) if root else catalog_root()
     catalog = load_catalog(base)
     spec = catalog.get(dataset)
-    return run_dataset(spec, catalog, base, dry_run)
+    return run_dataset(spec, catalog, base, dry_run, approve_major)

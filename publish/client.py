@@ -25,6 +25,7 @@ class PortalClient:
 
     def __init__(self, target: PortalTarget) -> None:
         self.url = target.url
+        self.token = target.token
         self._ckan = RemoteCKAN(
             target.url, apikey=target.token or None, user_agent=f"dulieumo/{__version__}"
         )
@@ -60,6 +61,17 @@ class PortalClient:
                 f"The portal at {self.url} failed on `{action}`: {_short(exc)}",
                 hint="This is usually temporary; run again. If it persists, read the portal log.",
             ) from None
+
+    call_action = call  # duck-compatible with ckanapi.RemoteCKAN for shared helpers
+
+    def local_url(self, url: str) -> str:
+        """A portal URL (built from its site_url) as reachable through this client's address."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if not parts.scheme:
+            return self.url + url
+        return self.url + parts.path + (f"?{parts.query}" if parts.query else "")
 
     def exists(self, action: str, ident: str) -> dict[str, Any] | None:
         try:

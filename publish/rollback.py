@@ -1,0 +1,92 @@
+"""Make an earlier release the latest again — as a new release, keeping the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dulieumo.errors import TerminalError
+
+from .client import PortalClient
+from .releases import PublishResult, Releaser, ReleaseState, _download
+
+if TYPE_CHECKING:
+    from dulieumo.catalog import DatasetSpec, PortalSpec
+
+
+@dataclass
+class ArchivedTable:
+    """An earlier release's CSV, downloaded again: what the releaser needs of a pulled table."""
+
+    path: Path
+    sha256: str
+    raw_sha256: str
+    size: int
+    source_uri: str
+    fetched_at: str
+    encoding: str = "utf-8"
+
+
+class ArchivedReport:
+    """The earlier release's validation report, reused as it was."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.ok = True
+        self.error_count = 0
+        self.rows = int(data.get("rows", 0))
+        self.counts: dict[str, int] = dict(data.get("counts", {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data | {"ok": True}
+
+    def write_json(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
+                        encoding="utf-8")
+
+
+def releases(client: PortalClient, dataset: str) -> list[dict[str, Any]]:
+    state = ReleaseState.read(client.exists("package_show", dataset))
+    return [r.to_dict() for r in state.releases]
+
+
+def rollback(client: PortalClient, spec: DatasetSpec, portal: PortalSpec, to_version: str, *,
+             workdir: Path, flow_run_id: str | None = None) -> PublishResult:
+    state = ReleaseState.read(client.exists("package_show", spec.name))
+    record = next((r for r in state.releases if r.version == to_version), None)
+    if record is None:
+        known = ", ".join(r.version for r in state.releases) or "none"
+        raise TerminalError(
+            f"Dataset '{spec.name}' has no release {to_version} on {client.url} "
+            f"(releases: {known}).",
+            hint=f"List them with: dulieumo releases {spec.name}",
+        )
+    csv_path = _download(client, state.resource(record.resources.get("release-data")),
+                         workdir / f"rollback-v{to_version}.csv")
+    dp_path = _download(client, state.resource(record.resources.get("release-datapackage")),
+                        workdir / f"rollback-datapackage-v{to_version}.json")
+    if csv_path is None or dp_path is None:
+        raise TerminalError(
+            f"The files of release {to_version} of '{spec.name}' are no longer on the portal.",
+            hint="Choose another version (dulieumo releases …) or publish from the source.",
+        )
+    descriptor = json.loads(dp_path.read_text(encoding="utf-8"))
+    schema = descriptor["resources"][0]["schema"]
+    data = csv_path.read_bytes()
+    table = ArchivedTable(
+        csv_path, hashlib.sha256(data).hexdigest(),
+        descriptor.get("x_dulieumo", {}).get("provenance", {}).get("source_sha256", ""),
+        len(data), f"release:{to_version}",
+        dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+    report = ArchivedReport(descriptor.get("x_dulieumo", {}).get("validation", {}))
+    releaser = Releaser(client, spec, portal, workdir=workdir, flow_run_id=flow_run_id)
+    return releaser.publish(
+        table, report, schema, approve_major=True,  # type: ignore[arg-type]
+        note=f"Khôi phục dữ liệu của phiên bản {to_version} (phát hành ngày "
+        f"{record.created[:10]}).",
+    )
