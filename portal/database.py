@@ -60,7 +60,12 @@ def ckan_schema_state(settings: PortalSettings) -> dict[str, bool]:
 
 
 def apply_datastore_permissions(settings: PortalSettings, script: str) -> None:
-    """Run the SQL printed by `ckan datastore set-permissions` as the superuser."""
+    """Run the SQL printed by `ckan datastore set-permissions` as the superuser.
+
+    It is written for psql: its `\\connect` line names the DataStore database, which we
+    connect to directly instead.
+    """
+    script = "\n".join(line for line in script.splitlines() if not line.startswith("\\"))
     conn = pg_connect(settings, settings.datastore_db)
     try:
         with conn.cursor() as cur:

@@ -33,7 +33,10 @@ def find_uv() -> str:
 def _wanted_stamp(settings: PortalSettings) -> str:
     h = hashlib.sha256(CKAN_VERSION.encode())
     h.update(settings.requirements_file.read_bytes())
-    h.update((settings.extension_dir / "pyproject.toml").read_bytes())
+    for path in sorted(settings.extension_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+            h.update(str(path.relative_to(settings.extension_dir)).encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -93,7 +96,10 @@ def ensure_installed(settings: PortalSettings) -> bool:
         log,
     )
     _run(
-        [uv, "pip", "install", *env_python, "-e", str(settings.extension_dir)],
+        # a regular (not editable) install: CKAN's `ckanext` namespace finds it reliably;
+        # the stamp covers the extension's files, so `portal up` reinstalls after a change
+        [uv, "pip", "install", *env_python, "--reinstall-package", "ckanext-dulieumo",
+         str(settings.extension_dir)],
         "installing the dulieumo CKAN extension",
         log,
     )

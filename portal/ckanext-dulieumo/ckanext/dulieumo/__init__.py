@@ -1,0 +1,1 @@
+"""dulieumo's CKAN extension."""
