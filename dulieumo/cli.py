@@ -251,30 +251,34 @@ def _print_findings(rep: Any, limit: int = 20) -> None:
     typer.echo(f"{rep.dataset}: {rep.rows} rows; {rep.error_count} error(s) ({counts}).")
 
 
-def _publish_outcomes(outcomes: list[Any], as_json: bool) -> None:
+def _publish_outcomes(outcomes: list[Any], as_json: bool, single: bool = False) -> None:
     data = [vars(o) for o in outcomes]
-
-    def human(items: list[dict[str, Any]]) -> None:
-        for o in items:
-            if o["status"] in ("published", "planned"):
-                res = o["result"] or {}
-                typer.echo(
-                    f"{o['dataset']}: {o['status']} ({res.get('action')}, "
-                    f"{res.get('rows', 0)} rows) → {res.get('url')}"
-                )
-            elif o["status"] == "invalid":
-                typer.echo(
-                    f"{o['dataset']}: NOT published, validation failed "
-                    f"({o['findings']}). Report: {o['report_path']}"
-                )
-                typer.echo(f"  → see the findings: dulieumo validate {o['dataset']}")
-            else:
-                err = o["error"] or {}
-                typer.echo(f"{o['dataset']}: FAILED: {err.get('message')}")
-                if err.get("hint"):
-                    typer.echo(f"  → {err['hint']}")
-
-    emit(data if len(data) != 1 else data[0], as_json, human)
+    if as_json:
+        emit(data[0] if single else data, True, lambda _: None)
+        return
+    for o in data:
+        res = o["result"] or {}
+        if o["status"] in ("published", "unchanged"):
+            typer.echo(f"{o['dataset']}: {o['status']}, version {res.get('version')} "
+                       f"({res.get('rows', 0)} rows) → {res.get('url')}")
+        elif o["status"] == "planned":
+            plan = res.get("plan") or {}
+            typer.echo(f"{o['dataset']}: dry run, nothing written. Plan: {plan.get('action')} "
+                       f"{plan.get('previous') or '-'} → {plan.get('version')} "
+                       f"({plan.get('level')}); rows {plan.get('rows')}")
+            if plan.get("metadata_diff"):
+                typer.echo(f"  metadata changes: {', '.join(sorted(plan['metadata_diff']))}")
+            for change in plan.get("schema_changes", []):
+                typer.echo(f"  schema: [{change['level']}] {change['message']}")
+        elif o["status"] == "invalid":
+            typer.echo(f"{o['dataset']}: NOT published, validation failed "
+                       f"({dict(o['findings'])}). Report: {o['report_path']}")
+            typer.echo(f"  → see the findings: dulieumo validate {o['dataset']}")
+        else:
+            err = o["error"] or {}
+            typer.echo(f"{o['dataset']}: FAILED: {err.get('message')}")
+            if err.get("hint"):
+                typer.echo(f"  → {err['hint']}")
 
 
 @app.command("publish")
@@ -292,7 +296,7 @@ def publish_cmd(
     outcome = guarded(
         lambda: publish_dataset(dataset, dry_run=dry_run, approve_major=approve_major), as_json
     )
-    _publish_outcomes([outcome], as_json)
+    _publish_outcomes([outcome], as_json, single=True)
     if outcome.status == "invalid":
         raise typer.Exit(1)
 

@@ -6,10 +6,12 @@ Every step checks before it acts, so ``up`` is idempotent and finishes whatever 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dulieumo.errors import LocalPortalError
@@ -134,7 +136,24 @@ def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list
 
     portal_spec = load_catalog(REPO_ROOT).portal
     with RemoteCKAN(settings.url, apikey=tokens["sysadmin"]) as ckan:
-        return ensure_organizations(ckan, portal_spec, editor=ROLE_USERS["publisher"])
+        created = ensure_organizations(ckan, portal_spec, editor=ROLE_USERS["publisher"])
+    _seed_stamp(settings).write_text(_seed_fingerprint())
+    return created
+
+
+def _seed_stamp(settings: PortalSettings) -> Path:
+    return settings.state_dir / "seeded.sha256"
+
+
+def _seed_fingerprint() -> str:
+    from .settings import REPO_ROOT
+
+    return hashlib.sha256((REPO_ROOT / "datasets" / "portal.yaml").read_bytes()).hexdigest()
+
+
+def _seeded(settings: PortalSettings) -> bool:
+    stamp = _seed_stamp(settings)
+    return stamp.exists() and stamp.read_text() == _seed_fingerprint()
 
 
 def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
@@ -148,7 +167,8 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     running = server.read_pid(settings)
     if running and server.status_show(settings):
         tokens = state.read_tokens(settings.tokens_file)
-        if all(tokens.get(r) for r in ROLE_USERS) and install.is_installed(settings):
+        if (all(tokens.get(r) for r in ROLE_USERS) and install.is_installed(settings)
+                and _seeded(settings)):
             return UpReport(settings.url, running, ["already-running"], time.monotonic() - started)
 
     services.ensure_postgres(settings)
@@ -158,6 +178,8 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     if install.ensure_installed(settings):
         say(f"Installed CKAN {CKAN_VERSION} into {settings.venv}")
         steps.append("install")
+        if server.read_pid(settings):  # a running server still has the old code loaded
+            server.stop(settings)
     secrets = state.load_secrets(settings.secrets_file)
     settings.ini.write_text(render_ini(settings, secrets), encoding="utf-8")
     database.ensure_databases(settings, secrets)

@@ -652,18 +652,20 @@ class Releaser:
         kept, dropped = retention.select(releases)
         drop_ids = [rid for r in releases if r.version in dropped for rid in r.resources.values()]
         releases = [r for r in releases if r.version in kept]
-        extras = [e for e in meta["extras"] if not e["key"].startswith("dulieumo_")]
-        extras += [
-            {"key": EXTRA_VERSION, "value": version},
-            {"key": EXTRA_FINGERPRINT, "value": fp},
-            {
-                "key": EXTRA_RELEASES,
-                "value": json.dumps([r.to_dict() for r in releases], ensure_ascii=False),
-            },
-            {"key": EXTRA_ALIAS, "value": datastore_alias_name(spec.name)},
-            {"key": "version_notes", "value": notes.summary_vi()},
-        ]
-        metadata = {**meta, "extras": extras, "private": False, "version": version}
+        release_extras = {
+            EXTRA_VERSION: version,
+            EXTRA_FINGERPRINT: fp,
+            EXTRA_RELEASES: json.dumps([r.to_dict() for r in releases], ensure_ascii=False),
+            EXTRA_ALIAS: datastore_alias_name(spec.name),
+            "version_notes": notes.summary_vi(),
+        }
+        if plan.metadata_diff and state.package is not None:
+            # descriptive metadata (title, tags, …) first; the release itself switches below
+            kept = [e for e in public.get("extras", [])
+                    if e["key"].startswith("dulieumo_") or e["key"] == "version_notes"]
+            client.call("package_patch", {
+                "id": public["id"], **{k: v for k, v in meta.items() if k != "private"},
+                "extras": [*meta["extras"], *kept]})
         update = {
             latest_ids[role]: {
                 "url": f"{site}/dataset/{public['id']}/resource/{staged[src]}/download/"
@@ -688,7 +690,9 @@ class Releaser:
                 "move": [staged[r] for r in RELEASE_ROLES],
                 "update_resources": update,
                 "order": order,
-                "metadata": metadata,
+                "extras": release_extras,
+                "version": version,
+                "private": False,
                 "delete_resources": drop_ids,
             },
         )

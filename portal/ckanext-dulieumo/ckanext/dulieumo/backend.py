@@ -113,8 +113,8 @@ class PostgresSearchConnection:
                     "c": text["C"],
                 },
             )
-        if commit:
-            model.Session.commit()
+        # never commit here: CKAN indexes inside its own transaction (package_update's
+        # savepoint) and commits it; `ckan search-index rebuild` commits at its end.
 
     def delete(self, q: str | None = None, id: str | None = None, commit: bool = False,
                **_: Any) -> None:
@@ -125,8 +125,6 @@ class PostgresSearchConnection:
             compiled = compile_query(q if q != "*:*" else None, [], None)
             model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE {compiled.sql}"),
                                   compiled.params)
-        if commit:
-            model.Session.commit()
 
     def commit(self, *args: Any, **kwargs: Any) -> None:
         """Index rows are written in CKAN's transaction; there is nothing else to commit."""

@@ -90,10 +90,11 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     """Make a prepared release public in one transaction.
 
     :param id: the public dataset; :param staging_id: the private staging dataset;
-    :param owner: the run holding the lock; :param move: ids of staged resources to move,
-    in the order they should appear; :param update_resources: {resource id: fields} for the
-    public dataset's resources (the "latest" links); :param order: final order of resource ids
-    (optional); :param metadata: a package_patch dict (title, notes, tags, groups, extras…);
+    :param owner: the run holding the lock; :param move: ids of staged resources to move;
+    :param update_resources: {resource id: fields} for the public dataset's resources (the
+    "latest" links); :param order: final order of resource ids; :param extras: {key: value}
+    of the release (version, release list; None removes a key); :param version: the
+    dataset's version field; :param private: visibility after the switch (default public);
     :param delete_resources: ids of the public dataset's resources to delete (retention).
     """
     pkg_id, staging_id, owner = tk.get_or_bust(data_dict, ["id", "staging_id", "owner"])
@@ -108,11 +109,6 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
 
     session = model.Session
     try:
-        metadata = dict(data_dict.get("metadata") or {})
-        if metadata:
-            patch_context = {"model": model, "session": session, "user": context.get("user"),
-                             "defer_commit": True, "ignore_auth": True}
-            tk.get_action("package_patch")(patch_context, {"id": pkg.id, **metadata})
         for rid in data_dict.get("move", []):
             res = model.Resource.get(rid)
             if res is None or res.package_id != staging.id:
@@ -122,27 +118,38 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
             res = model.Resource.get(rid)
             if res is None or res.package_id != pkg.id:
                 raise tk.ValidationError({"update_resources": [f"resource {rid} not found"]})
+            extras = dict(res.extras or {})
             for key, value in fields.items():
                 if key == "last_modified" and isinstance(value, str):
-                    setattr(res, key, dt.datetime.fromisoformat(value))
+                    res.last_modified = dt.datetime.fromisoformat(value)
                 elif key in RESOURCE_FIELDS:
                     setattr(res, key, value)
                 else:
-                    extras = dict(res.extras or {})
                     extras[key] = value
-                    res.extras = extras
+            res.extras = extras
         for rid in data_dict.get("delete_resources", []):
             res = model.Resource.get(rid)
             if res is not None and res.package_id == pkg.id:
                 res.state = "deleted"
+        session.flush()
         order = data_dict.get("order") or []
-        live = [r for r in session.query(model.Resource)
-                .filter(model.Resource.package_id == pkg.id)
-                .filter(model.Resource.state == "active")]
+        live = list(session.query(model.Resource)
+                    .filter(model.Resource.package_id == pkg.id)
+                    .filter(model.Resource.state == "active"))
         rank = {rid: i for i, rid in enumerate(order)}
         live.sort(key=lambda r: (rank.get(r.id, len(rank)), r.position or 0))
         for i, res in enumerate(live):
             res.position = i
+        extras = dict(pkg.extras or {})
+        for key, value in (data_dict.get("extras") or {}).items():
+            if value is None:
+                extras.pop(key, None)
+            else:
+                extras[key] = str(value)
+        pkg.extras = extras
+        if "version" in data_dict:
+            pkg.version = data_dict["version"]
+        pkg.private = tk.asbool(data_dict.get("private", False))
         pkg.metadata_modified = dt.datetime.utcnow()
         session.commit()
     except Exception:
