@@ -291,10 +291,16 @@ def publish_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Pull, validate and publish one dataset (a Prefect flow run). Exit 1 if invalid."""
+    from dulieumo.catalog import load_catalog
+    from dulieumo.paths import catalog_root
+
+    # a bad spec is reported before any flow run starts
+    spec = guarded(lambda: load_catalog(catalog_root()).get(dataset), as_json)
     from flows.publish_dataset import publish_dataset
 
     outcome = guarded(
-        lambda: publish_dataset(dataset, dry_run=dry_run, approve_major=approve_major), as_json
+        lambda: publish_dataset(spec.name, dry_run=dry_run, approve_major=approve_major),
+        as_json,
     )
     _publish_outcomes([outcome], as_json, single=True)
     if outcome.status == "invalid":

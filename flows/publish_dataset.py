@@ -24,7 +24,10 @@ from publish.retention import RetentionPolicy
 from pull import PulledTable, pull_source
 from validate import Report, validate_table
 
+from .quiet import quiet_known_errors
 from .retry import RETRY_DELAYS_S, only_transient
+
+quiet_known_errors()
 
 
 @dataclass

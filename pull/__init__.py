@@ -29,7 +29,7 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     else:
         uri = safe_url(source.url)
         label = f"Dataset '{spec.name}', source {uri}"
-        raw = fetch_http(source.url, workdir / "source.raw", source.timeout_s)
+        raw = fetch_http(source.url, workdir / "source.raw", source.timeout_s, spec.name)
     out = workdir / f"{spec.name}.csv"
     encoding, sha = normalise(raw, out, source.encoding, label)
     return PulledTable(out, sha256_file(raw), sha, out.stat().st_size, uri, fetched_at,

@@ -19,8 +19,8 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
-def fetch_http(url: str, dest: Path, timeout_s: float) -> Path:
-    shown = safe_url(url)
+def fetch_http(url: str, dest: Path, timeout_s: float, dataset: str = "") -> Path:
+    shown = (f"Dataset '{dataset}', source " if dataset else "") + safe_url(url)
     try:
         with httpx.stream("GET", url, timeout=timeout_s, follow_redirects=True) as resp:
             if resp.status_code >= 500:
