@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 
 from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from dulieumo.config import portal_target
+from dulieumo.errors import DulieumoError
 from dulieumo.paths import catalog_root, run_dir
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
@@ -122,6 +123,17 @@ def run_dataset(
     approve_major: bool = False,
 ) -> RunOutcome:
     """The body of the flow: also callable directly (e.g. from the nightly fan-out)."""
+    try:
+        return _run_dataset(spec, catalog, root, dry_run, approve_major)
+    except DulieumoError as exc:  # say which dataset, once
+        if f"'{spec.name}'" not in exc.message:
+            exc.message = f"Dataset '{spec.name}': {exc.message}"
+        raise
+
+
+def _run_dataset(
+    spec: DatasetSpec, catalog: Catalog, root: Path, dry_run: bool, approve_major: bool
+) -> RunOutcome:
     workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     table = pull_task(spec, root, workdir)
     report = validate_task(table, spec, root, workdir)

@@ -41,8 +41,8 @@ class PortalClient:
             raise
         except NotAuthorized as exc:
             raise PortalError(
-                f"The portal refused `{action}`: this API token is not allowed to do it "
-                f"({_short(exc)}).",
+                f"The portal refused `{action}`: the API token is invalid, expired, or has no "
+                f"right to do this ({_short(exc)}).",
                 hint="Use an editor token of the dataset's organisation (locally: "
                 "`dulieumo portal token`), or ask a portal sysadmin for the permission.",
             ) from None

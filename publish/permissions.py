@@ -16,10 +16,13 @@ from .organizations import _ensure, _group_dict, _org_dict
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
 
-def check_can_publish(client: PortalClient, spec: DatasetSpec, portal: PortalSpec) -> None:
+def check_can_publish(client: PortalClient, spec: DatasetSpec, portal: PortalSpec,
+                      create_missing: bool = True) -> None:
     """Refuse early, before any write: organisation exists (or can be made) and token may write."""
     org = next((o for o in portal.organizations if o.name == spec.organization), None)
     if client.exists("organization_show", spec.organization) is None:
+        if not create_missing:
+            return  # a dry run: the real run creates it (or says who must)
         if org is None:
             raise PortalError(f"Organisation '{spec.organization}' is not in the portal file.")
         _ensure(client, "organization", _org_dict(org), None)
@@ -27,13 +30,13 @@ def check_can_publish(client: PortalClient, spec: DatasetSpec, portal: PortalSpe
     names = {o.get("name") for o in allowed or []}
     if spec.organization not in names:
         raise PortalError(
-            f"Dataset '{spec.name}': the API token is invalid or has no editor right on the "
-            f"organisation '{spec.organization}' at {client.url}; nothing was published.",
+            f"Dataset '{spec.name}': the API token is invalid, expired, or has no editor right "
+            f"on the organisation '{spec.organization}' at {client.url}; nothing was published.",
             hint="Use an editor token of that organisation (CKAN_API_TOKEN), or ask the portal's "
             "sysadmin to make the token's user an editor there.",
         )
     for group_name in spec.groups:
-        if client.exists("group_show", group_name) is None:
+        if client.exists("group_show", group_name) is None and create_missing:
             group = next((g for g in portal.groups if g.name == group_name), None)
             if group is None:
                 raise PortalError(f"Group '{group_name}' is not in the portal file.")

@@ -375,6 +375,8 @@ class Releaser:
                 hint=f"Read the findings: dulieumo validate {spec.name}",
             )
         url = f"{self.client.url}/dataset/{spec.name}"
+        # read-only, before anything else: a bad token fails even when nothing changed
+        check_can_publish(self.client, spec, self.portal, create_missing=not dry_run)
         plan, state, meta, notes, fp = self.plan(
             table, schema, approve_major=approve_major, note=note
         )
@@ -403,7 +405,6 @@ class Releaser:
                 notes=notes.to_dict() if notes else None,
             )
         assert notes is not None
-        check_can_publish(self.client, spec, self.portal)
         self._lock()
         try:
             result = self._release(
