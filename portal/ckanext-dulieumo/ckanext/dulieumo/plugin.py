@@ -42,6 +42,7 @@ class SearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IPackageController, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up Solr schema check
     def update_config(self, config: Any) -> None:
@@ -50,6 +51,21 @@ class SearchPlugin(plugins.SingletonPlugin):
     # IClick
     def get_commands(self) -> list[Any]:
         return [cli.dulieumo]
+
+    # IPackageController: reject unsupported syntax up front, as a 400 (not CKAN's 409)
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        from ckan.lib.search.common import SearchQueryError
+
+        from .query import parse
+
+        for key in ("q", "fq"):
+            value = search_params.get(key)
+            if isinstance(value, str) and "{!" in value:
+                raise SearchQueryError(f"Local parameters ({{!…}}) in '{key}' are not supported "
+                                       "by this portal's search.")
+            if key == "fq" and isinstance(value, str) and value.strip():
+                parse(value)
+        return search_params
 
     # IActions
     def get_actions(self) -> dict[str, Any]:

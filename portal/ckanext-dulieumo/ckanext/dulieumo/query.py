@@ -217,7 +217,7 @@ class _Parser:
         return items[0] if len(items) == 1 else Bool(op, items)
 
     def _value_match(self, fname: str | None, value: str) -> Node:
-        if _UNSUPPORTED_CHARS & set(value) or value.upper() == "TO":
+        if _UNSUPPORTED_CHARS & set(value):
             raise SearchQueryError(
                 f"Unsupported query syntax in {value!r} (ranges, fuzzy ~, boosts ^ are not "
                 "supported by this portal's search)")
