@@ -306,7 +306,7 @@ class Releaser:
         if level == "none":
             level = "patch"
         previous = state.latest.version if state.latest else None
-        version = bump(previous, level)  # type: ignore[arg-type]
+        version = bump(previous, level)
         while any(r.version == version for r in state.releases):  # after a rollback
             version = bump(version, "patch")
         prev_csv = _download(
@@ -734,6 +734,6 @@ class Releaser:
 
 def _report_summary(report: Report) -> dict[str, Any]:
     d = report.to_dict()
-    summary = {k: d[k] for k in ("rows", "counts", "ok") if k in d}
+    summary: dict[str, Any] = {k: d[k] for k in ("rows", "counts", "ok") if k in d}
     summary["error_count"] = report.error_count
     return summary
