@@ -142,7 +142,7 @@ def catalog_list(as_json: JsonOpt = False) -> None:
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
 
-    cat = guarded(lambda: load_catalog(catalog_root()), as_json)
+    specs = guarded(lambda: load_catalog(catalog_root()).datasets.values(), as_json)
     rows = [
         {
             "name": s.name,
@@ -153,7 +153,7 @@ def catalog_list(as_json: JsonOpt = False) -> None:
             "source": s.source.type,
             "spec": str(s.spec_path),
         }
-        for s in sorted(cat.datasets.values(), key=lambda s: (s.agency, s.name))
+        for s in sorted(specs, key=lambda s: (s.agency, s.name))
     ]
 
     def human(data: list[dict[str, str]]) -> None:

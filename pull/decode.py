@@ -1,87 +1,246 @@
 """Decode an agency's bytes into UTF-8 NFC text, detecting the encoding when asked to.
 
-UTF-8 with BOM, UTF-8 and Windows-1258 (office exports; its Vietnamese tone marks come as
-combining characters, which NFC composes). Decoding is line by line on bytes, so an error
-names the exact line and byte offset.
+Encodings seen in practice: UTF-8 with BOM (Excel's "CSV UTF-8"), plain UTF-8, and
+Windows-1258 (older office software; its Vietnamese tone marks are stored as *combining*
+characters, which NFC composes into the precomposed letters everyone else uses).
+
+The file is streamed in chunks cut at line ends, so memory stays bounded for files of
+several GB; the sha256 of the raw bytes and of the normalised output are computed in the
+same pass. A decoding error names the line and the byte offset in the raw file and says
+which ``encoding:`` to declare instead.
+
+Detection (``encoding: auto``): a UTF-8 BOM → ``utf-8-sig``; bytes that are valid UTF-8 →
+``utf-8``; anything else → ``windows-1258``.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from dulieumo.errors import SourceError
 
-BOM = b"\xef\xbb\xbf"
-CANDIDATES = ("utf-8", "windows-1258")
-READ_CHUNK = 1 << 20
+BOM = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258")
+CHUNK = 1 << 20  # 1 MiB
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The result of normalising one raw file."""
+
+    encoding: str  # the encoding the raw bytes were read with
+    raw_sha256: str
+    sha256: str  # of the normalised output
+    size: int  # bytes of the normalised output
+    lines: int
 
 
 class _BadBytes(Exception):
-    def __init__(self, line: int, offset: int, byte: int) -> None:
-        self.line, self.offset, self.byte = line, offset, byte
+    def __init__(self, line: int, offset: int, byte: int, codec: str, after_text: bool) -> None:
+        super().__init__(f"line {line}, offset {offset}")
+        self.line, self.offset, self.byte, self.codec = line, offset, byte, codec
+        #: non-ASCII text decoded fine before the bad byte (a UTF-8 file with one bad byte)
+        self.after_text = after_text
+
+
+class _LooksUtf8(Exception):
+    pass
 
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(READ_CHUNK):
+        while chunk := fh.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
 
 
-def _convert(raw: Path, out: Path, codec: str, skip_bom: bool) -> str:
-    """Write the NFC UTF-8 text of `raw` into `out`; return its sha256."""
-    h = hashlib.sha256()
-    offset = 0
-    with raw.open("rb") as src, out.open("wb") as dst:
-        for number, line in enumerate(src, start=1):
-            body = line[3:] if number == 1 and skip_bom and line.startswith(BOM) else line
-            start = offset + (len(line) - len(body))
-            try:
-                text = body.decode(codec)
-            except UnicodeDecodeError as exc:
-                raise _BadBytes(number, start + exc.start, body[exc.start]) from None
-            text = unicodedata.normalize("NFC", text.rstrip("\r\n"))
-            if line.endswith(b"\n") or text:
-                encoded = (text + "\n").encode("utf-8")
-                dst.write(encoded)
-                h.update(encoded)
-            offset += len(line)
-    return h.hexdigest()
+def _line_ends(data: bytes) -> int:
+    """How many lines end in ``data`` (LF, CR LF or a lone CR)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
-def normalise(raw: Path, out: Path, declared: str, label: str) -> tuple[str, str]:
-    """Decode `raw` into `out`. Returns (encoding used, sha256 of `out`)."""
+def _parts(path: Path, chunk_size: int) -> Iterator[tuple[bytes, bytes]]:
+    """Yield (raw bytes read, bytes to decode) with every decode part ending at a line end.
+
+    Cutting at a line end means a multi-byte character, a CR LF pair or a letter and its
+    combining tone mark are never split between two parts.
+    """
+    buf = b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(chunk_size)
+            if chunk:
+                buf += chunk
+            if not chunk:
+                if buf:
+                    yield chunk, buf
+                return
+            cut = buf.rfind(b"\n")
+            if cut == -1:  # old Mac exports end lines with CR alone; a final CR may be CR LF
+                cut = buf.rfind(b"\r", 0, len(buf) - 1)
+            if cut == -1:
+                yield chunk, b""
+                continue
+            yield chunk, buf[: cut + 1]
+            buf = buf[cut + 1 :]
+
+
+def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: int) -> Decoded:
+    """Write the NFC, LF, UTF-8 text of ``raw`` into ``out`` (atomically)."""
+    raw_hash, out_hash = hashlib.sha256(), hashlib.sha256()
+    size = 0
+    line = 1  # line number of the first byte of the current part
+    offset = 0  # raw-file offset of the first byte of the current part
+    non_ascii = False
+    seen_text = False
+    first = True
+    ends_with_newline = True
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with tmp.open("wb") as dst:
+            for chunk, part in _parts(raw, chunk_size):
+                raw_hash.update(chunk)
+                if not part:
+                    continue
+                body, skipped = part, 0
+                if first and part.startswith(BOM) and codec == "utf-8":
+                    body, skipped = part[len(BOM) :], len(BOM)
+                first = False
+                try:
+                    text = body.decode(codec)
+                except UnicodeDecodeError as exc:
+                    at = exc.start
+                    decoded_text = seen_text or not body[:at].isascii()
+                    raise _BadBytes(line + _line_ends(body[:at]), offset + skipped + at,
+                                    body[at], codec, decoded_text) from None
+                seen_text = seen_text or not body.isascii()
+                if check_utf8 and not body.isascii():
+                    non_ascii = True
+                    try:
+                        body.decode("utf-8")
+                    except UnicodeDecodeError:
+                        check_utf8 = False  # really a single-byte file
+                if "\r" in text:
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                text = unicodedata.normalize("NFC", text)  # returns NFC input unchanged, fast
+                data = text.encode("utf-8")
+                dst.write(data)
+                out_hash.update(data)
+                size += len(data)
+                ends_with_newline = data.endswith(b"\n") if data else ends_with_newline
+                line += _line_ends(part)
+                offset += len(part)
+            if not ends_with_newline:
+                dst.write(b"\n")
+                out_hash.update(b"\n")
+                size += 1
+        if check_utf8 and non_ascii:
+            raise _LooksUtf8()
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Decoded(codec, raw_hash.hexdigest(), out_hash.hexdigest(), size, line)
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sniff(raw: Path, label: str) -> bytes:
     with raw.open("rb") as fh:
         head = fh.read(8192)
     if not head:
         raise SourceError(f"{label}: the file is empty.",
                           hint="Ask the agency for the export again; nothing was published.")
+    if head.startswith(UTF16_BOMS):
+        raise SourceError(
+            f"{label}: the file is UTF-16 text (Excel's \"Unicode Text\"), not a CSV in "
+            "UTF-8 or Windows-1258.",
+            hint="Save the table again as \"CSV UTF-8 (Comma delimited)\".")
     if b"\x00" in head:
         raise SourceError(
             f"{label}: this is not a text (CSV) file — it contains NUL bytes "
             "(a spreadsheet or another binary file?).",
             hint="Export the table as CSV, or declare the right source type in the spec.")
+    return head
+
+
+def normalise(raw: Path, out: Path, declared: str, label: str, *,
+              chunk_size: int = CHUNK) -> Decoded:
+    """Decode ``raw`` (declared encoding or ``auto``) into ``out``: UTF-8, NFC, LF, no BOM.
+
+    Raises SourceError naming ``label``, the line and the byte offset of the first byte that
+    the encoding cannot decode, and the ``encoding:`` value to declare instead.
+    """
+    if declared not in ENCODINGS:
+        raise SourceError(f"{label}: unknown encoding '{declared}'.",
+                          hint=f"Declare one of: {', '.join(ENCODINGS)}.")
+    head = _sniff(raw, label)
     has_bom = head.startswith(BOM)
     if declared == "auto":
-        order = ["utf-8-sig"] if has_bom else list(CANDIDATES)
+        order = ["utf-8-sig"] if has_bom else ["utf-8", "windows-1258"]
     else:
         order = [declared]
-    last: _BadBytes | None = None
-    for codec in order:
+    bad: _BadBytes | None = None
+    looks_utf8 = False
+    for name in order:
+        codec = "utf-8" if name in ("utf-8", "utf-8-sig") else "cp1258"
         try:
-            sha = _convert(raw, out, "utf-8" if codec == "utf-8-sig" else codec,
-                           skip_bom=codec in ("utf-8-sig", "utf-8"))
-            return codec, sha
-        except _BadBytes as bad:
-            last = bad
-    assert last is not None
-    suggestion = "windows-1258" if order[0].startswith("utf-8") else "utf-8"
+            result = _convert(raw, out, codec, check_utf8=declared == "windows-1258",
+                              chunk_size=chunk_size)
+        except _BadBytes as exc:
+            bad = exc
+            if declared == "auto" and exc.codec == "utf-8" and exc.after_text:
+                break  # UTF-8 text with a corrupt byte: reading it as Windows-1258 would garble it
+            if declared == "windows-1258" and _is_utf8(raw):
+                looks_utf8 = True
+                break
+            continue
+        except _LooksUtf8:
+            looks_utf8 = True
+            break
+        return Decoded(name, result.raw_sha256, result.sha256, result.size, result.lines)
+    if looks_utf8:
+        suggested = "utf-8-sig" if has_bom else "utf-8"
+        raise SourceError(
+            f"{label}: `encoding: windows-1258` is declared, but the file is UTF-8 text; "
+            "reading it as Windows-1258 would garble every Vietnamese letter.",
+            hint=f"Declare `encoding: {suggested}` (or `auto`) under `source:` in the "
+            "dataset spec.")
+    assert bad is not None
+    tried = "windows-1258" if bad.codec == "cp1258" else "utf-8"
+    where = f"{label}: line {bad.line}, byte offset {bad.offset}: byte 0x{bad.byte:02x}"
+    if declared == "auto" and bad.codec == "cp1258":
+        raise SourceError(
+            f"{where} is neither UTF-8 nor Windows-1258 text.",
+            hint="Ask the agency to save the table as \"CSV UTF-8\"; legacy font encodings "
+            "(TCVN3, VNI) must be converted first.")
+    if declared == "auto":  # UTF-8 text up to a corrupt byte
+        raise SourceError(
+            f"{where} is not valid utf-8, although the text before it is UTF-8 "
+            "(a damaged or hand-edited file?).",
+            hint="Ask the agency for a clean export; declare `encoding: windows-1258` only if "
+            "the whole file really is Windows-1258.")
+    suggestion = "windows-1258" if bad.codec == "utf-8" else "utf-8"
     raise SourceError(
-        f"{label}: line {last.line}, byte {last.offset}: byte 0x{last.byte:02x} is not valid "
-        f"{order[-1] if declared == 'auto' else declared} text.",
-        hint=f"Check the file's encoding; if it was saved by older office software, declare "
-        f"`encoding: {suggestion}` under `source:` in the spec (or `auto`).",
+        f"{where} is not valid {tried} text (declared `encoding: {declared}`).",
+        hint=f"The file is probably {'Windows-1258' if suggestion == 'windows-1258' else 'UTF-8'}"
+        f": declare `encoding: {suggestion}` (or `auto`) under `source:` in the dataset spec, "
+        "or ask the agency to save it as \"CSV UTF-8\".",
     )

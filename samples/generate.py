@@ -27,13 +27,23 @@ PERSON_NAMES = ["Trần Quốc Toản", "Nguyễn Trãi", "Lê Lợi", "Võ Th�
                 "Lý Tự Trọng", "Kim Đồng", "Nguyễn Bỉnh Khiêm", "Hoàng Hoa Thám", "Tô Hiến Thành"]
 
 
-def communes() -> list[dict[str, str]]:
-    with (ROOT / "codelists" / "don_vi_hanh_chinh.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+#: approximate centre (WGS84) of each former district; points are scattered around it
+CENTRES = {"193": (20.952, 107.080), "194": (21.525, 107.966), "195": (21.015, 107.292),
+           "196": (21.036, 106.774), "198": (21.530, 107.400), "199": (21.333, 107.400),
+           "200": (21.351, 107.600), "201": (21.449, 107.750), "202": (21.268, 107.280),
+           "203": (21.066, 107.420), "205": (21.083, 106.520), "206": (20.940, 106.800),
+           "207": (20.981, 107.765)}
 
 
-def coords(rng: random.Random) -> tuple[str, str]:
-    return f"{rng.uniform(20.85, 21.45):.6f}", f"{rng.uniform(106.6, 107.9):.6f}"
+def communes(root: Path = ROOT) -> list[dict[str, str]]:
+    """Commune-level rows of the code list (cap = xã), in code-list order."""
+    with (root / "codelists" / "don_vi_hanh_chinh.csv").open(encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh) if row["cap"] == "xã"]
+
+
+def coords(rng: random.Random, district: str) -> tuple[str, str]:
+    lat, lon = CENTRES[district]
+    return f"{lat + rng.uniform(-0.02, 0.02):.6f}", f"{lon + rng.uniform(-0.02, 0.02):.6f}"
 
 
 def short(name: str) -> str:
@@ -43,31 +53,51 @@ def short(name: str) -> str:
     return name
 
 
+PROVINCIAL_HOSPITALS = [  # (name, ma_xa of the ward it stands in)
+    ("Bệnh viện Đa khoa tỉnh Quảng Ninh", "06697"),
+    ("Bệnh viện Sản Nhi Quảng Ninh", "06709"),
+    ("Bệnh viện Bãi Cháy", "06664"),
+    ("Bệnh viện Lao và Phổi Quảng Ninh", "06700"),
+    ("Bệnh viện Y dược cổ truyền Quảng Ninh", "06691"),
+    ("Bệnh viện Việt Nam – Thụy Điển Uông Bí", "06808"),
+    ("Bệnh viện Đa khoa khu vực Cẩm Phả", "06766"),
+]
+
+
+def unit_kind(name: str) -> tuple[str, str]:
+    """'Thị trấn Bình Liêu' → ('thị trấn', 'Bình Liêu')."""
+    for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Phường ", "Xã ", "Thị trấn "):
+        if name.startswith(prefix):
+            return prefix.strip().lower(), name[len(prefix):]
+    return "", name
+
+
 def health_facilities(rng: random.Random) -> list[dict[str, str]]:
     rows = []
     units = communes()
-    districts = {}
+    by_code = {u["ma_xa"]: u for u in units}
+    districts: dict[str, dict[str, str]] = {}
     for u in units:
         districts.setdefault(u["ma_huyen"], u)
     n = 1
-    provincial = ["Bệnh viện Đa khoa tỉnh Quảng Ninh", "Bệnh viện Sản Nhi Quảng Ninh",
-                  "Bệnh viện Lao và Phổi Quảng Ninh", "Bệnh viện Y dược cổ truyền Quảng Ninh"]
-    for name in provincial:
-        u = units[rng.randrange(0, 20)]
-        rows.append(("BV_TINH", name, u, rng.randrange(150, 1200), rng.randrange(40, 300)))
+    for name, ward in PROVINCIAL_HOSPITALS:
+        rows.append(("BV_TINH", name, by_code[ward], rng.randrange(150, 1200),
+                     rng.randrange(40, 300)))
     for u in districts.values():
-        rows.append(("TTYT_HUYEN", f"Trung tâm Y tế {u['ten_huyen'].replace('Thành phố ', '')}",
+        kind, short_name = unit_kind(u["ten_huyen"])
+        rows.append(("TTYT_HUYEN", f"Trung tâm Y tế {kind} {short_name}",
                      u, rng.randrange(80, 400), rng.randrange(15, 90)))
     for u in units:
-        rows.append(("TRAM_YT_XA", f"Trạm Y tế {u['ten_xa'].split(' ', 1)[0].lower()} "
-                     f"{short(u['ten_xa'])}", u, rng.randrange(3, 15), rng.randrange(0, 3)))
+        kind, short_name = unit_kind(u["ten_xa"])
+        rows.append(("TRAM_YT_XA", f"Trạm Y tế {kind} {short_name}", u, rng.randrange(3, 15),
+                     rng.randrange(0, 3)))
     for i in range(30):
         u = rng.choice(units)
         rows.append(("PHONG_KHAM", f"Phòng khám đa khoa {rng.choice(PERSON_NAMES)} {i + 1}",
                      u, rng.randrange(0, 20), rng.randrange(1, 8)))
     out = []
     for kind, name, u, beds, doctors in rows:
-        lat, lon = coords(rng)
+        lat, lon = coords(rng, u["ma_huyen"])
         updated = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randrange(0, 40))
         out.append({
             "ma_co_so": f"KCB-{n:05d}", "ten": name, "loai_hinh": kind,
@@ -94,7 +124,9 @@ def schools(rng: random.Random) -> list[dict[str, str]]:
             if code == "THPT" and rng.random() < 0.7:
                 continue
             name = f"{label} {short(u['ten_xa'])}"
-            if rng.random() < 0.2:
+            if (u["ma_xa"], code) == ("06691", "THCS"):  # Phường Hồng Hải
+                name = "Trường THCS Trọng Điểm"
+            elif rng.random() < 0.2:
                 name = f"{label} {rng.choice(PERSON_NAMES)}"
             classes = rng.randrange(6, 40)
             students = classes * rng.randrange(22, 42)
@@ -119,7 +151,7 @@ def lodging(rng: random.Random) -> list[dict[str, str]]:
         kind, label = rng.choice(kinds)
         stars = {"KHACH_SAN": rng.randrange(1, 6), "BIET_THU": rng.randrange(3, 6)}.get(kind, 0)
         u = rng.choice(units)
-        lat, lon = coords(rng)
+        lat, lon = coords(rng, u["ma_huyen"])
         slug = unicodedata.normalize("NFD", rng.choice(names)).encode("ascii", "ignore")
         site = f"https://{slug.decode().replace(' ', '').lower()}{n}.vn" \
             if rng.random() > 0.3 else ""

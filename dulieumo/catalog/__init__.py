@@ -1,20 +1,38 @@
-"""The catalogue: the portal file and the dataset specs, as typed models."""
+"""The catalogue: the portal file and the dataset specs, as typed models.
+
+    from dulieumo.catalog import load_catalog
+    cat = load_catalog(root)          # datasets/portal.yaml + datasets/<agency>/<dataset>.yaml
+    spec = cat.get("co-so-kham-chua-benh")  # or "so-y-te/co-so-kham-chua-benh"
+"""
 
 from .check import CatalogProblem, check_catalog
-from .load import Catalog, load_catalog, load_dataset, load_portal
+from .load import (
+    Catalog,
+    CatalogSpecError,
+    Problem,
+    field_path,
+    load_catalog,
+    load_dataset,
+    load_portal,
+)
 from .models import (
+    Contact,
     DatasetSpec,
     FileSource,
     GroupSpec,
     HttpSource,
+    Maintainer,
     OrganizationSpec,
     PortalSpec,
+    Province,
+    Retention,
     SourceSpec,
     Text,
 )
 
 __all__ = [
-    "Catalog", "CatalogProblem", "DatasetSpec", "FileSource", "GroupSpec", "HttpSource",
-    "OrganizationSpec", "PortalSpec", "SourceSpec", "Text", "check_catalog", "load_catalog",
-    "load_dataset", "load_portal",
+    "Catalog", "CatalogProblem", "CatalogSpecError", "Contact", "DatasetSpec", "FileSource",
+    "GroupSpec", "HttpSource", "Maintainer", "OrganizationSpec", "PortalSpec", "Problem",
+    "Province", "Retention", "SourceSpec", "Text", "check_catalog", "field_path",
+    "load_catalog", "load_dataset", "load_portal",
 ]

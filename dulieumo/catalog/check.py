@@ -1,63 +1,136 @@
-"""`dulieumo catalog check`: every spec, schema and suite, without running anything."""
+"""``dulieumo catalog check``: every spec, schema and suite, without running anything.
+
+Checks: the portal file; each dataset spec (fields, organisation and groups declared, files
+exist); its Table Schema (via ``validate.schema.load_schema``); its suite (via
+``validate.suite.load_suite``); the code lists its foreign keys point to; the source file.
+"""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dulieumo.errors import SpecError
+
+from .load import PORTAL_FILE, CatalogSpecError, load_catalog
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class CatalogProblem:
-    file: str
+    file: str  # relative to the catalogue root
+    path: str  # field path inside the file ("source.path", "fields[3].name"), "" if none
     message: str
-    severity: str = "error"  # error | warning
+    severity: Severity = "error"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{self.severity}: {where}: {self.message}"
 
-def _problems(exc: SpecError, default_file: str) -> list[CatalogProblem]:
+
+def _from_error(exc: SpecError, default_file: str) -> list[CatalogProblem]:
+    if isinstance(exc, CatalogSpecError):
+        return [CatalogProblem(p.file, p.path, p.message) for p in exc.problems]
     out = []
     for line in exc.message.splitlines():
-        file, sep, rest = line.partition(": ")
-        out.append(CatalogProblem(file if sep and "/" in file else default_file,
-                                  rest if sep and "/" in file else line))
+        # "file: path: message" or "file: message" (validate's errors follow the same form)
+        head, sep, rest = line.partition(": ")
+        if sep and ("/" in head or head.endswith((".yaml", ".json", ".csv"))):
+            field, sep2, message = rest.partition(": ")
+            if sep2 and field and " " not in field:  # "fields[2].type: ..."
+                out.append(CatalogProblem(head, field, message))
+            else:
+                out.append(CatalogProblem(head, "", rest))
+        else:
+            out.append(CatalogProblem(default_file, "", line))
     return out
 
 
+def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
+                       ) -> list[CatalogProblem]:
+    """Every foreign key must point to codelists/<resource>.csv holding the fields."""
+    problems: list[CatalogProblem] = []
+    for i, fk in enumerate(descriptor.get("foreignKeys") or []):
+        if not isinstance(fk, dict):
+            continue
+        ref = fk.get("reference") or {}
+        resource = ref.get("resource") if isinstance(ref, dict) else None
+        path = f"foreignKeys[{i}].reference"
+        if not resource:  # "" = a self-reference, resolved inside the table
+            continue
+        csv_path = root / "codelists" / f"{resource}.csv"
+        if not csv_path.is_file():
+            problems.append(CatalogProblem(
+                schema_rel, f"{path}.resource", f"the code list '{resource}' does not exist "
+                f"(expected codelists/{resource}.csv)"))
+            continue
+        if not (root / "schemas" / "codelists" / f"{resource}.json").is_file():
+            problems.append(CatalogProblem(
+                schema_rel, f"{path}.resource", f"the code list '{resource}' has no schema "
+                f"(expected schemas/codelists/{resource}.json)", "warning"))
+        with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        fields = ref.get("fields")
+        wanted = [fields] if isinstance(fields, str) else list(fields or [])
+        for name in wanted:
+            if name not in header:
+                problems.append(CatalogProblem(
+                    schema_rel, f"{path}.fields", f"the code list codelists/{resource}.csv has "
+                    f"no column '{name}' (columns: {', '.join(header)})"))
+    return problems
+
+
 def check_catalog(root: Path) -> list[CatalogProblem]:
-    from validate.schema import load_schema
+    """All problems of the catalogue under ``root``; an empty list means it is fine."""
+    from validate.schema import load_schema  # the validate stage owns schemas and suites
     from validate.suite import load_suite
 
-    from .load import load_catalog
-
+    root = Path(root)
     try:
         catalog = load_catalog(root)
     except SpecError as exc:
-        return _problems(exc, "datasets/portal.yaml")
+        return _from_error(exc, PORTAL_FILE.as_posix())
     problems: list[CatalogProblem] = []
+    if not catalog.files:
+        problems.append(CatalogProblem("datasets", "", "no dataset specs found "
+                                       "(datasets/<agency>/<dataset>.yaml)", "warning"))
     for name in catalog.names():
-        rel = catalog.files[name].relative_to(root).as_posix()
+        spec_file = catalog.files[name]
+        rel = spec_file.relative_to(root).as_posix()
         try:
             spec = catalog.get(name)
         except SpecError as exc:
-            problems += _problems(exc, rel)
+            problems += _from_error(exc, rel)
             continue
+        schema_rel = spec.schema_path.as_posix()
         try:
             schema = load_schema(root / spec.schema_path, root=root)
-            if spec.suite_path is not None:
-                load_suite(root / spec.suite_path, schema, root=root)
         except SpecError as exc:
-            problems += _problems(exc, spec.schema_path.as_posix())
+            problems += _from_error(exc, schema_rel)
+            schema = None
+        if schema is not None:
+            descriptor = getattr(schema, "descriptor", None)
+            if isinstance(descriptor, dict):
+                problems += _codelist_problems(root, schema_rel, descriptor)
+            if spec.suite_path is not None:
+                try:
+                    load_suite(root / spec.suite_path, schema, root=root)
+                except SpecError as exc:
+                    problems += _from_error(exc, spec.suite_path.as_posix())
         source = spec.source
         if source.type == "file" and not (root / source.path).is_file():
-            problems.append(CatalogProblem(rel, f"source.path: file '{source.path}' does not "
-                                           "exist", "warning"))
-        for text_file in (catalog.files[name], root / spec.schema_path):
-            if "TODO" in text_file.read_text(encoding="utf-8"):
-                problems.append(CatalogProblem(text_file.relative_to(root).as_posix(),
-                                               "TODO markers left for the officer to fill in"))
+            problems.append(CatalogProblem(rel, "source.path", f"the file "
+                                           f"'{source.path.as_posix()}' does not exist yet",
+                                           "warning"))
+        for text_file in (spec_file, root / spec.schema_path):
+            if text_file.is_file() and "TODO" in text_file.read_text(encoding="utf-8"):
+                problems.append(CatalogProblem(
+                    text_file.relative_to(root).as_posix(), "",
+                    "TODO markers left for the officer to fill in"))
     return problems

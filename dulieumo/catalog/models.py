@@ -1,14 +1,29 @@
-"""Typed, declarative specs: the portal file and one spec per dataset."""
+"""Typed, declarative specs: the portal file and one spec per dataset.
+
+Unknown keys are errors (``extra="forbid"``) so a typo such as ``organisation:`` is caught
+instead of silently ignored. The loader (``load.py``) turns pydantic's errors into messages
+naming the file and the field path.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,99}$"
+NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
 CkanName = Annotated[str, Field(pattern=NAME_PATTERN)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+#: mã định danh điện tử (QĐ 20/2020/QĐ-TTg): H41 = UBND tỉnh Quảng Ninh, H41.20 = one of its Sở
+AGENCY_CODE_PATTERN = r"^[A-Z][0-9]{2}(\.[0-9]{2}){0,3}$"
+
+#: CKAN licence ids that are open licences (an open-data portal publishes nothing else)
+License = Literal["cc-by", "cc-by-sa", "cc-zero", "odc-by", "odc-odbl", "odc-pddl",
+                  "other-open", "other-pd", "other-at", "gfdl", "uk-ogl"]
+Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258"]
+Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
+Delimiter = Annotated[str, Field(min_length=1, max_length=1)]
 
 
 class Spec(BaseModel):
@@ -18,39 +33,56 @@ class Spec(BaseModel):
 class Text(Spec):
     """A text in Vietnamese, optionally in English."""
 
-    vi: Annotated[str, Field(min_length=1)]
+    vi: NonEmpty
     en: str | None = None
 
 
 class Province(Spec):
-    code: Annotated[str, Field(pattern=r"^\d{2}$")]
-    name: str
+    code: Annotated[str, Field(pattern=r"^[0-9]{2}$", description="Mã tỉnh (2 chữ số)")]
+    name: NonEmpty
 
 
 class OrganizationSpec(Spec):
+    """A publishing agency: a CKAN organisation."""
+
     name: CkanName
-    title: str
+    title: NonEmpty
     title_en: str | None = None
-    code: str | None = Field(default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg)")
+    code: Annotated[str, Field(pattern=AGENCY_CODE_PATTERN)] | None = Field(
+        default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg), e.g. H41.20")
     description: str = ""
 
 
 class GroupSpec(Spec):
+    """A theme (lĩnh vực): a CKAN group."""
+
     name: CkanName
-    title: str
+    title: NonEmpty
     title_en: str | None = None
     description: str = ""
 
 
 class PortalSpec(Spec):
     province: Province
-    site_title: str
-    organizations: list[OrganizationSpec]
+    site_title: NonEmpty
+    organizations: Annotated[list[OrganizationSpec], Field(min_length=1)]
     groups: list[GroupSpec] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PortalSpec:
+        for key, items in (("organizations", self.organizations), ("groups", self.groups)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    raise ValueError(f"{key}: the name '{item.name}' is declared twice")
+                seen.add(item.name)
+        return self
 
 
 class Maintainer(Spec):
-    name: str
+    """The focal officer (đầu mối) for the dataset."""
+
+    name: NonEmpty
     email: EmailStr
 
 
@@ -59,27 +91,22 @@ class Contact(Spec):
     address: str | None = None
 
 
-Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258"]
-
-
 class FileSource(Spec):
     type: Literal["file"]
     path: Path
     encoding: Encoding = "auto"
-    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    delimiter: Delimiter = ","
 
 
 class HttpSource(Spec):
     type: Literal["http"]
-    url: Annotated[str, Field(pattern=r"^https?://")]
+    url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
     timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
     encoding: Encoding = "auto"
-    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    delimiter: Delimiter = ","
 
 
 SourceSpec = Annotated[FileSource | HttpSource, Field(discriminator="type")]
-
-Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
 
 
 class Retention(Spec):
@@ -94,7 +121,7 @@ class DatasetSpec(Spec):
     organization: CkanName
     groups: list[CkanName] = []
     tags: list[Annotated[str, Field(min_length=2, max_length=100)]] = []
-    license: str = "cc-by"
+    license: License = "cc-by"
     maintainer: Maintainer
     contact: Contact | None = None
     frequency: Frequency
@@ -108,3 +135,13 @@ class DatasetSpec(Spec):
     spec_path: Path = Field(default=Path(), exclude=True)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+#: every key a spec file may use, for "did you mean ...?" hints
+KNOWN_KEYS: frozenset[str] = frozenset(
+    (f.alias or n)
+    for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
+                  FileSource, HttpSource, Retention, DatasetSpec)
+    for n, f in model.model_fields.items()
+    if n not in ("agency", "spec_path")
+)
