@@ -1,6 +1,7 @@
 """Validate: Table Schema checks (vectorised) + the GX suite → one Report of Findings."""
 
 from .findings import Finding, Report
-from .stage import typed_frame, validate_table
+from .stage import load_codelists, typed_frame, validate_table, validate_with
 
-__all__ = ["Finding", "Report", "typed_frame", "validate_table"]
+__all__ = ["Finding", "Report", "load_codelists", "typed_frame", "validate_table",
+           "validate_with"]

@@ -25,7 +25,24 @@ FRICTIONLESS_CODE = {
     "constraint-max-length": "constraint-error",
     "constraint-pattern": "constraint-error",
     "constraint-enum": "constraint-error",
+    "constraint-exclusive-minimum": "constraint-error",
+    "constraint-exclusive-maximum": "constraint-error",
 }
+#: codes whose frictionless error names no single field (row-level errors)
+ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell"}
+SEVERITIES = ("error", "warning")
+
+
+def frictionless_code(code: str) -> str:
+    """The frictionless error type our code corresponds to (``constraint-min-length`` →
+    ``constraint-error``; most codes are the same)."""
+    return FRICTIONLESS_CODE.get(code, code)
+
+
+def parity_key(code: str, row: int | None, field: str | None) -> tuple[int | None, str | None,
+                                                                       str]:
+    """(row, field, frictionless code) — how a finding is compared with frictionless."""
+    return (row, None if code in ROW_LEVEL or not field else field, frictionless_code(code))
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,17 @@ class Finding:
     value: str | None = None
     details: dict[str, Any] = dc_field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+        object.__setattr__(self, "message", unicodedata.normalize("NFC", self.message))
+        if self.value is not None:
+            object.__setattr__(self, "value", unicodedata.normalize("NFC", str(self.value)))
+
+    @property
+    def parity_key(self) -> tuple[int | None, str | None, str]:
+        return parity_key(self.code, self.row, self.field)
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["message"] = unicodedata.normalize("NFC", self.message)
@@ -47,45 +75,67 @@ class Finding:
 
 @dataclass
 class Report:
+    """All findings of one validation run.
+
+    ``counts`` holds the full number of findings per code; ``findings`` keeps at most ``cap``
+    samples per code (per code *and expectation* for ``expectation-failed``, so one noisy rule
+    does not hide the others). ``error_counts``/``warning_counts`` split the counts by
+    severity (a GX rule may be a warning while another is an error)."""
+
     dataset: str
     file: str
     rows: int = 0
     findings: list[Finding] = dc_field(default_factory=list)
     counts: Counter[str] = dc_field(default_factory=Counter)
-    severities: dict[str, str] = dc_field(default_factory=dict)
+    error_counts: Counter[str] = dc_field(default_factory=Counter)
+    warning_counts: Counter[str] = dc_field(default_factory=Counter)
     cap: int = SAMPLE_CAP
     stats: dict[str, Any] = dc_field(default_factory=dict)
+    _kept: Counter[str] = dc_field(default_factory=Counter, repr=False)
+
+    @staticmethod
+    def _cap_key(finding: Finding) -> str:
+        index = finding.details.get("index") if finding.code.startswith("expectation") else None
+        return finding.code if index is None else f"{finding.code}#{index}"
 
     def add(self, finding: Finding) -> None:
-        self.counts[finding.code] += 1
-        if finding.severity == "error" or finding.code not in self.severities:
-            self.severities[finding.code] = finding.severity
-        if self.counts[finding.code] <= self.cap:
-            self.findings.append(finding)
+        self.add_count(finding.code, finding.severity, 1, [finding])
 
     def add_count(self, code: str, severity: str, total: int,
                   samples: list[Finding]) -> None:
-        """Record `total` findings of one code at once, keeping at most `cap` samples."""
+        """Record `total` findings of one code and severity at once, keeping at most `cap`
+        samples of the code."""
         if total <= 0:
             return
-        kept = max(0, self.cap - self.counts[code])
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, not {severity!r}")
         self.counts[code] += total
-        if severity == "error" or code not in self.severities:
-            self.severities[code] = severity
-        self.findings.extend(samples[:kept])
+        (self.error_counts if severity == "error" else self.warning_counts)[code] += total
+        for finding in samples:
+            key = self._cap_key(finding)
+            if self._kept[key] < self.cap:
+                self._kept[key] += 1
+                self.findings.append(finding)
+
+    @property
+    def severities(self) -> dict[str, str]:
+        """code → "error" if any finding of the code is an error, else "warning"."""
+        return {code: "error" if self.error_counts[code] else "warning" for code in self.counts}
 
     @property
     def error_count(self) -> int:
-        return sum(n for code, n in self.counts.items() if self.severities.get(code) == "error")
+        return sum(self.error_counts.values())
 
     @property
     def warning_count(self) -> int:
-        return sum(n for code, n in self.counts.items()
-                   if self.severities.get(code) == "warning")
+        return sum(self.warning_counts.values())
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    def by_code(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.code == code]
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: (f.row or 0, f.field or "", f.code))
@@ -99,6 +149,8 @@ class Report:
             "error_count": self.error_count,
             "warning_count": self.warning_count,
             "counts": dict(sorted(self.counts.items())),
+            "error_counts": dict(sorted((k, v) for k, v in self.error_counts.items() if v)),
+            "warning_counts": dict(sorted((k, v) for k, v in self.warning_counts.items() if v)),
             "severities": dict(sorted(self.severities.items())),
             "sample_cap": self.cap,
             "stats": self.stats,
@@ -107,6 +159,6 @@ class Report:
 
     def write_json(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
-                        + "\n", encoding="utf-8")
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+        path.write_text(unicodedata.normalize("NFC", text) + "\n", encoding="utf-8")
         return path

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ class FieldSpec:
     decimal_char: str = "."
     group_char: str = ""
     bare_number: bool = True
+    number_processed: bool = False  # decimalChar/groupChar/bareNumber given (frictionless)
 
     @property
     def required(self) -> bool:
@@ -89,47 +92,139 @@ def load_schema(path: Path, *, root: Path | None = None) -> TableSchema:
     return schema_from_descriptor(descriptor, rel, path)
 
 
-def schema_from_descriptor(descriptor: Any, rel: str, path: Path | None = None) -> TableSchema:
-    from frictionless import Schema
+def _is_date(text: str, fmt: str) -> bool:
+    try:
+        if fmt in ("default", "any"):
+            dt.date.fromisoformat(text)
+        else:
+            dt.datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
 
+
+def _problems(d: dict[str, Any]) -> list[str]:
+    """Structural problems as 'property.path: what is wrong' (frictionless stops at the first
+    error and does not say where; these name the property)."""
+    out: list[str] = []
+    fields = d.get("fields")
+    if not isinstance(fields, list) or not fields:
+        return ["fields: a Table Schema needs a non-empty `fields` list"]
+    names: list[str] = []
+    for i, f in enumerate(fields):
+        at = f"fields[{i}]"
+        if not isinstance(f, dict):
+            out.append(f"{at}: each field must be an object")
+            continue
+        name = f.get("name")
+        if not isinstance(name, str) or not name:
+            out.append(f"{at}.name: each field needs a non-empty name")
+        elif name in names:
+            out.append(f"{at}.name: field '{name}' is declared twice")
+        else:
+            names.append(name)
+        ftype = f.get("type", "string")
+        if ftype not in SUPPORTED_TYPES:
+            out.append(f"{at}.type: type '{ftype}' is not supported "
+                       f"(use one of: {', '.join(sorted(SUPPORTED_TYPES))})")
+        fmt = f.get("format", "default")
+        if ftype in ("date", "datetime") and fmt not in ("default", "any") and "%" not in fmt:
+            out.append(f"{at}.format: '{fmt}' is not a date format (e.g. %d/%m/%Y)")
+        for key in ("trueValues", "falseValues", "missingValues"):
+            if key in f and not (isinstance(f[key], list)
+                                 and all(isinstance(v, str) for v in f[key])):
+                out.append(f"{at}.{key}: must be a list of strings")
+        c = f.get("constraints", {})
+        if not isinstance(c, dict):
+            out.append(f"{at}.constraints: must be an object")
+            continue
+        for key in ("required", "unique"):
+            if key in c and not isinstance(c[key], bool):
+                out.append(f"{at}.constraints.{key}: must be true or false, not {c[key]!r}")
+        for key in ("minLength", "maxLength"):
+            if key in c and (not isinstance(c[key], int) or isinstance(c[key], bool)):
+                out.append(f"{at}.constraints.{key}: must be an integer")
+        if "enum" in c and not (isinstance(c["enum"], list) and c["enum"]):
+            out.append(f"{at}.constraints.enum: must be a non-empty list")
+        if "pattern" in c:
+            try:
+                re.compile(str(c["pattern"]))
+            except re.error as exc:
+                out.append(f"{at}.constraints.pattern: invalid regular expression: {exc}")
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if key in c and ftype in ("integer", "number", "year"):
+                try:
+                    float(str(c[key]))
+                except ValueError:
+                    out.append(f"{at}.constraints.{key}: {c[key]!r} is not a number")
+            elif key in c and ftype == "date" and not _is_date(str(c[key]), fmt):
+                out.append(f"{at}.constraints.{key}: {c[key]!r} is not a date in the "
+                           f"field's format ({fmt})")
+    pk = _as_tuple(d.get("primaryKey"))
+    for key in pk:
+        if key not in names:
+            out.append(f"primaryKey: '{key}' is not a field of the schema")
+    fks = d.get("foreignKeys", [])
+    if not isinstance(fks, list):
+        return [*out, "foreignKeys: must be a list"]
+    for i, fk in enumerate(fks):
+        at = f"foreignKeys[{i}]"
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            out.append(f"{at}: needs `fields` and a `reference` object")
+            continue
+        own = _as_tuple(fk.get("fields"))
+        for key in own:
+            if key not in names:
+                out.append(f"{at}.fields: '{key}' is not a field of the schema")
+        ref = fk["reference"]
+        if not ref.get("resource"):
+            out.append(f"{at}.reference.resource: name the code list (codelists/<name>.csv)")
+        if len(_as_tuple(ref.get("fields"))) != len(own):
+            out.append(f"{at}.reference.fields: must name as many fields as `fields`")
+    mv = d.get("missingValues", [""])
+    if not (isinstance(mv, list) and all(isinstance(v, str) for v in mv)):
+        out.append("missingValues: must be a list of strings")
+    return out
+
+
+def _frictionless_problems(descriptor: dict[str, Any]) -> list[str]:
+    """What frictionless' own metadata validation says, located to a field when possible."""
+    from frictionless import Field, Schema
+
+    report = Schema.validate_descriptor(descriptor)
+    if report.valid:
+        return []
+    for i, f in enumerate(descriptor.get("fields", [])):
+        field_report = Field.validate_descriptor(f)
+        if not field_report.valid:
+            return [f"fields[{i}]: {e.note}" for e in field_report.errors]
+    return [f"{e.note}" for e in report.errors]
+
+
+def schema_from_descriptor(descriptor: Any, rel: str, path: Path | None = None) -> TableSchema:
     if not isinstance(descriptor, dict):
         raise SpecError(f"{rel}: a Table Schema must be a JSON object.")
-    report = Schema.validate_descriptor(descriptor)
-    if not report.valid:
-        lines = []
-        for err in report.flatten(["note"]):
-            lines.append(f"{rel}: {err[0]}")
-        raise SpecError("\n".join(lines[:20]),
+    problems = _problems(descriptor) or _frictionless_problems(descriptor)
+    if problems:
+        raise SpecError("\n".join(f"{rel}: {p}" for p in problems[:20]),
                         hint="See https://specs.frictionlessdata.io/table-schema/ for the "
                         "allowed properties.")
     fields = []
-    for i, f in enumerate(descriptor.get("fields", [])):
-        ftype = f.get("type", "string")
-        if ftype not in SUPPORTED_TYPES:
-            raise SpecError(f"{rel}: fields[{i}].type: type '{ftype}' of field "
-                            f"'{f.get('name')}' is not supported by dulieumo yet.",
-                            hint=f"Use one of: {', '.join(sorted(SUPPORTED_TYPES))}.")
+    for f in descriptor["fields"]:
         fields.append(FieldSpec(
-            name=f["name"], type=ftype, format=f.get("format", "default"),
+            name=f["name"], type=f.get("type", "string"), format=f.get("format", "default"),
             title=f.get("title"), description=f.get("description"),
             constraints=dict(f.get("constraints", {})),
             true_values=tuple(f.get("trueValues", DEFAULT_TRUE)),
             false_values=tuple(f.get("falseValues", DEFAULT_FALSE)),
             decimal_char=f.get("decimalChar", "."), group_char=f.get("groupChar", ""),
             bare_number=f.get("bareNumber", True),
+            number_processed=any(k in f for k in ("decimalChar", "groupChar", "bareNumber")),
         ))
-    names = {f.name for f in fields}
-    pk = _as_tuple(descriptor.get("primaryKey"))
-    for key in pk:
-        if key not in names:
-            raise SpecError(f"{rel}: primaryKey: '{key}' is not a field of the schema.")
     fks = []
-    for i, fk in enumerate(descriptor.get("foreignKeys", [])):
-        own = _as_tuple(fk.get("fields"))
-        ref = fk.get("reference", {})
-        for key in own:
-            if key not in names:
-                raise SpecError(f"{rel}: foreignKeys[{i}].fields: '{key}' is not a field.")
-        fks.append(ForeignKey(own, ref.get("resource", ""), _as_tuple(ref.get("fields"))))
-    return TableSchema(tuple(fields), pk, tuple(fks),
+    for fk in descriptor.get("foreignKeys", []):
+        ref = fk["reference"]
+        fks.append(ForeignKey(_as_tuple(fk["fields"]), ref["resource"],
+                              _as_tuple(ref["fields"])))
+    return TableSchema(tuple(fields), _as_tuple(descriptor.get("primaryKey")), tuple(fks),
                        tuple(descriptor.get("missingValues", [""])), descriptor, path)

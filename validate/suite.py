@@ -1,13 +1,18 @@
 """Great Expectations suites: the agency's business rules, evaluated by GX itself.
 
 A suite is a GX 1.x ExpectationSuite in JSON; each expectation's `meta` carries our
-`severity` (error|warning) and a Vietnamese `message_vi`. Column names are checked against
-the Table Schema when the suite is loaded, so a typo fails `catalog check`, not a night run.
+`severity` (error|warning) and a Vietnamese `message_vi`. Loading builds GX's own expectation
+objects (so GX checks the arguments) and compares every column named in the kwargs with the
+Table Schema, so a typo fails `catalog check`, not a night run.
+
+Bounds may be written as ISO dates ("2020-01-01") or "today" (the day of the run, resolved
+when the suite runs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -25,7 +30,7 @@ from .schema import TableSchema
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 COLUMN_KWARGS = ("column", "column_A", "column_B")
-LIST_KWARGS = ("column_list",)
+LIST_KWARGS = ("column_list", "column_set")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,14 @@ class ExpectationSpec:
     kwargs: dict[str, Any]
     severity: str = "error"
     message_vi: str = ""
+    index: int = 0  # position in the suite file
+
+    @property
+    def columns(self) -> list[str]:
+        cols = [str(self.kwargs[k]) for k in COLUMN_KWARGS if k in self.kwargs]
+        for key in LIST_KWARGS:
+            cols += [str(c) for c in self.kwargs.get(key, [])]
+        return cols
 
 
 @dataclass(frozen=True)
@@ -42,9 +55,27 @@ class Suite:
     expectations: tuple[ExpectationSpec, ...] = field(default_factory=tuple)
     path: Path | None = None
 
+    def to_gx(self, *, name: str | None = None) -> Any:
+        """A `great_expectations.ExpectationSuite` of GX's own expectation classes; each
+        expectation's meta carries its index in our file (GX reorders results)."""
+        import great_expectations as gx
+
+        _context()  # GX 1.x needs an active context to add expectations to a suite
+        suite = gx.ExpectationSuite(name=name or self.name)
+        for exp in self.expectations:
+            suite.add_expectation(_expectation(exp.type, exp.kwargs, exp.index))
+        return suite
+
 
 def _class_name(snake: str) -> str:
     return "".join(part.capitalize() for part in snake.split("_"))
+
+
+def _expectation(etype: str, kwargs: dict[str, Any], index: int) -> Any:
+    import great_expectations as gx
+
+    cls = getattr(gx.expectations, _class_name(etype))
+    return cls(**_resolve(kwargs), meta={"dulieumo_index": index})
 
 
 def _rel(path: Path, root: Path | None) -> str:
@@ -57,6 +88,8 @@ def _rel(path: Path, root: Path | None) -> str:
 
 
 def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> Suite:
+    """Read a suite and check it against GX and the schema; SpecError names the file and the
+    expectation (``expectations[3].kwargs.column: unknown column 'so_giuongg'``)."""
     import great_expectations as gx
 
     rel = _rel(path, root)
@@ -66,38 +99,52 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
         raise SpecError(f"{rel}: suite file not found.",
                         hint="Check the `suite:` path in the dataset spec.") from None
     except json.JSONDecodeError as exc:
-        raise SpecError(f"{rel}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise SpecError(f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: "
+                        f"{exc.msg}") from None
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
-        raise SpecError(f"{rel}: a suite is an object with an `expectations` list.")
+        raise SpecError(f"{rel}: expectations: a suite is an object with an `expectations` "
+                        "list.")
     names = set(schema.names)
     out = []
     problems = []
     for i, exp in enumerate(data["expectations"]):
         where = f"{rel}: expectations[{i}]"
-        etype = exp.get("type") or exp.get("expectation_type")
-        cls = getattr(gx.expectations, _class_name(str(etype)), None)
-        if not etype or cls is None:
-            problems.append(f"{where}.type: unknown expectation '{etype}'")
+        if not isinstance(exp, dict):
+            problems.append(f"{where}: each expectation must be an object")
             continue
-        kwargs = dict(exp.get("kwargs", {}))
+        etype = exp.get("type") or exp.get("expectation_type")
+        if not isinstance(etype, str) or not etype.startswith("expect_") or getattr(
+                gx.expectations, _class_name(etype), None) is None:
+            problems.append(f"{where}.type: unknown expectation type '{etype}'")
+            continue
+        kwargs = exp.get("kwargs", {})
+        if not isinstance(kwargs, dict):
+            problems.append(f"{where}.kwargs: must be an object")
+            continue
+        spec = ExpectationSpec(etype, dict(kwargs), index=i)
         for key in COLUMN_KWARGS:
             if key in kwargs and kwargs[key] not in names:
                 problems.append(f"{where}.kwargs.{key}: unknown column '{kwargs[key]}' "
-                                f"(columns: {', '.join(schema.names)})")
+                                f"(columns of the schema: {', '.join(schema.names)})")
         for key in LIST_KWARGS:
-            for col in kwargs.get(key, []):
+            for col in kwargs.get(key, []) or []:
                 if col not in names:
                     problems.append(f"{where}.kwargs.{key}: unknown column '{col}'")
-        meta = exp.get("meta", {})
+        meta = exp.get("meta", {}) or {}
         severity = meta.get("severity", "error")
         if severity not in ("error", "warning"):
-            problems.append(f"{where}.meta.severity: must be error or warning")
+            problems.append(f"{where}.meta.severity: must be 'error' or 'warning', "
+                            f"not {severity!r}")
+            severity = "error"
+        message_vi = meta.get("message_vi", "")
+        if not isinstance(message_vi, str):
+            problems.append(f"{where}.meta.message_vi: must be a string")
+            message_vi = ""
         try:
-            cls(**_resolve(kwargs))
+            _expectation(etype, kwargs, i)
         except Exception as exc:  # GX's own validation of the arguments
             problems.append(f"{where}.kwargs: {str(exc).splitlines()[0][:200]}")
-        out.append(ExpectationSpec(str(etype), kwargs, severity,
-                                   meta.get("message_vi", "")))
+        out.append(ExpectationSpec(etype, spec.kwargs, severity, message_vi, i))
     if problems:
         raise SpecError("\n".join(problems),
                         hint=f"Fix {rel}, then check it: dulieumo catalog check")
@@ -105,23 +152,27 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
 
 
 def _resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """`"today"` as a bound means the date of the run (e.g. dates not in the future)."""
+    """`"today"` as a bound means the date of the run (e.g. dates not in the future); ISO
+    dates become datetimes (GX compares datetime64 columns with datetimes)."""
     out = dict(kwargs)
     for key in ("min_value", "max_value"):
-        if out.get(key) == "today":
+        value = out.get(key)
+        if value == "today":
             out[key] = dt.datetime.combine(dt.date.today(), dt.time.max)
-        elif isinstance(out.get(key), str) and len(out[key]) == 10 and out[key][4] == "-":
+        elif isinstance(value, str) and len(value) >= 10 and value[4:5] == "-":
             try:
-                out[key] = dt.datetime.fromisoformat(out[key])
+                out[key] = dt.datetime.fromisoformat(value)
             except ValueError:
                 pass
     return out
 
 
 _CONTEXT: Any = None
+_COUNTER = itertools.count()
 
 
 def _context() -> Any:
+    """One ephemeral GX context per process: no files, no analytics, no progress bars."""
     global _CONTEXT
     if _CONTEXT is None:
         import great_expectations as gx
@@ -132,54 +183,95 @@ def _context() -> Any:
     return _CONTEXT
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -> None:
-    """Evaluate the suite with GX on the typed table; failures become findings."""
-    import great_expectations as gx
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return ", ".join("" if v is None else str(_plain(v)) for v in value)
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
+
+def evaluate(suite: Suite, frame: pd.DataFrame, *, cap: int = 100) -> list[Any]:
+    """GX's validation results for `frame` (one per expectation, in suite order)."""
     if not suite.expectations:
-        return
+        return []
     ctx = _context()
-    name = f"s{abs(hash((suite.name, id(frame))))}"
+    name = f"dulieumo_{os.getpid()}_{next(_COUNTER)}"
     source = ctx.data_sources.add_pandas(name)
     try:
         batch = source.add_dataframe_asset("table").add_batch_definition_whole_dataframe(
             "all").get_batch(batch_parameters={"dataframe": frame})
-        gx_suite = gx.ExpectationSuite(name=name)
-        for exp in suite.expectations:
-            cls = getattr(gx.expectations, _class_name(exp.type))
-            gx_suite.add_expectation(cls(**_resolve(exp.kwargs)))
-        result = batch.validate(gx_suite, result_format={
-            "result_format": "COMPLETE", "partial_unexpected_count": report.cap})
+        result = batch.validate(suite.to_gx(name=name), result_format={
+            "result_format": "SUMMARY", "partial_unexpected_count": cap})
     finally:
         ctx.data_sources.delete(name)
-    for exp, res in zip(suite.expectations, result.results, strict=True):
+    return sorted(result.results,
+                  key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
+
+
+def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -> None:
+    """Evaluate the suite with GX on the typed table; failures become findings."""
+    by_index = {exp.index: exp for exp in suite.expectations}
+    for res in evaluate(suite, frame, cap=report.cap):
+        exp = by_index[res.expectation_config.meta.get("dulieumo_index", 0)]
+        column = ", ".join(exp.columns) or None
+        text = exp.message_vi or f"Quy tắc {exp.type} không đạt"
+        details: dict[str, Any] = {"expectation": exp.type, "kwargs": exp.kwargs,
+                                   "index": exp.index}
+        info = res.result or {}
+        raised = (res.exception_info or {}).get("raised_exception") or any(
+            isinstance(v, dict) and v.get("raised_exception")
+            for v in (res.exception_info or {}).values())
+        if raised:
+            report.add(Finding(
+                "expectation-error",
+                f"Không chạy được quy tắc {exp.type} ({text}); kiểm tra lại bộ kiểm tra.",
+                exp.severity, file, None, column, None,
+                details | {"error": _exception_text(res.exception_info)}))
+            continue
         if res.success:
             continue
-        info = res.result or {}
-        column = exp.kwargs.get("column") or ", ".join(
-            str(exp.kwargs[k]) for k in ("column_A", "column_B") if k in exp.kwargs) or None
-        text = exp.message_vi or f"Quy tắc {exp.type} không đạt"
-        details = {"expectation": exp.type, "kwargs": exp.kwargs}
-        rows = info.get("unexpected_index_list") or []
-        values = info.get("unexpected_list") or []
+        rows = info.get("partial_unexpected_index_list") or []
+        values = info.get("partial_unexpected_list") or []
         total = int(info.get("unexpected_count") or len(rows) or 1)
+        details["unexpected_count"] = total
+        if "unexpected_percent" in info:
+            details["unexpected_percent"] = round(float(info["unexpected_percent"]), 4)
         if rows:
             samples = []
             for i, idx in enumerate(rows[: report.cap]):
-                row = int(idx) + 2 if isinstance(idx, (int, float)) else None
-                value = values[i] if i < len(values) else None
+                row = int(idx) + 2 if isinstance(idx, int | float) else None
+                value = _plain(values[i]) if i < len(values) else None
+                shown = f" (giá trị: {value})" if value is not None else ""
                 samples.append(Finding(
                     "expectation-failed",
                     message("expectation-failed",
-                            message=f"Dòng {row}: {text}" if row else text),
-                    exp.severity, file, row, column,
-                    None if value is None else str(value), details))
+                            message=f"Dòng {row}: {text}{shown}" if row else text),
+                    exp.severity, file, row, column, value, details))
             report.add_count("expectation-failed", exp.severity, total, samples)
         else:
             observed = info.get("observed_value")
             report.add(Finding(
                 "expectation-failed",
                 message("expectation-failed", message=text + (
-                    f" (giá trị quan sát: {observed})" if observed is not None else "")),
-                exp.severity, file, None, column,
-                None if observed is None else str(observed), details))
+                    f" (giá trị quan sát: {_plain(observed)})" if observed is not None else "")),
+                exp.severity, file, None, column, _plain(observed), details))
+
+
+def _exception_text(info: Any) -> str:
+    if not isinstance(info, dict):
+        return str(info)[:300]
+    if info.get("exception_message"):
+        return str(info["exception_message"])[:300]
+    for v in info.values():
+        if isinstance(v, dict) and v.get("exception_message"):
+            return str(v["exception_message"])[:300]
+    return ""
