@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -220,7 +221,12 @@ def reset(settings: PortalSettings | None = None) -> float:
     started = time.monotonic()
     if not server.status_show(settings):
         raise LocalPortalError("The portal is not running.", hint="Run `dulieumo portal up` first.")
-    run_ckan(settings, "dulieumo", "reset", what="resetting the portal's data")
+    # plain SQL without CKAN's start-up: ~2 s instead of ~10 s
+    proc = subprocess.run(
+        [str(settings.venv / "bin" / "python"), "-m", "ckanext.dulieumo.reset", str(settings.ini)],
+        capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        run_ckan(settings, "dulieumo", "reset", what="resetting the portal's data")
     seed_organizations(settings, state.read_tokens(settings.tokens_file))
     return time.monotonic() - started
 

@@ -14,57 +14,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.model as model
+import sqlalchemy as sa
+from ckan.lib.search.common import SearchQueryError
 
-from .query import compile_query, compile_sort, parse
-from .text import fold
+from . import index
+from .index import TABLE
+from .query import compile_query, compile_sort
 
 log = logging.getLogger(__name__)
-
-TABLE = "dulieumo_search_doc"
-
-DDL = [
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        index_id text PRIMARY KEY,
-        id text NOT NULL,
-        doc jsonb NOT NULL,
-        sort_title text,
-        tsv tsvector NOT NULL
-    )""",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_id ON {TABLE} (id)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_doc ON {TABLE} USING gin (doc jsonb_path_ops)",
-]
-
-_WEIGHTS = {
-    "A": ("title", "name"),
-    "B": ("tags", "notes", "organization", "groups", "author", "maintainer"),
-    "C": ("res_name", "res_description", "res_format", "license_id"),
-}
-
-
-def ensure_table() -> None:
-    for stmt in DDL:
-        model.Session.execute(sa.text(stmt))
-    model.Session.commit()
-
-
-def _flat(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return " ".join(_flat(v) for v in value)
-    return str(value)
-
-
-def _weighted_text(doc: dict[str, Any]) -> dict[str, str]:
-    parts = {w: " ".join(_flat(doc.get(f)) for f in fields) for w, fields in _WEIGHTS.items()}
-    extras = " ".join(_flat(v) for k, v in doc.items()
-                      if k.startswith("extras_") and not k.startswith("extras_dulieumo_"))
-    parts["C"] += " " + extras
-    return {w: fold(text) for w, text in parts.items()}
 
 
 @dataclass
@@ -91,78 +49,73 @@ class PostgresSearchConnection:
     # ------------------------------------------------------------------ writing
 
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_: Any) -> None:
-        for doc in docs:
-            text = _weighted_text(doc)
-            model.Session.execute(
-                sa.text(
-                    f"""INSERT INTO {TABLE} (index_id, id, doc, sort_title, tsv)
-                    VALUES (:index_id, :id, CAST(:doc AS jsonb), :sort_title,
-                            setweight(to_tsvector('simple', :a), 'A') ||
-                            setweight(to_tsvector('simple', :b), 'B') ||
-                            setweight(to_tsvector('simple', :c), 'C'))
-                    ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, doc = EXCLUDED.doc,
-                        sort_title = EXCLUDED.sort_title, tsv = EXCLUDED.tsv"""
-                ),
-                {
-                    "index_id": doc.get("index_id") or doc["id"],
-                    "id": doc["id"],
-                    "doc": json.dumps(doc, default=str, ensure_ascii=False),
-                    "sort_title": fold(str(doc.get("title_string") or doc.get("title") or "")),
-                    "a": text["A"],
-                    "b": text["B"],
-                    "c": text["C"],
-                },
-            )
+        """Index CKAN's documents (one per dataset)."""
+        index.write_docs(docs)
         # never commit here: CKAN indexes inside its own transaction (package_update's
         # savepoint) and commits it; `ckan search-index rebuild` commits at its end.
 
     def delete(self, q: str | None = None, id: str | None = None, commit: bool = False,
                **_: Any) -> None:
+        """Remove index rows by index_id or by a (Solr-syntax) query, as CKAN sends them."""
+        index.ensure_layout()
         if id is not None:
-            model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE index_id = :i"),
-                                  {"i": id})
+            index.delete_by_index_id(id)
         elif q is not None:
-            compiled = compile_query(q if q != "*:*" else None, [], None)
-            model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE {compiled.sql}"),
-                                  compiled.params)
+            compiled = compile_query(q if q != "*:*" else None, [], None, index.has_field)
+            index.delete_where(compiled.sql, compiled.params)
 
     def commit(self, *args: Any, **kwargs: Any) -> None:
-        """Index rows are written in CKAN's transaction; there is nothing else to commit."""
+        """Make pending index changes durable, as a Solr commit does.
+
+        CKAN calls this only outside request handling: after `search-index rebuild`
+        (ckan.lib.search.commit) and when clearing the index (`search-index clear`).
+        Dataset writes never call it; their index rows commit with their own transaction.
+        """
+        model.Session.commit()
 
     # ------------------------------------------------------------------ searching
 
     def search(self, q: str | None = None, **params: Any) -> Results:
+        """Answer one pysolr ``search`` call: q, fq, sort, rows, start, fl, facet.*."""
+        index.ensure_layout()
         fq = params.get("fq") or []
         if isinstance(fq, str):
             fq = [fq]
-        compiled = compile_query(q, list(fq), params.get("defType"))
+        compiled = compile_query(q, list(fq), params.get("defType"), index.has_field)
         sql_params = dict(compiled.params)
         if compiled.rank_queries:
             sql_params["rankq"] = " | ".join(f"({r})" for r in compiled.rank_queries)
             score = "ts_rank(tsv, to_tsquery('simple', :rankq))"
         else:
             score = "1.0"
-        order = compile_sort(params.get("sort"), sql_params)
-        rows = int(params.get("rows", 10) or 0)
-        start = int(params.get("start", 0) or 0)
-        base = (f"SELECT doc, sort_title, {score} AS score FROM {TABLE} "
-                f"WHERE {compiled.sql}")
-        conn = model.Session
-        hits = conn.execute(sa.text(f"SELECT count(*) FROM ({base}) AS f"), sql_params).scalar()
+        order = compile_sort(params.get("sort"), sql_params, index.has_field)
+        rows = _int_param(params, "rows", 10)
+        start = _int_param(params, "start", 0)
+        if rows < 0 or start < 0:
+            raise SearchQueryError("rows and start must not be negative")
+        where = compiled.sql
+        session = model.Session
+        hits = session.execute(
+            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), sql_params).scalar()
         docs: list[dict[str, Any]] = []
         if rows > 0:
-            sql_params["rows"], sql_params["start"] = rows, start
-            result = conn.execute(
-                sa.text(f"SELECT doc, score FROM ({base}) AS f ORDER BY {order} "
-                        "LIMIT :rows OFFSET :start"), sql_params)
+            page_params = dict(sql_params, rows=rows, start=start)
+            result = session.execute(
+                sa.text(f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
+                        f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
+                        "LIMIT :rows OFFSET :start"), page_params)
             fl = _field_list(params.get("fl"))
             for doc, score_value in result:
                 docs.append(_select(doc, fl, float(score_value)))
-        facets = self._facets(base, sql_params, params)
+        facets = self._facets(where, sql_params, params)
         return Results(docs, int(hits or 0), {"facet_fields": facets})
 
-    def _facets(self, base: str, sql_params: dict[str, Any],
+    def _facets(self, where: str, sql_params: dict[str, Any],
                 params: dict[str, Any]) -> dict[str, list[Any]]:
+        """Solr-style facet_fields: {field: [value, count, value, count, …]}.
+
+        A dataset counts once per value (two CSV resources: one CSV), as in Solr.
+        """
         if str(params.get("facet", "true")).lower() != "true":
             return {}
         fields = params.get("facet.field") or []
@@ -171,8 +124,10 @@ class PostgresSearchConnection:
                 fields = json.loads(fields)
             except ValueError:
                 fields = [fields]
-        limit = int(params.get("facet.limit", 50) or 50)
-        mincount = int(params.get("facet.mincount", 1) or 1)
+            if isinstance(fields, str):
+                fields = [fields]
+        limit = _int_param(params, "facet.limit", 50)
+        mincount = _int_param(params, "facet.mincount", 1)
         out: dict[str, list[Any]] = {}
         for fname in fields:
             fp = dict(sql_params, facet_field=fname, mincount=mincount)
@@ -180,8 +135,12 @@ class PostgresSearchConnection:
             if limit >= 0:
                 fp["facet_limit"] = limit
                 limit_sql = "LIMIT :facet_limit"
+            # mincount 0 lists values of the whole index, counted over the matches only
+            scope = "TRUE" if mincount <= 0 else where
             rows = model.Session.execute(sa.text(
-                f"""SELECT v, count(*) AS c FROM ({base}) AS f,
+                f"""SELECT v, count(DISTINCT f.index_id) FILTER (WHERE f.matched) AS c
+                    FROM (SELECT index_id, doc, ({where}) AS matched FROM {TABLE}
+                          WHERE {scope}) AS f,
                     LATERAL jsonb_array_elements_text(
                         CASE WHEN jsonb_typeof(f.doc->:facet_field) = 'array'
                              THEN f.doc->:facet_field
@@ -189,13 +148,25 @@ class PostgresSearchConnection:
                                   OR jsonb_typeof(f.doc->:facet_field) = 'null' THEN '[]'::jsonb
                              ELSE jsonb_build_array(f.doc->>:facet_field) END) AS e(v)
                     WHERE v IS NOT NULL AND v <> ''
-                    GROUP BY v HAVING count(*) >= :mincount
+                    GROUP BY v
+                    HAVING count(DISTINCT f.index_id) FILTER (WHERE f.matched) >= :mincount
                     ORDER BY c DESC, v ASC {limit_sql}"""), fp)
             flat: list[Any] = []
             for value, count in rows:
                 flat += [value, int(count)]
             out[fname] = flat
         return out
+
+
+def _int_param(params: dict[str, Any], name: str, default: int) -> int:
+    """An integer Solr parameter, or SearchQueryError naming it."""
+    value = params.get(name, default)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SearchQueryError(f"{name} must be an integer, not {value!r}") from None
 
 
 def _field_list(fl: Any) -> list[str] | None:
@@ -216,6 +187,3 @@ def _select(doc: dict[str, Any], fl: list[str] | None, score: float) -> dict[str
     return out
 
 
-def check_query(text: str) -> None:
-    """Parse only (used by tests of the parser)."""
-    parse(text)

@@ -1,11 +1,18 @@
-"""The `dulieumo_search` plugin: PostgreSQL instead of Solr, plus dulieumo's release actions."""
+"""The `dulieumo_search` plugin: PostgreSQL instead of Solr, plus dulieumo's release actions.
+
+How it replaces Solr (CKAN 2.12.0 internals, pinned in portal/requirements-ckan.txt): every
+index write and every query in ckan.lib.search (package_search, package_show's cache,
+organisation/group counts via PackageSearchQuery, autocomplete, `ckan search-index`) asks
+``make_connection()`` for a pysolr.Solr. We rebind that name in every module that imported
+it to return our backend.PostgresSearchConnection, and answer the start-up schema check
+(``check_solr_schema_version``, which would contact Solr) ourselves. Nothing contacts Solr.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 
 from . import backend, cli, releases
 
@@ -33,12 +40,14 @@ def install_backend() -> None:
 
     for module in (search, common, index, query):
         if hasattr(module, "make_connection"):
-            module.make_connection = _make_connection  # type: ignore[attr-defined]
-    search.check_solr_schema_version = lambda *a, **k: True  # type: ignore[assignment]
+            module.make_connection = _make_connection
+    search.check_solr_schema_version = lambda *a, **k: True
     _PATCHED = True
 
 
 class SearchPlugin(plugins.SingletonPlugin):
+    """PostgreSQL search backend, `ckan dulieumo` commands and release actions."""
+
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IActions)
@@ -46,6 +55,7 @@ class SearchPlugin(plugins.SingletonPlugin):
 
     # IConfigurer: runs before CKAN's start-up Solr schema check
     def update_config(self, config: Any) -> None:
+        """Install the backend before environment.update_config checks the Solr schema."""
         install_backend()
 
     # IClick
@@ -54,6 +64,11 @@ class SearchPlugin(plugins.SingletonPlugin):
 
     # IPackageController: reject unsupported syntax up front, as a 400 (not CKAN's 409)
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        """Raise SearchQueryError (HTTP 400) for syntax the backend does not support.
+
+        Core itself answers local parameters with SearchError (HTTP 409); checking here
+        first gives a 400 with our message. Field names are checked later, by the backend.
+        """
         from ckan.lib.search.common import SearchQueryError
 
         from .query import parse

@@ -3,24 +3,46 @@ to a PostgreSQL WHERE clause with bound parameters.
 
 Supported: `field:value`, `field:"quoted value"`, `field:(a OR b)`, `field:*`, `*:*`,
 trailing-wildcard prefixes (`name:abc*`), `+`/`-`/`NOT` prefixes, `AND`/`OR`, parentheses and
-free text (diacritic-insensitive, against the weighted full-text vector). Anything else —
-ranges, fuzzy/proximity `~`, boosts `^`, inner wildcards, local params `{!…}` — raises
-SearchQueryError, which CKAN answers with HTTP 400: never silently wrong results.
+free text (diacritic-insensitive, against the weighted full-text vector). Fielded text
+(`title:`, `notes:`, `res_name:` …) matches that field's folded words; other fields match
+exact values (as Solr's string fields do). Fields must be known: CKAN's schema fields,
+`extras_*`/`res_extras_*`/`vocab_*`, or a field some indexed dataset has.
+
+Anything else — ranges, fuzzy/proximity `~`, boosts `^`, inner wildcards, local params
+`{!…}`, unknown fields — raises SearchQueryError, which CKAN's API answers with HTTP 400:
+never silently wrong results. Free text without a colon is parsed like Solr's dismax:
+punctuation there is plain text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from ckan.lib.search.common import SearchQueryError
 
+from .index import TEXT_FIELDS
 from .text import tokens
 
-#: fields searched as text (diacritic-insensitive full text) rather than exact values
-TEXT_FIELDS = {"text", "title", "notes", "title_ngram", "res_name", "res_description",
-               "author", "maintainer", "urls"}
+#: fields of CKAN's Solr schema (ckan/config/solr/schema.xml, 2.12) that can be queried
+SCHEMA_FIELDS = {
+    "index_id", "id", "site_id", "title", "title_ngram", "entity_type", "dataset_type",
+    "state", "name", "name_ngram", "revision_id", "version", "url", "ckan_url", "download_url",
+    "notes", "author", "author_email", "maintainer", "maintainer_email", "license",
+    "license_id", "tags", "groups", "organization", "capacity", "permission_labels",
+    "res_name", "res_description", "res_format", "res_url", "res_type", "text", "urls",
+    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
+    "linked_from", "child_of", "parent_of", "metadata_created", "metadata_modified",
+    "title_string", "type", "owner_org", "creator_user_id", "num_resources", "num_tags",
+}
+#: dynamic fields of that schema (any name with these prefixes is a field)
+SCHEMA_PREFIXES = ("extras_", "res_extras_", "vocab_")
+#: full-text fields: matched against the weighted vector of everything
+ALL_TEXT_FIELDS = {"text"}
+#: characters of Lucene syntax that free text (dismax) treats as plain text
+_DISMAX_PLAIN = re.compile(r"[^\w\s\"+\-]")
 _FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _UNSUPPORTED_CHARS = set("[]{}~^")
 
@@ -48,7 +70,7 @@ class All:
     pass
 
 
-Node = Union[Match, Bool, Not, All]
+Node = Match | Bool | Not | All
 
 
 # ----------------------------------------------------------------------------- tokenizer
@@ -111,37 +133,49 @@ class _Parser:
         self.default_field = default_field
 
     def peek(self) -> tuple[str, str] | None:
+        """The next token, not consumed."""
         return self.toks[self.pos] if self.pos < len(self.toks) else None
 
+    def kind(self) -> str:
+        """The kind of the next token ("" at the end)."""
+        tok = self.peek()
+        return tok[0] if tok else ""
+
     def take(self) -> tuple[str, str]:
+        """Consume the next token."""
         tok = self.toks[self.pos]
         self.pos += 1
         return tok
 
     def parse(self) -> Node:
+        """The whole query as one node."""
         if not self.toks:
             return All()
         node = self.or_expr()
-        if self.peek() is not None:
-            raise SearchQueryError(f"Unexpected {self.peek()[1]!r} in query {self.text!r}")
+        rest = self.peek()
+        if rest is not None:
+            raise SearchQueryError(f"Unexpected {rest[1]!r} in query {self.text!r}")
         return node
 
     def or_expr(self) -> Node:
+        """a OR b OR …"""
         items = [self.and_expr()]
-        while self.peek() and self.peek()[0] == "OR":
+        while self.kind() == "OR":
             self.take()
             items.append(self.and_expr())
         return items[0] if len(items) == 1 else Bool("or", items)
 
     def and_expr(self) -> Node:
+        """a AND b, or juxtaposed clauses (q.op=AND, as CKAN sends)."""
         items = [self.unary()]
-        while self.peek() and self.peek()[0] not in ("OR", ")"):
-            if self.peek()[0] == "AND":
+        while self.kind() not in ("", "OR", ")"):
+            if self.kind() == "AND":
                 self.take()
             items.append(self.unary())
         return items[0] if len(items) == 1 else Bool("and", items)
 
     def unary(self) -> Node:
+        """+clause, -clause, NOT clause."""
         tok = self.peek()
         if tok and tok[0] == "PREFIX":
             self.take()
@@ -150,13 +184,14 @@ class _Parser:
         return self.primary()
 
     def primary(self) -> Node:
+        """A parenthesised group, a phrase, `field:value` or a bare word."""
         tok = self.peek()
         if tok is None:
             raise SearchQueryError(f"Query ends too early: {self.text!r}")
         if tok[0] == "(":
             self.take()
             node = self.or_expr()
-            if not self.peek() or self.peek()[0] != ")":
+            if self.kind() != ")":
                 raise SearchQueryError(f"Unbalanced parentheses in query {self.text!r}")
             self.take()
             return node
@@ -217,6 +252,7 @@ class _Parser:
         return items[0] if len(items) == 1 else Bool(op, items)
 
     def _value_match(self, fname: str | None, value: str) -> Node:
+        """One value: exact, `*` (field present) or trailing-`*` prefix; rejects the rest."""
         if _UNSUPPORTED_CHARS & set(value):
             raise SearchQueryError(
                 f"Unsupported query syntax in {value!r} (ranges, fuzzy ~, boosts ^ are not "
@@ -232,34 +268,70 @@ class _Parser:
 
 
 def parse(text: str, default_field: str | None = None) -> Node:
+    """Parse Lucene-style syntax (the subset described in the module docstring)."""
     return _Parser(text, default_field).parse()
 
 
 def parse_free_text(text: str) -> Node:
-    """Dismax-style user text: every word must match (diacritic-insensitive)."""
-    return _Parser(text, None).parse()
+    """Dismax-style user text: every word must match (diacritic-insensitive).
+
+    As in Solr's dismax parser, only quotes, +/- and AND/OR/NOT are syntax; other
+    punctuation ("ở đâu?", "(a)", "x~2") is plain text, i.e. a word separator, and
+    unbalanced quotes are dropped.
+    """
+    if "{!" in text:
+        raise SearchQueryError("Local parameters ({!…}) are not supported by this portal.")
+    plain = _DISMAX_PLAIN.sub(" ", text)
+    if plain.count('"') % 2:
+        plain = plain.replace('"', " ")
+    return _Parser(plain, None).parse()
 
 
 # ----------------------------------------------------------------------------- compiler
 
 @dataclass
 class Compiled:
+    """A WHERE clause, its bound parameters and the tsqueries that rank (from q)."""
+
     sql: str
     params: dict[str, Any]
     rank_queries: list[str]
 
 
+FieldCheck = Callable[[str], bool]
+
+
+def check_field(name: str, has_field: FieldCheck | None) -> None:
+    """Raise SearchQueryError unless `name` is a field this backend can search.
+
+    Known: CKAN's schema fields, its dynamic ``extras_*``/``res_extras_*``/``vocab_*``
+    fields, and any field some indexed dataset has (an extra's bare key, a plugin's field).
+    """
+    if name in SCHEMA_FIELDS or name.startswith(SCHEMA_PREFIXES):
+        return
+    if has_field is not None and has_field(name):
+        return
+    raise SearchQueryError(
+        f"Unknown search field {name!r}: it is not a CKAN index field and no dataset has an "
+        "extra of that name (use extras_<key> for an extra)")
+
+
 class Compiler:
-    def __init__(self) -> None:
+    """Turns parse trees into SQL; every value is a bound parameter, never SQL text."""
+
+    def __init__(self, has_field: FieldCheck | None = None) -> None:
         self.params: dict[str, Any] = {}
         self.rank_queries: list[str] = []
+        self.has_field = has_field
 
     def param(self, value: Any) -> str:
+        """Bind a value; returns its placeholder."""
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
 
     def compile(self, node: Node, rank: bool = False) -> str:
+        """SQL for a node; text matches of q (rank=True) also feed the score."""
         if isinstance(node, All):
             return "TRUE"
         if isinstance(node, Not):
@@ -270,8 +342,15 @@ class Compiler:
         return self.match(node, rank)
 
     def match(self, m: Match, rank: bool) -> str:
+        """SQL for one field/value match."""
         fname = m.field
-        if fname is None or fname in TEXT_FIELDS:
+        if fname is not None:
+            check_field(fname, self.has_field)
+        if fname is None or fname in ALL_TEXT_FIELDS or fname in TEXT_FIELDS:
+            if m.kind == "any":
+                return "TRUE" if fname is None or fname in ALL_TEXT_FIELDS else (
+                    "(" + " OR ".join(f"folded ? {self.param(f)}"
+                                      for f in TEXT_FIELDS[fname]) + ")")
             words = tokens(m.value)
             if not words:
                 return "TRUE"
@@ -281,7 +360,13 @@ class Compiler:
                 tsq = " & ".join(f"{w}:*" for w in words)
             if rank:
                 self.rank_queries.append(tsq)
-            return f"tsv @@ to_tsquery('simple', {self.param(tsq)})"
+            if fname is None or fname in ALL_TEXT_FIELDS:
+                return f"tsv @@ to_tsquery('simple', {self.param(tsq)})"
+            # a fielded text query (title:…): that field's own folded text only
+            text_sql = " || ' ' || ".join(
+                f"coalesce(folded->>{self.param(f)}, '')" for f in TEXT_FIELDS[fname])
+            return (f"to_tsvector('simple', {text_sql}) @@ "
+                    f"to_tsquery('simple', {self.param(tsq)})")
         values = (f"(CASE WHEN jsonb_typeof(doc->{self.param(fname)}) = 'array' "
                   f"THEN doc->{self.param(fname)} "
                   f"WHEN doc->{self.param(fname)} IS NULL THEN '[]'::jsonb "
@@ -296,8 +381,10 @@ class Compiler:
         return f"{values} @> jsonb_build_array(CAST({self.param(m.value)} AS text))"
 
 
-def compile_query(q: str | None, fq: list[str], def_type: str | None) -> Compiled:
-    comp = Compiler()
+def compile_query(q: str | None, fq: list[str], def_type: str | None,
+                  has_field: FieldCheck | None = None) -> Compiled:
+    """Compile CKAN's q (ranked) and fq list (filters) into one WHERE clause."""
+    comp = Compiler(has_field)
     parts: list[str] = []
     if q and q.strip() not in ("*:*", '""', "''"):
         if def_type in ("dismax", "edismax") and ":" not in q:
@@ -320,7 +407,8 @@ SORTABLE_COLUMNS = {
 }
 
 
-def compile_sort(sort: str | None, comp_params: dict[str, Any]) -> str:
+def compile_sort(sort: str | None, comp_params: dict[str, Any],
+                 has_field: FieldCheck | None = None) -> str:
     """`score desc, metadata_modified desc` → an ORDER BY list."""
     if not sort or not sort.strip():
         sort = "score desc, metadata_modified desc"
@@ -333,9 +421,15 @@ def compile_sort(sort: str | None, comp_params: dict[str, Any]) -> str:
         if fname in SORTABLE_COLUMNS:
             expr = SORTABLE_COLUMNS[fname]
         elif _FIELD_RE.match(fname) and not fname.startswith("views_"):
+            # like Solr's catch-all dynamic field: a field no dataset has sorts as empty
+            # (core's own home page sorts by the non-existent "view_recent")
             key = f"s{len(comp_params)}"
             comp_params[key] = fname
             expr = f"doc->>:{key}"
+        elif fname.startswith("views_"):
+            raise SearchQueryError(
+                f'Invalid "sort" parameter: cannot sort by {fname!r} (page-view tracking is '
+                "not available in this portal's search)")
         else:
             raise SearchQueryError(f'Invalid "sort" parameter: cannot sort by {fname!r}')
         out.append(f"{expr} {direction} NULLS LAST")

@@ -1,0 +1,183 @@
+"""Writing CKAN's search index into PostgreSQL: the table, its rows, their folded text.
+
+One row per dataset (keyed by CKAN's ``index_id``) holds the document CKAN built for Solr
+(``doc``, jsonb: every indexed field, ``validated_data_dict`` included), a weighted
+full-text vector of the diacritic-folded text (``tsv``: title/name > tags/notes/org/groups >
+resources/extras) and the folded text of each text field (``folded``) for fielded text
+queries such as ``title:benh``. Folding happens in Python (text.fold), so no PostgreSQL
+extension is needed.
+
+Rows are written in CKAN's own SQLAlchemy session and transaction: a dataset write that is
+rolled back leaves no index row behind, and nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.model as model
+import sqlalchemy as sa
+
+from .text import fold, tokens
+
+TABLE = "dulieumo_search_doc"
+
+DDL = [
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        index_id text PRIMARY KEY,
+        id text NOT NULL,
+        doc jsonb NOT NULL,
+        sort_title text,
+        tsv tsvector NOT NULL
+    )""",
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS folded jsonb NOT NULL DEFAULT '{{}}'",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_id ON {TABLE} (id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_doc ON {TABLE} USING gin (doc jsonb_path_ops)",
+]
+
+#: full-text weight → the index fields whose text gets it
+WEIGHTS: dict[str, tuple[str, ...]] = {
+    "A": ("title", "name"),
+    "B": ("tags", "notes", "organization", "groups", "author", "maintainer"),
+    "C": ("res_name", "res_description", "res_format", "license_id", "version", "url"),
+}
+
+#: fields that are text (matched word by word, diacritic-insensitively) in fielded queries;
+#: each maps to the index fields whose folded text it searches. `text` (everything) uses tsv.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "title_ngram": ("title",),
+    "name_ngram": ("name",),
+    "notes": ("notes",),
+    "author": ("author",),
+    "maintainer": ("maintainer",),
+    "res_name": ("res_name",),
+    "res_description": ("res_description",),
+    "urls": ("url", "res_url"),
+}
+
+
+def ensure_table() -> None:
+    """Create (or upgrade) the index table and its indexes; idempotent. Commits."""
+    global _LAYOUT_OK
+    for stmt in DDL:
+        model.Session.execute(sa.text(stmt))
+    model.Session.commit()
+    _LAYOUT_OK = True
+
+
+#: set once this process has seen the table in its current layout
+_LAYOUT_OK = False
+
+
+def ensure_layout() -> None:
+    """Once per process: create or upgrade the table if `ckan dulieumo init-db` was not run.
+
+    Runs on its own connection and transaction, so a request that rolls back does not undo
+    it, and takes no lock at all when the layout is already current (the usual case).
+    """
+    global _LAYOUT_OK
+    if _LAYOUT_OK:
+        return
+    engine = model.meta.engine
+    assert engine is not None
+    with engine.begin() as conn:
+        current = conn.execute(sa.text(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = :t AND column_name = 'folded'"),
+            {"t": TABLE}).scalar()
+        if not current:
+            for stmt in DDL:
+                conn.execute(sa.text(stmt))
+    _LAYOUT_OK = True
+
+
+def _flat(value: Any) -> str:
+    """Any indexed value as one string (lists joined by spaces, None as empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_flat(v) for v in value)
+    return str(value)
+
+
+def weighted_text(doc: dict[str, Any]) -> dict[str, str]:
+    """Folded text per full-text weight (A, B, C) of one index document."""
+    parts = {w: " ".join(_flat(doc.get(f)) for f in fields) for w, fields in WEIGHTS.items()}
+    # extras (and res_extras_) are searchable free text too, at the lowest weight; our own
+    # bookkeeping extras (dulieumo_*) are not
+    extras = " ".join(
+        _flat(v) for k, v in doc.items()
+        if (k.startswith("extras_") and not k.startswith("extras_dulieumo_"))
+        or k.startswith("res_extras_")
+    )
+    parts["C"] += " " + extras
+    return {w: _words(text) for w, text in parts.items()}
+
+
+def _words(text: str) -> str:
+    """Folded words joined by spaces: the same tokens the query side uses (text.tokens), so
+    PostgreSQL's parser never sees URLs, e-mails or hyphenated compounds as single lexemes."""
+    return " ".join(tokens(text))
+
+
+def folded_fields(doc: dict[str, Any]) -> dict[str, str]:
+    """Folded text of every field a fielded text query can name."""
+    wanted = {f for fields in TEXT_FIELDS.values() for f in fields}
+    return {f: _words(_flat(doc.get(f))) for f in wanted if doc.get(f)}
+
+
+def write_docs(docs: list[dict[str, Any]]) -> None:
+    """Insert or replace index rows (in the current transaction)."""
+    ensure_layout()
+    for doc in docs:
+        text = weighted_text(doc)
+        model.Session.execute(
+            sa.text(
+                f"""INSERT INTO {TABLE} (index_id, id, doc, sort_title, tsv, folded)
+                VALUES (:index_id, :id, CAST(:doc AS jsonb), :sort_title,
+                        setweight(to_tsvector('simple', :a), 'A') ||
+                        setweight(to_tsvector('simple', :b), 'B') ||
+                        setweight(to_tsvector('simple', :c), 'C'),
+                        CAST(:folded AS jsonb))
+                ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, doc = EXCLUDED.doc,
+                    sort_title = EXCLUDED.sort_title, tsv = EXCLUDED.tsv,
+                    folded = EXCLUDED.folded"""
+            ),
+            {
+                "index_id": doc.get("index_id") or doc["id"],
+                "id": doc["id"],
+                "doc": json.dumps(doc, default=str, ensure_ascii=False),
+                "sort_title": fold(str(doc.get("title_string") or doc.get("title") or "")),
+                "a": text["A"],
+                "b": text["B"],
+                "c": text["C"],
+                "folded": json.dumps(folded_fields(doc), ensure_ascii=False),
+            },
+        )
+
+
+def delete_by_index_id(index_id: str) -> None:
+    """Remove one row by its index_id (in the current transaction)."""
+    model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE index_id = :i"), {"i": index_id})
+
+
+def delete_where(where_sql: str, params: dict[str, Any]) -> None:
+    """Remove the rows matching a compiled WHERE clause (bound parameters only)."""
+    model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE {where_sql}"), params)
+
+
+def has_field(name: str) -> bool:
+    """Whether any indexed document has this field (e.g. an extra's bare key)."""
+    return bool(model.Session.execute(
+        sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :k)"), {"k": name}).scalar())
+
+
+def rows_needing_reindex() -> list[str]:
+    """Dataset ids whose rows predate the ``folded`` column (written by an older layout)."""
+    rows = model.Session.execute(sa.text(
+        f"SELECT id FROM {TABLE} "
+        "WHERE folded = '{}'::jsonb AND coalesce(doc->>'title', '') <> ''"))
+    return [r[0] for r in rows]
