@@ -414,17 +414,20 @@ class Releaser:
             self._unlock()
         return result
 
+    def _lock_call(self, **extra: Any) -> None:
+        self.client.call(
+            "dulieumo_release_lock",
+            {
+                "id": self.spec.name,
+                "owner": self.owner,
+                "owner_org": self.spec.organization,
+                **extra,
+            },
+        )
+
     def _lock(self) -> None:
         try:
-            self.client.call(
-                "dulieumo_release_lock",
-                {
-                    "id": self.spec.name,
-                    "owner": self.owner,
-                    "owner_org": self.spec.organization,
-                    "ttl": 1800,
-                },
-            )
+            self._lock_call(ttl=1800)
         except PortalError as exc:
             if "being published" in exc.message:
                 raise PublicationLocked(
@@ -437,15 +440,7 @@ class Releaser:
 
     def _unlock(self) -> None:
         try:
-            self.client.call(
-                "dulieumo_release_lock",
-                {
-                    "id": self.spec.name,
-                    "owner": self.owner,
-                    "owner_org": self.spec.organization,
-                    "release": True,
-                },
-            )
+            self._lock_call(release=True)
         except Exception:  # an expired lock is harmless; never mask the result
             pass
 
@@ -662,11 +657,19 @@ class Releaser:
         }
         if plan.metadata_diff and state.package is not None:
             # descriptive metadata (title, tags, …) first; the release itself switches below
-            kept = [e for e in public.get("extras", [])
-                    if e["key"].startswith("dulieumo_") or e["key"] == "version_notes"]
-            client.call("package_patch", {
-                "id": public["id"], **{k: v for k, v in meta.items() if k != "private"},
-                "extras": [*meta["extras"], *kept]})
+            kept = [
+                e
+                for e in public.get("extras", [])
+                if e["key"].startswith("dulieumo_") or e["key"] == "version_notes"
+            ]
+            client.call(
+                "package_patch",
+                {
+                    "id": public["id"],
+                    **{k: v for k, v in meta.items() if k != "private"},
+                    "extras": [*meta["extras"], *kept],
+                },
+            )
         update = {
             latest_ids[role]: {
                 "url": f"{site}/dataset/{public['id']}/resource/{staged[src]}/download/"

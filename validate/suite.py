@@ -25,7 +25,7 @@ from dulieumo.errors import SpecError
 
 from .findings import Finding, Report
 from .messages import message
-from .schema import TableSchema
+from .schema import TableSchema, _rel
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -76,15 +76,6 @@ def _expectation(etype: str, kwargs: dict[str, Any], index: int) -> Any:
 
     cls = getattr(gx.expectations, _class_name(etype))
     return cls(**_resolve(kwargs), meta={"dulieumo_index": index})
-
-
-def _rel(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            pass
-    return str(path)
 
 
 def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> Suite:
