@@ -15,9 +15,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
+from dulieumo import history
 from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from dulieumo.config import portal_target
-from dulieumo.errors import DulieumoError
+from dulieumo.errors import DulieumoError, TransientError
 from dulieumo.paths import catalog_root, run_dir
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
@@ -121,14 +122,53 @@ def run_dataset(
     root: Path,
     dry_run: bool = False,
     approve_major: bool = False,
+    *,
+    trigger: str = "manual",
 ) -> RunOutcome:
-    """The body of the flow: also callable directly (e.g. from the nightly fan-out)."""
+    """The body of the flow: also callable directly (e.g. from the nightly fan-out).
+
+    Every run that is not a dry run leaves one record in the run history."""
+    record = history.RunRecord(spec.name, spec.organization, "failed", history.now_utc(),
+                               trigger=trigger, flow_run_id=_flow_run_id())
     try:
-        return _run_dataset(spec, catalog, root, dry_run, approve_major)
+        outcome = _run_dataset(spec, catalog, root, dry_run, approve_major)
     except DulieumoError as exc:  # say which dataset, once
         if f"'{spec.name}'" not in exc.message:
             exc.message = f"Dataset '{spec.name}': {exc.message}"
+        record.reason, record.error_code = exc.message, exc.code
+        record.transient = isinstance(exc, TransientError)
+        _record(record, dry_run)
         raise
+    except Exception as exc:
+        record.reason, record.error_code = f"{type(exc).__name__}: {exc}", "internal-error"
+        _record(record, dry_run)
+        raise
+    record.status = outcome.status
+    record.findings = dict(outcome.findings)
+    record.report_path = outcome.report_path
+    res = outcome.result or {}
+    record.version = res.get("version")
+    record.dataset_url = res.get("url")
+    if outcome.status == "invalid":
+        record.reason = "validation failed: " + ", ".join(
+            f"{code} ×{n}" for code, n in sorted(outcome.findings.items()))
+    _record(record, dry_run)
+    return outcome
+
+
+def _flow_run_id() -> str | None:
+    try:
+        run_id = flow_run.get_id()
+    except Exception:  # outside a flow run
+        return None
+    return str(run_id) if run_id else None
+
+
+def _record(record: history.RunRecord, dry_run: bool) -> None:
+    if dry_run:
+        return
+    record.finished_at = history.now_utc()
+    history.append(record)
 
 
 def _run_dataset(
