@@ -20,6 +20,7 @@ from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
 from dulieumo.config import portal_target
 from dulieumo.errors import DulieumoError, TransientError
 from dulieumo.paths import catalog_root, run_dir
+from notify import notify_run
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from publish.retention import RetentionPolicy
@@ -137,11 +138,11 @@ def run_dataset(
             exc.message = f"Dataset '{spec.name}': {exc.message}"
         record.reason, record.error_code = exc.message, exc.code
         record.transient = isinstance(exc, TransientError)
-        _record(record, dry_run)
+        _record(record, dry_run, catalog)
         raise
     except Exception as exc:
         record.reason, record.error_code = f"{type(exc).__name__}: {exc}", "internal-error"
-        _record(record, dry_run)
+        _record(record, dry_run, catalog)
         raise
     record.status = outcome.status
     record.findings = dict(outcome.findings)
@@ -149,10 +150,13 @@ def run_dataset(
     res = outcome.result or {}
     record.version = res.get("version")
     record.dataset_url = res.get("url")
+    report_id = (res.get("resources") or {}).get("release-report")
+    if report_id and record.dataset_url:
+        record.report_url = f"{record.dataset_url}/resource/{report_id}"
     if outcome.status == "invalid":
         record.reason = "validation failed: " + ", ".join(
             f"{code} ×{n}" for code, n in sorted(outcome.findings.items()))
-    _record(record, dry_run)
+    _record(record, dry_run, catalog)
     return outcome
 
 
@@ -164,10 +168,16 @@ def _flow_run_id() -> str | None:
     return str(run_id) if run_id else None
 
 
-def _record(record: history.RunRecord, dry_run: bool) -> None:
+def _record(record: history.RunRecord, dry_run: bool, catalog: Catalog) -> None:
+    """The one place every run ends: notify (once), then append to the run history."""
     if dry_run:
         return
     record.finished_at = history.now_utc()
+    try:
+        record.notifications = notify_run(record, catalog)
+    except Exception as exc:  # a notification problem never fails the run
+        record.notifications = [{"channel": "all", "ok": False,
+                                 "error": f"notifications failed: {type(exc).__name__}"}]
     history.append(record)
 
 

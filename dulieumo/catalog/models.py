@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from .notify import NotifySpec
+
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
 CkanName = Annotated[str, Field(pattern=NAME_PATTERN)]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -51,6 +53,7 @@ class OrganizationSpec(Spec):
     code: Annotated[str, Field(pattern=AGENCY_CODE_PATTERN)] | None = Field(
         default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg), e.g. H41.20")
     description: str = ""
+    notify: NotifySpec | None = None
 
 
 class GroupSpec(Spec):
@@ -141,7 +144,7 @@ class DatasetSpec(Spec):
 KNOWN_KEYS: frozenset[str] = frozenset(
     (f.alias or n)
     for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
-                  FileSource, HttpSource, Retention, DatasetSpec)
+                  FileSource, HttpSource, Retention, DatasetSpec, NotifySpec)
     for n, f in model.model_fields.items()
     if n not in ("agency", "spec_path")
 )

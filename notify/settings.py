@@ -1,0 +1,97 @@
+"""Notification settings from the environment (never from the specs, never logged).
+
+DULIEUMO_SMTP_HOST, DULIEUMO_SMTP_PORT (25; 465 means implicit TLS), DULIEUMO_SMTP_USER,
+DULIEUMO_SMTP_PASSWORD, DULIEUMO_SMTP_FROM, DULIEUMO_SMTP_STARTTLS (1/true/yes),
+DULIEUMO_NOTIFY_RETRY_DELAYS (seconds between attempts, "2,10": three attempts),
+DULIEUMO_NOTIFY_TIMEOUT (seconds per attempt, 10), DULIEUMO_WEBHOOK_SECRET (HMAC-SHA256
+signature of the webhook body, header X-Dulieumo-Signature).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_RETRY_DELAYS = (2.0, 10.0)
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_FROM = "dulieumo@localhost"
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def retry_delays() -> tuple[float, ...]:
+    raw = os.environ.get("DULIEUMO_NOTIFY_RETRY_DELAYS")
+    if raw is None:
+        return DEFAULT_RETRY_DELAYS
+    try:
+        delays = tuple(max(0.0, float(x)) for x in raw.split(",") if x.strip())
+    except ValueError:
+        return DEFAULT_RETRY_DELAYS
+    return delays[:10]  # bounded: never more than 11 attempts
+
+
+def timeout_s() -> float:
+    try:
+        return max(0.5, float(os.environ.get("DULIEUMO_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S)))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    sender: str = DEFAULT_FROM
+    starttls: bool = False
+
+    def __repr__(self) -> str:  # never show the credentials
+        return (f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, "
+                f"user={'***' if self.user else ''!r}, password=***)")
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def redact(self, text: str) -> str:
+        """The text with the credentials blanked out (server replies may echo them)."""
+        for secret in (self.password, self.user):
+            if secret and len(secret) >= 2:
+                text = text.replace(secret, "***")
+        return text
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings | None:
+        """None when DULIEUMO_SMTP_HOST is unset (e-mail not configured)."""
+        env = os.environ
+        host = env.get("DULIEUMO_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        try:
+            port = int(env.get("DULIEUMO_SMTP_PORT", "25").strip() or 25)
+        except ValueError:
+            port = 25
+        return cls(
+            host=host,
+            port=port,
+            user=env.get("DULIEUMO_SMTP_USER", ""),
+            password=env.get("DULIEUMO_SMTP_PASSWORD", ""),
+            sender=env.get("DULIEUMO_SMTP_FROM", "").strip() or DEFAULT_FROM,
+            starttls=_flag(env.get("DULIEUMO_SMTP_STARTTLS", "")),
+        )
+
+
+def webhook_secret() -> str:
+    return os.environ.get("DULIEUMO_WEBHOOK_SECRET", "")
+
+
+def safe_target(url: str) -> str:
+    """scheme://host:port of a webhook URL: its path and query may hold a token."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
