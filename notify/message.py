@@ -93,7 +93,7 @@ def sample_findings(report_path: str | None, limit: int = SAMPLE_FINDINGS) -> li
             f"dòng {item['row']}" if item.get("row") else "",
             f"cột {item['field']}" if item.get("field") else "") if x)
         msg = str(item.get("message") or finding_phrase(str(item.get("code"))))
-        lines.append(f"{where.capitalize()}: {msg}" if where else msg)
+        lines.append(f"{where[:1].upper()}{where[1:]}: {msg}" if where else msg)
     return lines
 
 
