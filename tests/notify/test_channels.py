@@ -86,7 +86,7 @@ def test_failed_run_sends_one_mail_and_one_webhook_in_vietnamese(root, tmp_path,
     # the webhook: stable keys, Vietnamese reason, UTF-8 JSON, idempotency key
     req = hook.requests[0]
     payload = req["json"]
-    assert STABLE_KEYS <= payload.keys()
+    assert payload.keys() >= STABLE_KEYS
     assert payload["event"] == "run.failed" and payload["status"] == "invalid"
     assert payload["dataset"] == DATASET and payload["organization"] == ORG
     assert payload["reason"].startswith("Dữ liệu không đạt kiểm tra chất lượng")
