@@ -382,6 +382,11 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
         raise typer.Exit(1)
 
 
+from dulieumo.report.command import report_cmd  # noqa: E402  (notify stream: KPI report)
+
+app.command("report")(report_cmd)
+
+
 def main() -> None:
     app(prog_name="dulieumo")
 
