@@ -120,3 +120,28 @@ def test_dry_run_notifies_nothing(root, work):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert inbox.envelopes == [] and hook.requests == []
     assert runs(work) == []
+
+
+def test_source_down_retried_run_notifies_exactly_once(root, work):
+    """The pull is retried (transient), the run fails once, and one notice says so."""
+    from tests.flows.helpers import edit_spec
+
+    port = free_port()
+    edit_spec(root, DATASET, lambda d: d.__setitem__(
+        "source", {"type": "http", "url": f"http://127.0.0.1:{port}/{DATASET}.csv",
+                   "timeout_s": 2}))
+    with smtp_server() as inbox, webhook_receiver() as hook:
+        set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url})
+        env = smtp_env(inbox.port) | {"DULIEUMO_WORK_DIR": str(work)}
+        proc = run("publish", DATASET, root=root, env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert len(inbox.envelopes) == 1 and len(hook.requests) == 1
+    payload = hook.requests[0]["json"]
+    assert payload["status"] == "failed" and payload["error_code"] == "source-unavailable"
+    assert payload["reason"].startswith("Máy chủ nguồn của cơ quan tạm thời không phản hồi")
+    body = inbox.messages[0].get_content()
+    assert "Liên hệ bộ phận công nghệ thông tin của cơ quan" in body
+    assert "trước bước kiểm tra" in body  # no report: the run stopped before validation
+    (record,) = runs(work)
+    assert record.status == "failed" and record.transient is True
+    assert [n["ok"] for n in record.notifications] == [True, True]
