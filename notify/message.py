@@ -30,10 +30,15 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+#: statuses that are neither: nothing to tell (a dry run; a run skipped because another run
+#: of the same dataset holds the publication lock — that run notifies its own outcome)
+QUIET_STATUSES = ("skipped", "planned")
+
+
 def is_failure(record: RunRecord) -> bool:
     """A run that did not publish what it should have. Never reported as a success."""
     return record.status in FAILURE_STATUSES or (
-        record.status not in SUCCESS_STATUSES and bool(record.error_code))
+        record.status not in QUIET_STATUSES and bool(record.error_code))
 
 
 def is_success(record: RunRecord) -> bool:

@@ -60,7 +60,7 @@ ERROR_VI: dict[str, tuple[str, str]] = {
         "Chạy `dulieumo portal up` và đọc thông báo lỗi, rồi chạy lại "
         "`dulieumo publish {dataset}`.",
     ),
-    "lock-held": (
+    "publication-locked": (
         "Một lần chạy khác đang công bố bộ dữ liệu này.",
         "Chờ lần chạy kia kết thúc rồi chạy lại `dulieumo publish {dataset}`.",
     ),

@@ -123,17 +123,25 @@ def test_successful_run_notifies_nobody_unless_on_success(root, monkeypatch):
 
 
 def test_a_failure_is_never_reported_as_success(root, monkeypatch):
-    """A status that is not a success but carries an error is a failure, whatever it is."""
+    """A status that is not a success but carries an error is a failure, whatever it is;
+    a run skipped because another holds the lock notifies nothing (that one will)."""
     with webhook_receiver() as hook:
         catalog = catalog_with(root, {"webhook": hook.url, "on_success": True})
-        odd = RunRecord(DATASET, ORG, "skipped", "2026-11-30T19:00:00+00:00",
+        odd = RunRecord(DATASET, ORG, "aborted", "2026-11-30T19:00:00+00:00",
                         error_code="portal-unavailable", transient=True,
                         reason="The portal at http://x could not be reached")
-        notify_run(odd, catalog)
-        skipped = RunRecord(DATASET, ORG, "skipped", "2026-11-30T19:00:00+00:00")
-        assert notify_run(skipped, catalog) == []
-    assert [r["json"]["event"] for r in hook.requests] == ["run.failed"]
+        assert len(notify_run(odd, catalog)) == 1
+        broken_success = published_record()
+        broken_success.error_code = "internal-error"
+        assert len(notify_run(broken_success, catalog)) == 1
+        locked = RunRecord(DATASET, ORG, "skipped", "2026-11-30T19:00:00+00:00",
+                           error_code="publication-locked")
+        assert notify_run(locked, catalog) == []
+        planned = RunRecord(DATASET, ORG, "planned", "2026-11-30T19:00:00+00:00")
+        assert notify_run(planned, catalog) == []
+    assert [r["json"]["event"] for r in hook.requests] == ["run.failed", "run.failed"]
     assert "Cổng dữ liệu mở tạm thời không phản hồi" in hook.requests[0]["json"]["reason"]
+    assert hook.requests[1]["json"]["reason"] == "Lỗi ngoài dự kiến của hệ thống dulieumo."
 
 
 def test_organisation_without_notify_gets_nothing(root, tmp_path):
@@ -218,3 +226,19 @@ def test_email_not_configured_is_recorded(root, tmp_path, monkeypatch):
     (res,) = notify_run(invalid_record(tmp_path),
                         catalog_with(root, {"email": ["a@quangninh.gov.vn"]}))
     assert res["ok"] is False and "DULIEUMO_SMTP_HOST is unset" in res["error"]
+
+
+def test_notifications_line_for_status(root, tmp_path, monkeypatch):
+    from notify.status import failed_notifications, notifications_line
+
+    monkeypatch.setenv("DULIEUMO_NOTIFY_RETRY_DELAYS", "0.01")
+    monkeypatch.delenv("DULIEUMO_SMTP_HOST", raising=False)
+    with webhook_receiver([500, 500]) as hook:
+        results = notify_run(invalid_record(tmp_path),
+                             catalog_with(root, {"email": ["a@quangninh.gov.vn"],
+                                                 "webhook": hook.url}))
+    line = notifications_line(results)
+    assert line.startswith("email: FAILED after 0 attempt(s) (e-mail is not configured")
+    assert "webhook: FAILED after 2 attempt(s)" in line and "HTTP 500" in line
+    assert len(failed_notifications(results)) == 2
+    assert notifications_line([{"channel": "email", "ok": True}]) == "email: sent"
