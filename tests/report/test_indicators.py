@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -111,7 +113,15 @@ def test_html_report_is_vietnamese_with_inline_svg_charts():
                   "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng"):
         assert label in html
     assert '<html lang="vi">' in html and html.count("<svg") >= 5
-    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "<script" not in html and "https://" not in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "94,3 %" in html  # validation pass rate, with the Vietnamese decimal comma
     assert "50,0 %" in html and "Trễ hạn" in html and "Đúng hạn" in html
     assert "Sở Kế hoạch và Đầu tư" in html
+    # every chart is well-formed SVG with one bar per agency and series
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    trees = [ElementTree.fromstring(svg) for svg in svgs]
+    per_agency = next(t for t in trees if t.get("aria-label") == "Số bộ dữ liệu theo cơ quan")
+    bars = [r for r in per_agency.iter("{http://www.w3.org/2000/svg}rect")
+            if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    assert len(bars) == 2 * len(AGENCIES)
