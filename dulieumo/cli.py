@@ -385,6 +385,9 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
 from dulieumo.report.command import report_cmd  # noqa: E402  (notify stream: KPI report)
 
 app.command("report")(report_cmd)
+from notify.command import notify_test_cmd  # noqa: E402
+
+app.command("notify-test")(notify_test_cmd)
 
 
 def main() -> None:

@@ -67,3 +67,41 @@ def notify_run(record: RunRecord, catalog: Catalog) -> list[dict[str, Any]]:
                            res["channel"], where, record.dataset, res["attempts"],
                            res.get("error"))
     return results
+
+
+def send_test(organization: str, catalog: Catalog) -> list[dict[str, Any]]:
+    """Send a test notice on every channel of the organisation (to check the set-up)."""
+    from dulieumo.errors import SpecError
+
+    from .message import SUBJECT_PREFIX, Notice
+
+    org = next((o for o in catalog.portal.organizations if o.name == organization), None)
+    if org is None:
+        known = ", ".join(o.name for o in catalog.portal.organizations)
+        raise SpecError(f"Unknown organisation '{organization}' (known: {known}).",
+                        hint="Use a name from datasets/portal.yaml.")
+    if org.notify is None:
+        raise SpecError(f"The organisation '{organization}' has no `notify:` key in "
+                        "datasets/portal.yaml.",
+                        hint="Add e.g. notify: {email: [dulieu@…gov.vn]}, then run "
+                        "`dulieumo catalog check`.")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    subject = f"{SUBJECT_PREFIX} Thư thử nghiệm thông báo: {org.title}"
+    text = (f"Kính gửi cán bộ phụ trách dữ liệu của {org.title},\n\n"
+            "Đây là thư thử nghiệm: cấu hình thông báo của cơ quan trên "
+            f"{catalog.portal.site_title} hoạt động. Khi một lần cập nhật bộ dữ liệu của cơ "
+            "quan bị lỗi, thư báo sẽ được gửi tới địa chỉ này.\n\n"
+            "Không cần làm gì thêm.\n")
+    payload = {"schema_version": 1, "event": "test", "dataset": None,
+               "organization": org.name, "organization_title": org.title, "status": "test",
+               "reason": "Thư thử nghiệm cấu hình thông báo.", "version": None,
+               "report_url": None, "dataset_url": None, "finished_at": now,
+               "summary": subject}
+    notice = Notice("test", nfc(subject), nfc(text), payload, f"test-{org.name}-{now}")
+    results: list[dict[str, Any]] = []
+    if org.notify.email:
+        results.append(send_email(notice, [str(a) for a in org.notify.email],
+                                  SmtpSettings.from_env()))
+    if org.notify.webhook:
+        results.append(post_webhook(notice, org.notify.webhook))
+    return results

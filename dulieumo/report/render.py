@@ -9,6 +9,7 @@ from typing import Any
 
 from .indicators import LABELS_VI
 
+SVG_NS = "http://www.w3.org/2000/svg"
 COLOURS = {"main": "#1f6fb2", "second": "#9cc3e6", "bad": "#c0392b", "ok": "#2e8b57",
            "grid": "#dddddd", "text": "#222222"}
 
@@ -34,7 +35,8 @@ def gauge_svg(value: float | None, width: int = 220) -> str:
     filled = 0 if value is None else max(0.0, min(1.0, value)) * width
     colour = COLOURS["ok"] if (value or 0) >= 0.8 else COLOURS["main"] if (value or 0) >= 0.5 \
         else COLOURS["bad"]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="gauge" width="{width}" height="14" viewBox="0 0 {width} 14" '
+    return (f'<svg xmlns="{SVG_NS}" class="gauge" width="{width}" height="14" '
+            f'viewBox="0 0 {width} 14" '
             f'role="img" aria-label="{escape(_pct(value))}">'
             f'<rect width="{width}" height="14" fill="{COLOURS["grid"]}" rx="3"/>'
             f'<rect width="{filled:.1f}" height="14" fill="{colour}" rx="3"/></svg>')
@@ -50,7 +52,8 @@ def bar_chart_svg(title: str, rows: list[tuple[str, list[float]]], series: list[
     top = max([v for _, vals in rows for v in vals] + [1.0])
     top = 1.0 if percent else top
     palette = [COLOURS["main"], COLOURS["second"], COLOURS["ok"]]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{label_w + bar_max + 80}" height="{height}" '
+    out = [f'<svg xmlns="{SVG_NS}" class="chart" width="{label_w + bar_max + 80}" '
+           f'height="{height}" '
            f'viewBox="0 0 {label_w + bar_max + 80} {height}" role="img" '
            f'aria-label="{escape(title)}" font-family="sans-serif" font-size="12">',
            f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{COLOURS["text"]}">'

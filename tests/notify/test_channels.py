@@ -242,3 +242,20 @@ def test_notifications_line_for_status(root, tmp_path, monkeypatch):
     assert "webhook: FAILED after 2 attempt(s)" in line and "HTTP 500" in line
     assert len(failed_notifications(results)) == 2
     assert notifications_line([{"channel": "email", "ok": True}]) == "email: sent"
+
+
+def test_notify_test_command(root, tmp_path):
+    from tests.flows.helpers import run
+
+    with smtp_server() as inbox, webhook_receiver() as hook:
+        set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url})
+        proc = run("notify-test", ORG, root=root, env=smtp_env(inbox.port))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.strip() == f"{ORG}: email: sent; webhook: sent"
+        assert inbox.messages[0]["Subject"] == \
+            "[Cổng dữ liệu mở] Thư thử nghiệm thông báo: Sở Du lịch"
+        assert hook.requests[0]["json"]["event"] == "test"
+    proc = run("notify-test", ORG, root=root, env=smtp_env(free_port()))  # nothing listens
+    assert proc.returncode == 1 and "email: FAILED" in proc.stdout
+    proc = run("notify-test", "so-y-te", root=root)
+    assert proc.returncode == 2 and "no `notify:` key" in proc.stderr

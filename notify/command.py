@@ -1,0 +1,29 @@
+"""`dulieumo notify-test <organisation>`: send a test notice to check the set-up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+
+def notify_test_cmd(
+    organization: Annotated[str, typer.Argument(help="Organisation name, e.g. so-y-te")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Send a test notification on every channel of an organisation; exit 1 if one fails."""
+    from dulieumo.catalog import load_catalog
+    from dulieumo.cli import emit, guarded
+    from dulieumo.paths import catalog_root
+
+    from .dispatch import send_test
+    from .status import notifications_line
+
+    results = guarded(lambda: send_test(organization, load_catalog(catalog_root())), as_json)
+
+    def human(items: list[dict[str, Any]]) -> None:
+        typer.echo(f"{organization}: {notifications_line(items)}")
+
+    emit(results, as_json, human)
+    if any(not r["ok"] for r in results):
+        raise typer.Exit(1)
