@@ -37,8 +37,9 @@ def build_email(notice: Notice, to: Sequence[str], sender: str) -> EmailMessage:
 
 
 def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
-        return False
+    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError
+                  | ssl.SSLError):
+        return False  # the credentials or the TLS set-up: retrying will not help
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -58,6 +59,10 @@ def _describe(exc: BaseException, settings: SmtpSettings) -> str:
         text = f"the SMTP server {settings.address} refused every recipient"
     elif isinstance(exc, ConnectionRefusedError):
         text = f"the SMTP server {settings.address} refused the connection (is it running?)"
+    elif isinstance(exc, ssl.SSLError | smtplib.SMTPNotSupportedError):
+        text = (f"TLS with the SMTP server {settings.address} failed ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); check DULIEUMO_SMTP_STARTTLS, DULIEUMO_SMTP_PORT and "
+                "DULIEUMO_SMTP_CA_FILE")
     elif isinstance(exc, TimeoutError):
         text = f"the SMTP server {settings.address} did not answer in time"
     else:
@@ -70,12 +75,12 @@ def _deliver(msg: EmailMessage, to: Sequence[str], settings: SmtpSettings) -> di
     smtp: smtplib.SMTP
     if settings.port == 465:
         smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
-                                context=ssl.create_default_context())
+                                context=settings.tls_context())
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
     with smtp:
         if settings.starttls and settings.port != 465:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=settings.tls_context())
             smtp.ehlo()
         if settings.user:
             smtp.login(settings.user, settings.password)

@@ -2,6 +2,8 @@
 
 DULIEUMO_SMTP_HOST, DULIEUMO_SMTP_PORT (25; 465 means implicit TLS), DULIEUMO_SMTP_USER,
 DULIEUMO_SMTP_PASSWORD, DULIEUMO_SMTP_FROM, DULIEUMO_SMTP_STARTTLS (1/true/yes),
+DULIEUMO_SMTP_CA_FILE (a PEM file of CAs to trust besides the system's, for a server whose
+certificate comes from the province's own CA),
 DULIEUMO_NOTIFY_RETRY_DELAYS (seconds between attempts, "2,10": three attempts),
 DULIEUMO_NOTIFY_TIMEOUT (seconds per attempt, 10), DULIEUMO_WEBHOOK_SECRET (HMAC-SHA256
 signature of the webhook body, header X-Dulieumo-Signature).
@@ -10,6 +12,7 @@ signature of the webhook body, header X-Dulieumo-Signature).
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -48,6 +51,13 @@ class SmtpSettings:
     password: str = ""
     sender: str = DEFAULT_FROM
     starttls: bool = False
+    ca_file: str = ""
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        return context
 
     def __repr__(self) -> str:  # never show the credentials
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, "
@@ -82,6 +92,7 @@ class SmtpSettings:
             password=env.get("DULIEUMO_SMTP_PASSWORD", ""),
             sender=env.get("DULIEUMO_SMTP_FROM", "").strip() or DEFAULT_FROM,
             starttls=_flag(env.get("DULIEUMO_SMTP_STARTTLS", "")),
+            ca_file=env.get("DULIEUMO_SMTP_CA_FILE", "").strip(),
         )
 
 

@@ -49,13 +49,59 @@ def _reject_login(server: Any, session: Any, envelope: Any, mechanism: str,
     return AuthResult(success=False, handled=False)
 
 
+def self_signed_cert(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (cert.pem, key.pem), made with `cryptography`."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def accept_login(user: str, password: str) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str,
+              auth_data: Any) -> AuthResult:
+        ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
 @contextmanager
-def smtp_server(require_auth: bool = False) -> Iterator[Inbox]:
+def smtp_server(require_auth: bool = False, tls_cert: tuple[Path, Path] | None = None,
+                login: tuple[str, str] | None = None) -> Iterator[Inbox]:
     inbox = Inbox(port=free_port())
     kwargs: dict[str, Any] = {}
     if require_auth:
         kwargs = {"authenticator": _reject_login, "auth_require_tls": False,
                   "auth_required": True}
+    if tls_cert:
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(tls_cert[0]), str(tls_cert[1]))
+        kwargs |= {"tls_context": context, "require_starttls": True}
+    if login:
+        kwargs |= {"authenticator": accept_login(*login), "auth_required": True}
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **kwargs)
     controller.start()
     try:

@@ -259,3 +259,29 @@ def test_notify_test_command(root, tmp_path):
     assert proc.returncode == 1 and "email: FAILED" in proc.stdout
     proc = run("notify-test", "so-y-te", root=root)
     assert proc.returncode == 2 and "no `notify:` key" in proc.stderr
+
+
+def test_starttls_and_login(root, tmp_path, monkeypatch):
+    """The production path: STARTTLS to a server whose certificate comes from the province's
+    own CA (DULIEUMO_SMTP_CA_FILE), then a login."""
+    from tests.notify.servers import self_signed_cert
+
+    cert = self_signed_cert(tmp_path)
+    with smtp_server(tls_cert=cert, login=("officer", "Pa55-very-secret")) as inbox:
+        for k, v in smtp_env(inbox.port, DULIEUMO_SMTP_USER="officer",
+                             DULIEUMO_SMTP_PASSWORD="Pa55-very-secret").items():
+            monkeypatch.setenv(k, v)
+        catalog = catalog_with(root, {"email": ["a@quangninh.gov.vn"]})
+        # without STARTTLS the server refuses to go on
+        (res,) = notify_run(invalid_record(tmp_path), catalog)
+        assert res["ok"] is False and inbox.envelopes == []
+        # STARTTLS, but the certificate is not trusted: a TLS error, not retried
+        monkeypatch.setenv("DULIEUMO_SMTP_STARTTLS", "1")
+        (res,) = notify_run(invalid_record(tmp_path), catalog)
+        assert res["ok"] is False and res["attempts"] == 1 and "TLS" in res["error"]
+        assert "DULIEUMO_SMTP_CA_FILE" in res["error"]
+        monkeypatch.setenv("DULIEUMO_SMTP_CA_FILE", str(cert[0]))
+        (res,) = notify_run(invalid_record(tmp_path), catalog)
+    assert res["ok"] is True, res
+    assert len(inbox.envelopes) == 1
+    assert inbox.messages[0]["Subject"].startswith("[Cổng dữ liệu mở] Lỗi cập nhật")
