@@ -22,6 +22,7 @@ def report_cmd(
     from dulieumo import history
     from dulieumo.catalog import load_catalog
     from dulieumo.cli import emit, guarded
+    from dulieumo.errors import DulieumoError
     from dulieumo.paths import catalog_root, work_root
 
     from .build import build_report, portal_dataset_counts, write_report
@@ -33,14 +34,25 @@ def report_cmd(
         catalog = load_catalog(catalog_root())
         client = None
         counts = None
+        portal_problem: DulieumoError | None = None
         if publish:
             from dulieumo.config import portal_target
             from publish.client import PortalClient
 
-            client = PortalClient(portal_target())
-            counts = portal_dataset_counts(client)
+            try:
+                client = PortalClient(portal_target())
+                counts = portal_dataset_counts(client)
+            except DulieumoError as exc:  # still write the files, then say so
+                portal_problem = exc
         data = build_report(when, catalog, history.read(), counts)
         html_path, json_path = write_report(data, out or work_root() / "reports")
+        if portal_problem is not None:
+            portal_problem.message = (
+                f"{portal_problem.message} The report was written to {html_path} and "
+                f"{json_path} (without the portal's dataset counts) but not published.")
+            portal_problem.hint = (portal_problem.hint or "") + \
+                " Then run the same command again, or add --no-publish to only write the files."
+            raise portal_problem
         result: dict[str, Any] = {"ok": True, "period": when.key, "html": str(html_path),
                                   "json": str(json_path), "indicators": data["indicators"]}
         if client is not None:

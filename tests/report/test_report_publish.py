@@ -82,3 +82,21 @@ def portal_url(portal, url: str) -> str:
     from urllib.parse import urlsplit
 
     return portal.url + urlsplit(url).path
+
+
+def test_report_with_the_portal_down_writes_the_files_and_says_so(tmp_path):
+    from tests.notify.servers import free_port
+
+    out = tmp_path / "out"
+    env = {"CKAN_URL": f"http://127.0.0.1:{free_port()}", "CKAN_API_TOKEN": "tok-secret-123",
+           "DULIEUMO_WORK_DIR": str(tmp_path / "work")}
+    proc = run("report", "--period", "2026-11", "--out", str(out),
+               root=copy_catalog(tmp_path / "cat"), env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "could not be reached" in proc.stderr and "--no-publish" in proc.stderr
+    assert "bao-cao-chi-so-2026-11.html" in proc.stderr
+    assert (out / "bao-cao-chi-so-2026-11.html").is_file()
+    assert "tok-secret-123" not in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
+    proc = run("report", "--period", "2026-11", "--no-publish", "--json", "--out", str(out),
+               root=copy_catalog(tmp_path / "cat2"), env=env)
+    assert proc.returncode == 0 and "portal" not in json_out(proc)
