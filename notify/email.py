@@ -33,6 +33,13 @@ def build_email(notice: Notice, to: Sequence[str], sender: str) -> EmailMessage:
     msg["X-Dulieumo-Run-Id"] = notice.run_id
     msg["Content-Language"] = "vi"
     msg.set_content(notice.text, charset="utf-8")
+    for filename, mimetype, data in notice.attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        if maintype == "text":
+            msg.add_attachment(data.decode("utf-8"), subtype=subtype, charset="utf-8",
+                               filename=filename)
+        else:
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 

@@ -7,8 +7,10 @@ the contract, the others are additions a receiver may ignore.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import unicodedata
 from dataclasses import dataclass, field
@@ -65,6 +67,9 @@ class Notice:
     text: str
     payload: dict[str, Any] = field(default_factory=dict)
     run_id: str = ""
+    #: files for the e-mail: (filename, MIME type, bytes) — the validation report and its
+    #: errors as a CSV that opens in Excel
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
     def body_json(self) -> bytes:
         return nfc(json.dumps(self.payload, ensure_ascii=False, sort_keys=True)).encode("utf-8")
@@ -100,6 +105,34 @@ def sample_findings(report_path: str | None, limit: int = SAMPLE_FINDINGS) -> li
         msg = str(item.get("message") or finding_phrase(str(item.get("code"))))
         lines.append(f"{where[:1].upper()}{where[1:]}: {msg}" if where else msg)
     return lines
+
+
+MAX_ATTACHMENT_BYTES = 2_000_000
+CSV_COLUMNS = ("Dòng", "Cột", "Giá trị", "Mã lỗi", "Mức độ", "Mô tả")
+
+
+def report_attachments(report_path: str | None) -> list[tuple[str, str, bytes]]:
+    """The local validation report (JSON) and its findings as a CSV (UTF-8 with BOM, so
+    Excel shows Vietnamese correctly); nothing if the report is missing or too large."""
+    if not report_path:
+        return []
+    path = Path(report_path)
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return []
+    if len(raw) > MAX_ATTACHMENT_BYTES:
+        return []
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for f in data.get("findings", []) if isinstance(data, dict) else []:
+        writer.writerow([f.get("row") or "", f.get("field") or "", f.get("value") or "",
+                         f.get("code") or "", f.get("severity") or "", f.get("message") or ""])
+    table = ("\ufeff" + nfc(out.getvalue())).encode("utf-8")
+    return [("bao-cao-kiem-tra.json", "application/json", raw),
+            ("danh-sach-loi.csv", "text/csv", table)]
 
 
 def build_notice(record: RunRecord, dataset_title: str, org_title: str,
@@ -181,4 +214,9 @@ def build_notice(record: RunRecord, dataset_title: str, org_title: str,
         "summary": subject,
     }
     payload = json.loads(nfc(json.dumps(payload, ensure_ascii=False)))
-    return Notice(event, nfc(subject), nfc("\n".join(lines) + "\n"), payload, run_id(record))
+    attachments = report_attachments(record.report_path) if record.status == "invalid" else []
+    if attachments:
+        lines.insert(-3, "Đính kèm: báo cáo kiểm tra (bao-cao-kiem-tra.json) và danh sách lỗi "
+                         "mở được bằng Excel (danh-sach-loi.csv).")
+    return Notice(event, nfc(subject), nfc("\n".join(lines) + "\n"), payload, run_id(record),
+                  attachments)

@@ -44,6 +44,13 @@ class Inbox:
                 for e in self.envelopes]  # type: ignore[misc]
 
 
+def body_of(msg: EmailMessage) -> str:
+    """The plain-text body of a mail (with or without attachments)."""
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None, "no text/plain part"
+    return str(part.get_content())
+
+
 def _reject_login(server: Any, session: Any, envelope: Any, mechanism: str,
                   auth_data: Any) -> AuthResult:
     return AuthResult(success=False, handled=False)

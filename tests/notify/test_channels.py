@@ -14,6 +14,7 @@ from dulieumo.history import RunRecord
 from notify import notify_run
 from tests.flows.helpers import copy_catalog
 from tests.notify.servers import (
+    body_of,
     free_port,
     set_notify,
     smtp_env,
@@ -73,7 +74,7 @@ def test_failed_run_sends_one_mail_and_one_webhook_in_vietnamese(root, tmp_path,
     assert sorted(env.rcpt_tos) == ["it.sdl@quangninh.gov.vn", "luutru.sdl@quangninh.gov.vn"]
     msg = inbox.messages[0]
     assert msg["Subject"] == f"[Cổng dữ liệu mở] Lỗi cập nhật: {TITLE}"
-    body = msg.get_content()
+    body = body_of(msg)
     assert unicodedata.is_normalized("NFC", body)
     assert "CHƯA được cập nhật" in body
     assert "2 giá trị sai kiểu dữ liệu (type-error)" in body
@@ -83,6 +84,14 @@ def test_failed_run_sends_one_mail_and_one_webhook_in_vietnamese(root, tmp_path,
     assert "Việc cần làm tiếp theo:" in body and f"dulieumo validate {DATASET}" in body
     assert "02:01 (giờ Việt Nam)" in body  # 19:01 UTC is 02:01 in Hà Nội
     assert "Sở Du lịch" in body
+    # the report travels with the mail: JSON as written, and the errors as a CSV for Excel
+    files = {a.get_filename(): a for a in msg.iter_attachments()}
+    assert set(files) == {"bao-cao-kiem-tra.json", "danh-sach-loi.csv"}
+    assert json.loads(files["bao-cao-kiem-tra.json"].get_content())["findings"][0]["row"] == 3
+    table = files["danh-sach-loi.csv"].get_content()
+    table = table.decode("utf-8") if isinstance(table, bytes) else table
+    assert table.startswith("\ufeffDòng,Cột,Giá trị,Mã lỗi")
+    assert '3,so_phong,,type-error,error,"Giá trị «bảy»' in table
     # the webhook: stable keys, Vietnamese reason, UTF-8 JSON, idempotency key
     req = hook.requests[0]
     payload = req["json"]
@@ -116,7 +125,7 @@ def test_successful_run_notifies_nobody_unless_on_success(root, monkeypatch):
     assert inbox.messages[0]["Subject"] == \
         f"[Cổng dữ liệu mở] Đã cập nhật: {TITLE} (phiên bản 1.0.1)"
     assert "http://portal.test/dataset/co-so-luu-tru/resource/r1" in \
-        inbox.messages[0].get_content()
+        body_of(inbox.messages[0])
     payload = hook.requests[0]["json"]
     assert payload["event"] == "run.succeeded" and payload["version"] == "1.0.1"
     assert payload["report_url"] == "http://portal.test/dataset/co-so-luu-tru/resource/r1"

@@ -12,7 +12,14 @@ import pytest
 from dulieumo.history import read
 from tests.flows.conftest import prefect_server  # noqa: F401  (one Prefect server for the run)
 from tests.flows.helpers import copy_catalog, run
-from tests.notify.servers import free_port, set_notify, smtp_env, smtp_server, webhook_receiver
+from tests.notify.servers import (
+    body_of,
+    free_port,
+    set_notify,
+    smtp_env,
+    smtp_server,
+    webhook_receiver,
+)
 
 DATASET = "co-so-luu-tru"
 ORG = "so-du-lich"
@@ -58,7 +65,7 @@ def test_published_then_invalid_run_notifies_once_each(portal, root, work):
         assert ok_payload["event"] == "run.succeeded" and ok_payload["version"] == "1.0.0"
         # the link in the notice is the validation report published on the portal
         report_url = ok_payload["report_url"]
-        assert report_url.startswith(portal.url) and report_url in ok_mail.get_content()
+        assert report_url.startswith(portal.url) and report_url in body_of(ok_mail)
         page = httpx.get(report_url, timeout=30)
         assert page.status_code == 200 and "validation-report-v1.0.0.json" in page.text
 
@@ -71,9 +78,12 @@ def test_published_then_invalid_run_notifies_once_each(portal, root, work):
         payload = hook.requests[1]["json"]
 
     assert mail["Subject"] == f"[Cổng dữ liệu mở] Lỗi cập nhật: {TITLE}"
-    body = mail.get_content()
+    body = body_of(mail)
     assert "giá trị sai kiểu dữ liệu (type-error)" in body
     assert "«bảy»" in body and "so_phong" in body
+    attached = {a.get_filename() for a in mail.iter_attachments()}
+    assert attached == {"bao-cao-kiem-tra.json", "danh-sach-loi.csv"}
+    assert list(ok_mail.iter_attachments()) == []  # a success carries no report
     assert payload["event"] == "run.failed" and payload["status"] == "invalid"
     assert payload["report_url"] is None and payload["report_path"]
     assert f"Báo cáo kiểm tra: {payload['report_path']}" in body
@@ -139,7 +149,7 @@ def test_source_down_retried_run_notifies_exactly_once(root, work):
     payload = hook.requests[0]["json"]
     assert payload["status"] == "failed" and payload["error_code"] == "source-unavailable"
     assert payload["reason"].startswith("Máy chủ nguồn của cơ quan tạm thời không phản hồi")
-    body = inbox.messages[0].get_content()
+    body = body_of(inbox.messages[0])
     assert "Liên hệ bộ phận công nghệ thông tin của cơ quan" in body
     assert "trước bước kiểm tra" in body  # no report: the run stopped before validation
     (record,) = runs(work)
