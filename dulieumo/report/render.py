@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from .indicators import LABELS_VI
+from .period import VN_TZ, parse_time
 
 SVG_NS = "http://www.w3.org/2000/svg"
 COLOURS = {"main": "#1f6fb2", "second": "#9cc3e6", "bad": "#c0392b", "ok": "#2e8b57",
@@ -24,6 +25,11 @@ def _num(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}".replace(".", ",")
+
+
+def _vn_time(iso: str | None) -> str:
+    moment = parse_time(iso)
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else "—"
 
 
 def _indicator_value(ind: dict[str, Any]) -> str:
@@ -106,7 +112,7 @@ def render_html(data: dict[str, Any], province: str, site_title: str) -> str:
     chart_ds = bar_chart_svg(
         "Số bộ dữ liệu theo cơ quan",
         [(a["title"], [a["declared"], a["released"]]) for a in agencies],
-        ["Đã khai báo", "Đã công bố"])
+        ["Trong danh mục", "Đã công bố (đến cuối kỳ)"])
     checked = [a for a in agencies if a["validation_pass_rate"] is not None]
     chart_val = bar_chart_svg(
         "Tỷ lệ đạt kiểm tra chất lượng theo cơ quan",
@@ -126,10 +132,11 @@ def render_html(data: dict[str, Any], province: str, site_title: str) -> str:
                   False: '<span class="late">Trễ hạn</span>',
                   None: "Không áp dụng"}[d["on_time"]]
         drows.append(
-            f"<tr><td>{escape(d['title'])}<br><span class=muted>{escape(d['dataset'])}</span>"
+            f"<tr><td>{escape(d['title'])}<br><span class=muted>{escape(d['dataset'])}"
+            f"{'' if d['declared'] else ' · không còn trong danh mục'}</span>"
             f"</td><td>{escape(titles.get(d['organization'], d['organization']))}</td>"
             f"<td>{escape(d['frequency_vi'])}</td><td>{status}</td>"
-            f"<td>{escape((d['last_success'] or '—')[:16].replace('T', ' '))}</td>"
+            f"<td>{escape(_vn_time(d['last_success']))}</td>"
             f"<td class=n>{d['runs']}</td><td class=n>{d['validation_passed']}</td>"
             f"<td class=n>{d['validation_failed']}</td></tr>")
     runs = data["runs"]
@@ -150,12 +157,12 @@ lập lúc {escape(data['generated_at'])} (UTC)</p>
 <h2>Chỉ số chính</h2><div class="cards">{''.join(cards)}</div>
 <h2>Biểu đồ</h2>{chart_ds}{chart_val}
 <h2>Theo cơ quan</h2>
-<table><tr><th>Cơ quan</th><th>Có công bố</th><th>Bộ dữ liệu khai báo</th>
+<table><tr><th>Cơ quan</th><th>Có công bố</th><th>Bộ dữ liệu trong danh mục hiện nay</th>
 <th>Đã công bố (đến cuối kỳ)</th><th>Trên Cổng hiện nay</th><th>Lần cập nhật trong kỳ</th>
 <th>Tỷ lệ đạt kiểm tra</th><th>Tỷ lệ đúng hạn</th></tr>{arows}</table>
 <h2>Theo bộ dữ liệu</h2>
 <table><tr><th>Bộ dữ liệu</th><th>Cơ quan</th><th>Tần suất</th><th>Đúng hạn</th>
-<th>Cập nhật thành công gần nhất (UTC)</th><th>Lần cập nhật</th><th>Đạt</th>
+<th>Cập nhật thành công gần nhất (giờ Việt Nam)</th><th>Lần cập nhật</th><th>Đạt</th>
 <th>Không đạt</th></tr>{''.join(drows)}</table>
 <h2>Các lần cập nhật trong kỳ</h2><p>Tổng số: {runs['total']}</p><ul>{run_items}</ul>
 <p>Thông báo đã gửi: {notif['delivered']} · gửi không thành công: {notif['failed']}</p>
