@@ -138,20 +138,20 @@ def test_error_mid_paging(tmp_path: Path, broken: dict[int, tuple[int, bytes]],
     ({"data": []}, "returned no records"),
 ])
 def test_answers_without_records(tmp_path: Path, answer: Any, fragment: str) -> None:
-    with serve({"/a": lambda r: json_body(answer)}) as server:
-        with pytest.raises(SourceError) as info:
-            pull_source(_spec(tmp_path, {"url": server.url + "/a", "records": "data"}),
-                        root=tmp_path, workdir=tmp_path / "run")
+    with serve({"/a": lambda r: json_body(answer)}) as server, \
+            pytest.raises(SourceError) as info:
+        pull_source(_spec(tmp_path, {"url": server.url + "/a", "records": "data"}),
+                    root=tmp_path, workdir=tmp_path / "run")
     assert fragment in str(info.value)
 
 
 def test_next_link_loop_is_stopped(tmp_path: Path) -> None:
     loop = {"items": RECORDS[:2], "next": "/loop"}
-    with serve({"/loop": lambda r: json_body(loop)}) as server:
-        with pytest.raises(SourceError, match="paging loop"):
-            pull_source(_spec(tmp_path, {"url": server.url + "/loop", "records": "items",
-                                         "pagination": {"style": "next"}}),
-                        root=tmp_path, workdir=tmp_path / "run")
+    with serve({"/loop": lambda r: json_body(loop)}) as server, \
+            pytest.raises(SourceError, match="paging loop"):
+        pull_source(_spec(tmp_path, {"url": server.url + "/loop", "records": "items",
+                                     "pagination": {"style": "next"}}),
+                    root=tmp_path, workdir=tmp_path / "run")
 
 
 def test_duplicate_primary_key_across_pages_reaches_validation(tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ def test_table_with_title_rows_merged_header_and_footnotes(tmp_path: Path, gap: 
 
 
 def test_sheet_by_number_and_default_first_data_row(tmp_path: Path) -> None:
-    rows = [["", "", "", "", "", "", ""]] + DATA  # an empty row 8 would end the table
+    rows = [["", "", "", "", "", "", ""], *DATA]  # an empty row 8 would end the table
     workbook(tmp_path / "bieu.xlsx", rows=DATA)
     spec = _spec(tmp_path, {"sheet": 1, "header_rows": [5, 6], "first_data_row": 8})
     assert read_csv(pull_source(spec, root=tmp_path, workdir=tmp_path / "r").path) == EXPECTED

@@ -26,9 +26,9 @@ class Agency:
     def __call__(self, req: Request) -> tuple[int, dict[str, str], bytes]:
         etag = f'"v{self.version}"'
         modified = f"Mon, 0{self.version} Dec 2025 00:00:00 GMT"
-        if self.validator == "etag" and req.headers.get("if-none-match") == etag or \
-                self.validator == "last-modified" and \
-                req.headers.get("if-modified-since") == modified:
+        if (self.validator == "etag" and req.headers.get("if-none-match") == etag) or \
+                (self.validator == "last-modified" and \
+                req.headers.get("if-modified-since") == modified):
             self.not_modified += 1
             return 304, {}, b""
         self.full += 1

@@ -129,7 +129,7 @@ def test_unset_variable_stops_the_pull(tmp_path: Path, source: dict[str, Any],
 
 def test_spec_file_round_trip_keeps_the_template(tmp_path: Path) -> None:
     """The loaded spec holds ${VAR} as written: the secret is read only at pull time."""
-    root, spec = _load(tmp_path, {"type": "sql", "url": "postgresql://u:${DB_PASSWORD}@h/x",
+    _root, spec = _load(tmp_path, {"type": "sql", "url": "postgresql://u:${DB_PASSWORD}@h/x",
                                   "query": "select 1"})
     assert spec.source.url == "postgresql://u:${DB_PASSWORD}@h/x"
     assert "${DB_PASSWORD}" in yaml.safe_dump(spec.model_dump(by_alias=True, mode="json"))

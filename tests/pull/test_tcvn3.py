@@ -12,7 +12,7 @@ import pytest
 from dulieumo.errors import SourceError
 from pull import pull_source
 from pull.tcvn3 import DECODING_TABLE, looks_like_tcvn3
-from tests.pull.helpers import make_spec, read_csv
+from tests.pull.helpers import make_spec
 
 # every vowel with every tone, the base capitals, and place names of the province
 WORDS = [
