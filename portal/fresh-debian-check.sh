@@ -152,6 +152,7 @@ in_root() {  # a login-like root shell in the clone, with the chroot's ports
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     DULIEUMO_PG_PORT="$PG_PORT" DULIEUMO_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/3" \
     DULIEUMO_PORTAL_PORT="$PORTAL_PORT" \
+    ${SSL_CERT_FILE:+SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt} \
     bash -c "cd $CLONE && $1"
 }
 
@@ -189,11 +190,18 @@ main() {
   trap teardown EXIT
   trap 'exit 130' INT TERM
   mount_all
+  # This machine reaches PyPI through a TLS-inspecting egress proxy: give the chroot the
+  # host's extra CA certificates (the ca-certificates package adds them to the system bundle
+  # when it is installed) and, in in_root, SSL_CERT_FILE. A real fresh machine needs neither.
+  if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+  fi
   # what a new user does first on a bare Debian: get git and make, clone
   if ! chroot "$ROOT" sh -c 'command -v git && command -v make' >/dev/null 2>&1; then
     say "apt-get install git make (the user's own first step)"
     chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-      sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends git make ca-certificates >/dev/null'
+      sh -c 'apt-get update -qq && apt-get install -y -qq git make >/dev/null'
   fi
   rm -rf --one-file-system "$ROOT$CLONE"
   git clone -q --branch "$BRANCH" "$REPO" "$ROOT$CLONE"

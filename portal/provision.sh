@@ -21,7 +21,7 @@ apt_missing=()
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 [ -f /usr/include/postgresql/libpq-fe.h ] || apt_missing+=(libpq-dev)
 command -v make >/dev/null 2>&1 || apt_missing+=(make)
-python3 -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' \
+command -v python3 >/dev/null 2>&1 && python3 -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' \
   || apt_missing+=(python3-dev)
 
 if is_local "$PG_HOST" && ! listening "$PG_HOST" "$PG_PORT"; then
@@ -55,8 +55,14 @@ case " ${apt_missing[*]:-} " in *" postgresql "*) installed_pg=1;; esac
 
 if [ -z "$uv_bin" ]; then
   say "installing uv ${UV_VERSION} (pip --user)…"
-  python3 -m pip install -q --user --break-system-packages "uv==${UV_VERSION}" 2>/dev/null \
-    || python3 -m pip install -q --user "uv==${UV_VERSION}"
+  pip_opts=(--user)  # Debian 12's pip refuses --user installs unless told (PEP 668)
+  python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages \
+    && pip_opts+=(--break-system-packages)
+  if ! python3 -m pip install -q "${pip_opts[@]}" "uv==${UV_VERSION}"; then
+    say "could not install uv ${UV_VERSION} from PyPI (see pip's message above)."
+    say "check the network to pypi.org, or install uv yourself, then re-run make"
+    exit 1
+  fi
 fi
 
 # Local PostgreSQL: use the cluster configured for PG_PORT, start it when it is stopped.
