@@ -21,6 +21,8 @@ apt_missing=()
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 [ -f /usr/include/postgresql/libpq-fe.h ] || apt_missing+=(libpq-dev)
 command -v make >/dev/null 2>&1 || apt_missing+=(make)
+# CKAN uploads need libmagic (python-magic loads it at start-up)
+/sbin/ldconfig -p 2>/dev/null | grep -q "libmagic\.so\.1 " || apt_missing+=(libmagic1)
 command -v python3 >/dev/null 2>&1 && python3 -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' \
   || apt_missing+=(python3-dev)
 
