@@ -58,8 +58,9 @@ case " ${apt_missing[*]:-} " in *" postgresql "*) installed_pg=1;; esac
 if [ -z "$uv_bin" ]; then
   say "installing uv ${UV_VERSION} (pip --user)…"
   pip_opts=(--user)  # Debian 12's pip refuses --user installs unless told (PEP 668)
-  python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages \
-    && pip_opts+=(--break-system-packages)
+  pip_help=$(python3 -m pip install --help 2>/dev/null || true)
+  case "$pip_help" in *--break-system-packages*) pip_opts+=(--break-system-packages);; esac
+  case "$pip_help" in *--root-user-action*) pip_opts+=(--root-user-action=ignore);; esac
   if ! python3 -m pip install -q "${pip_opts[@]}" "uv==${UV_VERSION}"; then
     say "could not install uv ${UV_VERSION} from PyPI (see pip's message above)."
     say "check the network to pypi.org, or install uv yourself, then re-run make"
