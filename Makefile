@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36mmake %-10s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36mmake %-11s\033[0m %s\n", $$1, $$2}'
 
 install: ## Install system needs (uv, PostgreSQL, Redis if absent) and the .venv with `dulieumo`
 	@bash portal/provision.sh

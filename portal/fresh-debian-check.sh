@@ -11,8 +11,8 @@
 # tree. The pristine debootstrap result is cached as $FRESH_ROOT.base.tar.gz, so a rerun
 # starts from a clean root in seconds (FRESH_REBUILD=1 runs debootstrap again;
 # FRESH_REUSE=1 keeps the provisioned root and only re-clones). FRESH_FAULTS=1 also
-# interrupts the first `portal up` during the CKAN install and checks that a re-run
-# converges. FRESH_SKIP_TEST=1 stops after `make demo`.
+# kills `make install` while dpkg runs and the first `portal up` during the CKAN install,
+# and checks that each re-run converges. FRESH_SKIP_TEST=1 stops after `make demo`.
 # At the end (whatever the outcome) it stops the chroot's processes — only those whose
 # root is FRESH_ROOT — and unmounts what it mounted. Times go to $FRESH_ROOT.times.
 set -euo pipefail
@@ -156,6 +156,22 @@ in_root() {  # a login-like root shell in the clone, with the chroot's ports
     bash -c "cd $CLONE && $1"
 }
 
+interrupt_provision() {  # a power cut during the apt step of `make install`, then a re-run
+  in_root 'make install' >"$ROOT.interrupted-install.log" 2>&1 &
+  local pid=$! p seen=0
+  for _ in $(seq 1 1500); do
+    for p in $(chroot_pids); do
+      [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dpkg ] && seen=1 && break
+    done
+    [ "$seen" = 1 ] && break
+    sleep 0.2
+  done
+  sleep "${FRESH_INTERRUPT_AFTER:-4}"
+  say "interrupting make install while dpkg runs (SIGKILL to every chroot process)"
+  kill -KILL $(chroot_pids) 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 interrupt_install() {  # start `portal up`, kill it while uv installs CKAN, expect a re-run to converge
   local log="$ROOT$CLONE/.portal/logs/install.log" pid
   in_root '.venv/bin/dulieumo portal up' >"$ROOT.interrupted-up.log" 2>&1 &
@@ -207,7 +223,12 @@ main() {
   git clone -q --branch "$BRANCH" "$REPO" "$ROOT$CLONE"
   say "clone of $BRANCH at $(git -C "$ROOT$CLONE" log -1 --format='%h %s' | cut -c1-70)"
 
-  timed "make install (provision)" in_root 'make install'
+  if [ "${FRESH_FAULTS:-0}" = 1 ]; then
+    interrupt_provision
+    timed "make install after interrupt" in_root 'make install'
+  else
+    timed "make install (provision)" in_root 'make install'
+  fi
   if [ "${FRESH_FAULTS:-0}" = 1 ]; then
     interrupt_install
     timed "portal up after interrupt" in_root '.venv/bin/dulieumo portal up'

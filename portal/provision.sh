@@ -49,6 +49,8 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # a new PostgreSQL cluster takes its encoding from the locale: UTF-8, never SQL_ASCII
   [ "$(locale charmap 2>/dev/null)" = UTF-8 ] || export LC_ALL=C.UTF-8
+  # finish whatever an interrupted earlier run left half configured (no-op otherwise)
+  dpkg --configure -a >/dev/null 2>&1 || true
   apt-get update -qq
   apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
