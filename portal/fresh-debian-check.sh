@@ -245,4 +245,4 @@ main() {
   cat "$TIMES" >&2
 }
 
-main "$@"
+main "$@"; exit $?  # one line: bash never reads past it, even if this file changes meanwhile
