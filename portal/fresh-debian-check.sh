@@ -11,8 +11,8 @@
 # tree. The pristine debootstrap result is cached as $FRESH_ROOT.base.tar.gz, so a rerun
 # starts from a clean root in seconds (FRESH_REBUILD=1 runs debootstrap again;
 # FRESH_REUSE=1 keeps the provisioned root and only re-clones). FRESH_FAULTS=1 also
-# kills `make install` while dpkg runs and the first `portal up` during the CKAN install,
-# and checks that each re-run converges. FRESH_SKIP_TEST=1 stops after `make demo`.
+# kills `make install` while dpkg runs, `portal up` during the CKAN install and again
+# during the database migration, and checks that the re-runs converge. FRESH_SKIP_TEST=1 stops after `make demo`.
 # At the end (whatever the outcome) it stops the chroot's processes — only those whose
 # root is FRESH_ROOT — and unmounts what it mounted. Times go to $FRESH_ROOT.times.
 set -euo pipefail
@@ -172,27 +172,29 @@ interrupt_provision() {  # a power cut during the apt step of `make install`, th
   wait "$pid" 2>/dev/null || true
 }
 
-interrupt_install() {  # start `portal up`, kill it while uv installs CKAN, expect a re-run to converge
-  local log="$ROOT$CLONE/.portal/logs/install.log" pid
-  in_root '.venv/bin/dulieumo portal up' >"$ROOT.interrupted-up.log" 2>&1 &
+interrupt_up() {  # interrupt_up PATTERN WHAT DELAY: kill `portal up` (SIGKILL) once a chroot
+  # process matching PATTERN has run for DELAY s; PostgreSQL and Redis stay up
+  local pattern=$1 what=$2 delay=$3 pid p seen=0
+  in_root '.venv/bin/dulieumo portal up' >>"$ROOT.interrupted-up.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 600); do
-    grep -q "installing\|pip install" "$log" 2>/dev/null && grep -q "requirements-ckan" "$log" && break
+  for _ in $(seq 1 1500); do
+    for p in $(chroot_pids); do
+      tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE -- "$pattern" && seen=1 && break
+    done
+    [ "$seen" = 1 ] && break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  sleep "${FRESH_INTERRUPT_AFTER:-4}"
-  say "interrupting portal up during the CKAN install (SIGKILL)"
-  # kill the whole chroot-side tree of that run: uv, dulieumo; only processes rooted in $ROOT
-  local p
-  for p in $(chroot_pids); do
+  [ "$seen" = 1 ] || { echo "fresh-debian: warning: never saw $what; nothing interrupted" >&2; return 0; }
+  sleep "$delay"
+  say "interrupting portal up during $what (SIGKILL)"
+  for p in $(chroot_pids); do  # only processes rooted in $ROOT, and only this run's
     case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
-      *"dulieumo portal up"*|*"uv pip install"*|*"uv venv"*) kill -KILL "$p" 2>/dev/null || true;;
+      *"dulieumo portal up"*|*"uv pip install"*|*"uv venv"*|*".portal/venv/bin/ckan "*)
+        kill -KILL "$p" 2>/dev/null || true;;
     esac
   done
   wait "$pid" 2>/dev/null || true
-  [ -f "$ROOT$CLONE/.portal/venv/.dulieumo-installed" ] && \
-    echo "fresh-debian: warning: the install had already finished when interrupted" >&2
-  return 0
 }
 
 main() {
@@ -230,8 +232,9 @@ main() {
     timed "make install (provision)" in_root 'make install'
   fi
   if [ "${FRESH_FAULTS:-0}" = 1 ]; then
-    interrupt_install
-    timed "portal up after interrupt" in_root '.venv/bin/dulieumo portal up'
+    interrupt_up "uv pip install .*requirements-ckan" "the CKAN install" 4
+    interrupt_up "/bin/ckan -c .* db (init|upgrade)" "the database migration" 1
+    timed "portal up after interrupts" in_root '.venv/bin/dulieumo portal up'
   else
     timed "first portal up" in_root '.venv/bin/dulieumo portal up'
   fi
