@@ -199,6 +199,7 @@ interrupt_up() {  # interrupt_up PATTERN WHAT DELAY: kill `portal up` (SIGKILL) 
 
 main() {
   : >"$TIMES"
+  rm -f "$ROOT.interrupted-install.log" "$ROOT.interrupted-up.log"
   if [ "${FRESH_REUSE:-0}" = 1 ] && [ -x "$ROOT/bin/bash" ]; then
     say "reusing $ROOT"
   else
