@@ -120,6 +120,10 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
+bootstrap() {
+  debootstrap --variant=minbase "$SUITE" "$ROOT" "$(mirror)" >"$ROOT.debootstrap.log" 2>&1
+}
+
 build_root() {
   [ -z "$(mounted_under_root)" ] || die "something is still mounted under $ROOT: $(mounted_under_root)"
   if [ -e "$ROOT" ]; then
@@ -133,8 +137,7 @@ build_root() {
   else
     command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
     say "debootstrap $SUITE (minbase) from $(mirror)"
-    timed "debootstrap" debootstrap --variant=minbase "$SUITE" "$ROOT" "$(mirror)" \
-      >"$ROOT.debootstrap.log" 2>&1 || die "debootstrap failed; see $ROOT.debootstrap.log"
+    timed "debootstrap" bootstrap || die "debootstrap failed; see $ROOT.debootstrap.log"
     tar -czpf "$BASE_TAR" -C "$ROOT" .
   fi
   # the machine's apt sources (with updates and security), no service starts during apt
