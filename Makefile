@@ -10,11 +10,11 @@ UV ?= uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install portal demo test test-unit lint bench clean
+.PHONY: help install portal demo test test-unit test-fresh lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36mmake %-10s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36mmake %-11s\033[0m %s\n", $$1, $$2}'
 
 install: ## Install system needs (uv, PostgreSQL, Redis if absent) and the .venv with `dulieumo`
 	@bash portal/provision.sh
@@ -32,6 +32,9 @@ test: portal ## Run the whole test suite against the real local portal
 
 test-unit: install ## Run only the tests that need no portal
 	@$(BIN)/python -m pytest -q -m "not portal"
+
+test-fresh: ## As root: `make demo` + `make test` in a fresh Debian 12 chroot (slow; not in CI)
+	@bash portal/fresh-debian-check.sh
 
 lint: install ## ruff and mypy
 	@$(BIN)/ruff check .

@@ -64,6 +64,29 @@ def _run(cmd: list[str], what: str, log: Path) -> None:
         )
 
 
+# module in the portal's venv -> the Debian package holding the system library it loads
+SYSTEM_LIBRARIES = {"magic": "libmagic1", "psycopg2": "libpq5"}
+
+
+def _check_system_libraries(python: Path) -> None:
+    """CKAN imports these at start-up; a missing system library would only show up later as
+    a traceback in `ckan db init`. Say which package to install instead."""
+    missing = []
+    for module, package in SYSTEM_LIBRARIES.items():
+        proc = subprocess.run(
+            [str(python), "-c", f"import {module}"], capture_output=True, check=False
+        )
+        if proc.returncode != 0:
+            missing.append(package)
+    if missing:
+        raise LocalPortalError(
+            f"The portal environment is installed, but CKAN cannot load the system "
+            f"librar{'ies' if len(missing) > 1 else 'y'} of {', '.join(missing)}.",
+            hint=f"As root: `make install` (or apt-get install -y {' '.join(missing)}), "
+            "then run `dulieumo portal up` again.",
+        )
+
+
 def ensure_installed(settings: PortalSettings) -> bool:
     """Install or finish installing the portal environment. Returns True when work was done."""
     if not (settings.extension_dir / "pyproject.toml").exists():
@@ -103,6 +126,7 @@ def ensure_installed(settings: PortalSettings) -> bool:
         "installing the dulieumo CKAN extension",
         log,
     )
+    _check_system_libraries(python)
     (settings.venv / STAMP_NAME).write_text(_wanted_stamp(settings))
     os.sync()
     return True

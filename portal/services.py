@@ -6,11 +6,11 @@ here we only check reachability and say precisely what to do when a service is m
 
 from __future__ import annotations
 
-import glob
 import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg2
@@ -55,16 +55,29 @@ def pg_connect(
     return conn
 
 
-def _try_start_postgres() -> None:
-    if shutil.which("pg_ctlcluster") is None:
-        return
-    for version_dir in sorted(glob.glob("/etc/postgresql/*")):
-        version = version_dir.rsplit("/", 1)[-1]
+def _clusters_on_port(port: int) -> list[tuple[str, str]]:
+    """Debian's PostgreSQL clusters (version, name) configured for this port."""
+    if shutil.which("pg_lsclusters") is None:
+        return []
+    proc = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False)
+    found = []
+    for line in proc.stdout.splitlines():
+        cols = line.split()
+        if len(cols) >= 3 and cols[2] == str(port):
+            found.append((cols[0], cols[1]))
+    return found
+
+
+def _try_start_postgres(port: int) -> bool:
+    """Start the stopped local cluster configured for the port (never another one)."""
+    under_systemd = Path("/run/systemd/system").is_dir()
+    clusters = _clusters_on_port(port)
+    for version, name in clusters:
+        skip = [] if under_systemd else ["--skip-systemctl-redirect"]
         subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-            capture_output=True,
-            check=False,
+            ["pg_ctlcluster", *skip, version, name, "start"], capture_output=True, check=False
         )
+    return bool(clusters)
 
 
 def _try_start_redis(port: int) -> None:
@@ -90,10 +103,10 @@ def _try_start_redis(port: int) -> None:
 
 
 def ensure_postgres(settings: PortalSettings) -> None:
-    """Make sure PostgreSQL answers; start the local default cluster if it is only stopped."""
-    local_default = settings.pg_host in LOCAL_HOSTS and settings.pg_port == 5432
-    if local_default and not _port_open(settings.pg_host, settings.pg_port):
-        _try_start_postgres()
+    """Make sure PostgreSQL answers; start the local cluster for its port if only stopped."""
+    local = settings.pg_host in LOCAL_HOSTS
+    if (local and not _port_open(settings.pg_host, settings.pg_port)
+            and _try_start_postgres(settings.pg_port)):
         for _ in range(20):
             if _port_open(settings.pg_host, settings.pg_port):
                 break
