@@ -141,9 +141,16 @@ class Registration:
 def ours(client: Any) -> list[Any]:
     """Our deployments on the Prefect API (by tag)."""
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
+    from prefect.client.schemas.sorting import DeploymentSort
 
-    return list(client.read_deployments(
-        deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[TAG]))))
+    out: list[Any] = []
+    while True:  # the API pages by at most 200
+        page = client.read_deployments(
+            deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[TAG])),
+            limit=200, offset=len(out), sort=DeploymentSort.NAME_ASC)
+        out += page
+        if len(page) < 200:
+            return out
 
 
 def remove_stale(client: Any, keep: set[str]) -> list[str]:
