@@ -199,3 +199,36 @@ def test_serve_runs_a_publication_scheduled_a_few_seconds_ahead(portal, tmp_path
     assert started <= fire + dt.timedelta(seconds=60), (started, fire)
     pkg = portal.ckan().action.package_show(id="co-so-luu-tru")
     assert pkg["version"] == "1.0.0"
+
+
+# ------------------------------------------------------------------------- pure logic
+
+
+@pytest.mark.parametrize(
+    ("frequency", "after", "expected"),
+    [
+        ("daily", "2026-12-01T20:00:00+00:00", "2026-12-03T02:00:00+07:00"),  # 03:00 VN, 2nd
+        ("daily", "2026-12-01T18:00:00+00:00", "2026-12-02T02:00:00+07:00"),  # 01:00 VN
+        ("weekly", "2026-12-01T12:00:00+00:00", "2026-12-07T02:00:00+07:00"),  # a Monday
+        ("monthly", "2026-12-01T12:00:00+00:00", "2027-01-01T02:00:00+07:00"),
+        ("quarterly", "2026-12-01T12:00:00+00:00", "2027-01-01T02:00:00+07:00"),
+        ("quarterly", "2027-01-01T12:00:00+00:00", "2027-04-01T02:00:00+07:00"),
+        ("yearly", "2026-12-01T12:00:00+00:00", "2027-01-01T02:00:00+07:00"),
+        ("irregular", "2026-12-01T12:00:00+00:00", "2026-12-02T02:00:00+07:00"),
+    ],
+)
+def test_default_schedule_from_frequency(frequency, after, expected):
+    from dulieumo.catalog.schedule import Schedule
+
+    sched = Schedule.of(None, frequency)
+    assert sched.derived and sched.timezone == TZ
+    assert sched.next_run(dt.datetime.fromisoformat(after)).isoformat() == expected
+
+
+def test_declared_schedule_keeps_its_timezone():
+    from dulieumo.catalog.schedule import Schedule, ScheduleSpec
+
+    sched = Schedule.of(ScheduleSpec(cron="30  6 * * 1-5", timezone="UTC"), "monthly")
+    assert (sched.cron, sched.derived) == ("30 6 * * 1-5", False)
+    after = dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC)  # a Saturday
+    assert sched.next_run(after).isoformat() == "2026-12-07T06:30:00+00:00"
