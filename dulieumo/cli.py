@@ -295,7 +295,7 @@ def publish_cmd(
         int | None, typer.Option("--max-parallel", help="With --all: datasets at once")
     ] = None,
 ) -> None:
-    """Pull, validate and publish one dataset (a Prefect flow run). Exit 1 if invalid."""
+    """Publish one dataset (a Prefect flow run), or --all with a summary. Exit 1 if invalid."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
 
