@@ -121,13 +121,29 @@ class CatalogSummary:
         return "\n".join(lines) + "\n"
 
 
-def _skip(catalog: Catalog, name: str, reason: str, dry_run: bool, trigger: str) -> None:
-    if dry_run:
-        return
-    spec = catalog.get(name)
+def _organization(catalog: Catalog, name: str) -> str:
+    """The dataset's organisation, read from its YAML even when the spec is invalid."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(catalog.files[name].read_text(encoding="utf-8-sig"))
+        return str(data.get("organization") or "") if isinstance(data, dict) else ""
+    except Exception:
+        return ""
+
+
+def _record_not_run(catalog: Catalog, name: str, status: str, reason: str, dry_run: bool,
+                    trigger: str, error_code: str | None = None) -> None:
+    """A run history record for a dataset that did not get to run (paused, bad spec).
+
+    Written through run_dataset's own ``_record``, the one place every run ends (so whatever
+    it does with a record, e.g. notifications, happens here too)."""
+    from .publish_dataset import _record
+
     now = history.now_utc()
-    history.append(history.RunRecord(name, spec.organization, "skipped", now, now,
-                                     reason=reason, trigger=trigger))
+    _record(history.RunRecord(name, _organization(catalog, name), status, now, now,
+                              reason=reason, error_code=error_code, transient=False,
+                              trigger=trigger), dry_run)
 
 
 @task(name="publish-one", cache_policy=NO_CACHE)
@@ -137,11 +153,15 @@ def publish_one(catalog: Catalog, name: str, root: Path, dry_run: bool,
     started = time.time()
     result = DatasetResult(name, "failed", started=started)
     try:
-        spec = catalog.get(name)
+        try:
+            spec = catalog.get(name)
+        except DulieumoError as exc:  # a bad spec: this dataset cannot run; say so in history
+            _record_not_run(catalog, name, "failed", exc.message, dry_run, trigger, exc.code)
+            raise
         if schedule_of(spec).paused:
             result.status = "skipped"
             result.reason = "schedule paused in the spec (schedule.paused: true)"
-            _skip(catalog, name, result.reason, dry_run, trigger)
+            _record_not_run(catalog, name, "skipped", result.reason, dry_run, trigger)
         else:
             outcome = run_dataset(spec, catalog, root, dry_run, trigger=trigger)
             res = outcome.result or {}

@@ -64,8 +64,12 @@ def test_one_failing_dataset_never_stops_the_others(portal, tmp_path):
     assert "co-so-luu-tru-thieu-tep" not in ckan.action.package_list()
     assert "co-so-giao-duc" not in ckan.action.package_list()
 
-    # one history record per dataset that ran or was skipped (the bad spec could not run)
+    # one history record per dataset, the bad spec included (with its organisation)
     recs = {r["dataset"]: r for r in _history(work)}
+    assert len(_history(work)) == 4
+    assert recs["co-so-kham-chua-benh"]["status"] == "failed"
+    assert recs["co-so-kham-chua-benh"]["error_code"] == "spec-error"
+    assert recs["co-so-kham-chua-benh"]["organization"] == "so-y-te"
     assert recs["co-so-luu-tru"]["status"] == "published"
     assert recs["co-so-luu-tru-thieu-tep"]["status"] == "failed"
     assert recs["co-so-giao-duc"]["status"] == "skipped"

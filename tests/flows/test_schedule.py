@@ -124,6 +124,22 @@ def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, cl
     assert giao_duc["paused"] is True and luu_tru["paused"] is False
     assert deps["dulieumo-all"]["schedules"] == []  # on demand; datasets have their own
 
+    # `status` reads the next run of each deployment from Prefect's own scheduled runs
+    from dulieumo.catalog.schedule import Schedule
+
+    expected = Schedule("30 3 * * 1", TZ).next_run()
+    rows: dict[str, Any] = {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        rows = {r["dataset"]: r for r in json_out(run("status", "--json", root=root))}
+        if rows["co-so-luu-tru"]["next_run_source"] == "prefect":
+            break
+        time.sleep(3)
+    assert rows["co-so-luu-tru"]["next_run_source"] == "prefect", rows["co-so-luu-tru"]
+    assert dt.datetime.fromisoformat(rows["co-so-luu-tru"]["next_run"]) == expected
+    assert rows["co-so-giao-duc"]["next_run_source"] == "paused"
+    assert rows["co-so-giao-duc"]["next_run"] is None
+
     again = run("schedule", "--json", root=root)
     assert again.returncode == 0, again.stderr[-3000:]
     assert {d["name"]: d["id"] for d in json_out(again)["deployments"]} == \
