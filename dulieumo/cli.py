@@ -282,16 +282,32 @@ def _publish_outcomes(outcomes: list[Any], as_json: bool, single: bool = False) 
 
 @app.command("publish")
 def publish_cmd(
-    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")],
+    dataset: Annotated[
+        str | None, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; write nothing")] = False,
     approve_major: Annotated[
         bool, typer.Option("--approve-major", help="Approve an incompatible schema change")
     ] = False,
     as_json: JsonOpt = False,
+    all_: Annotated[bool, typer.Option("--all", help="Every dataset, with a summary")] = False,
+    max_parallel: Annotated[
+        int | None, typer.Option("--max-parallel", help="With --all: datasets at once")
+    ] = None,
 ) -> None:
-    """Pull, validate and publish one dataset (a Prefect flow run). Exit 1 if invalid."""
+    """Publish one dataset (a Prefect flow run), or --all with a summary. Exit 1 if invalid."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
+
+    if all_ or dataset is None:
+        if dataset is not None or not all_:
+            typer.secho("error: give one dataset name, or --all", err=True, fg="red")
+            raise typer.Exit(EXIT_COULD_NOT_RUN)
+        from dulieumo.cli_schedule import publish_all
+
+        if not publish_all(max_parallel, dry_run, as_json).ok:
+            raise typer.Exit(1)
+        return
 
     # a bad spec is reported before any flow run starts
     spec = guarded(lambda: load_catalog(catalog_root()).get(dataset), as_json)
@@ -366,11 +382,10 @@ def rollback_cmd(
 @app.command("demo")
 def demo_cmd(as_json: JsonOpt = False) -> None:
     """Publish the whole sample catalogue to the local portal and print where to look."""
-    from flows.publish_catalog import publish_catalog
+    from dulieumo.cli_schedule import publish_all
     from portal.settings import PortalSettings
 
-    outcomes = guarded(lambda: publish_catalog(), as_json)
-    _publish_outcomes(outcomes, as_json)
+    summary = publish_all(None, False, as_json)
     if not as_json:
         url = PortalSettings().url
         typer.echo("")
@@ -378,7 +393,7 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
         typer.echo(f"Datasets:  {url}/dataset")
         typer.echo(f"API:       {url}/api/3/action/package_search?q=benh+vien")
         typer.echo("Publisher token: dulieumo portal token")
-    if any(o.status not in ("published", "unchanged") for o in outcomes):
+    if not summary.ok:
         raise typer.Exit(1)
 
 
@@ -388,6 +403,9 @@ app.command("report")(report_cmd)
 from notify.command import notify_test_cmd  # noqa: E402
 
 app.command("notify-test")(notify_test_cmd)
+from dulieumo import cli_schedule  # noqa: E402  (schedule, serve, status)
+
+cli_schedule.register(app)
 
 
 def main() -> None:

@@ -138,6 +138,8 @@ def run_dataset(
             exc.message = f"Dataset '{spec.name}': {exc.message}"
         record.reason, record.error_code = exc.message, exc.code
         record.transient = isinstance(exc, TransientError)
+        if exc.code == "publication-locked":  # another run is publishing it right now
+            record.status = "skipped"
         _record(record, dry_run, catalog)
         raise
     except Exception as exc:
@@ -206,10 +208,11 @@ def _run_dataset(
 
 @flow(name="publish-dataset", log_prints=True)
 def publish_dataset(
-    dataset: str, root: str | None = None, dry_run: bool = False, approve_major: bool = False
+    dataset: str, root: str | None = None, dry_run: bool = False, approve_major: bool = False,
+    trigger: str = "manual",
 ) -> RunOutcome:
-    """Pull, validate and publish one dataset of the catalogue."""
+    """Pull, validate and publish one dataset of the catalogue (trigger: manual | schedule)."""
     base = Path(root) if root else catalog_root()
     catalog = load_catalog(base)
     spec = catalog.get(dataset)
-    return run_dataset(spec, catalog, base, dry_run, approve_major)
+    return run_dataset(spec, catalog, base, dry_run, approve_major, trigger=trigger)

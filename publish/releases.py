@@ -39,6 +39,7 @@ from dulieumo.errors import PortalError, PortalUnavailable, TerminalError, Valid
 from .client import PortalClient
 from .datapackage import build_datapackage, write_datapackage
 from .datastore import load_table
+from .freshness import freshness_extras
 from .metadata import package_dict
 from .notes import ReleaseNotes
 from .permissions import check_can_publish
@@ -654,6 +655,7 @@ class Releaser:
             EXTRA_RELEASES: json.dumps([r.to_dict() for r in releases], ensure_ascii=False),
             EXTRA_ALIAS: datastore_alias_name(spec.name),
             "version_notes": notes.summary_vi(),
+            **freshness_extras(spec, notes.created),
         }
         if plan.metadata_diff and state.package is not None:
             # descriptive metadata (title, tags, …) first; the release itself switches below

@@ -14,7 +14,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import backend, cli, releases
+from . import backend, cli, freshness, releases
 
 _PATCHED = False
 
@@ -52,11 +52,17 @@ class SearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.ITemplateHelpers)
 
     # IConfigurer: runs before CKAN's start-up Solr schema check
     def update_config(self, config: Any) -> None:
         """Install the backend before environment.update_config checks the Solr schema."""
         install_backend()
+        plugins.toolkit.add_template_directory(config, "templates")  # freshness on dataset pages
+
+    # ITemplateHelpers
+    def get_helpers(self) -> dict[str, Any]:
+        return {"dulieumo_freshness": freshness.freshness}
 
     # IClick
     def get_commands(self) -> list[Any]:
