@@ -1,30 +1,57 @@
-"""Pull: bytes from an agency's source → a normalised UTF-8 NFC CSV with provenance.
+"""Pull: an agency's source → a normalised UTF-8 NFC CSV with provenance.
 
-One connector per `source.type` (``pull/local.py``, ``pull/http.py``), all behind
-``Connector``: bring the raw bytes to local disk. ``pull/decode.py`` then turns them into
-the normalised CSV every later stage reads.
+One connector per `source.type`, all behind ``Connector`` (``pull/table.py``):
+``file`` (pull/local.py), ``http`` (pull/http.py, conditional GET with a cache), ``api``
+(pull/api.py, JSON with paging), ``sql`` (pull/sql.py, SQLAlchemy), ``ckan``
+(pull/ckan.py, another portal's DataStore table or resource). A file is then decoded
+(pull/decode.py: encodings, TCVN3, NFC) or read as a workbook (pull/excel.py), and every
+source ends in the same CSV written by pull/output.py, where the agency's ``conventions``
+(column names, dd/mm/yyyy dates, 1.234,5 numbers, x/có/không booleans, null markers) are
+applied before validation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
+from dulieumo.catalog.sources import header_key
 from dulieumo.errors import SourceError
 
-from .decode import Decoded, normalise
+from .api import fetch_api
+from .ckan import fetch_ckan
+from .decode import Decoded, normalise, sha256_file
+from .excel import read_xlsx
 from .http import fetch_http, safe_url
 from .local import fetch_file
-from .table import Connector, PulledTable, RawFile
+from .output import Field, Header, resolve_header, schema_fields, write_table
+from .sql import fetch_sql, safe_db_url
+from .table import Connector, PullContext, PulledTable, RawFile, Records
 
 if TYPE_CHECKING:
-    from dulieumo.catalog import DatasetSpec
+    from dulieumo.catalog import Conventions, DatasetSpec
+    from dulieumo.catalog.sources import TabularSource
 
-__all__ = ["CONNECTORS", "Connector", "Decoded", "PulledTable", "RawFile", "normalise",
-           "pull_source", "safe_url"]
+__all__ = ["CONNECTORS", "Connector", "Decoded", "PullContext", "PulledTable", "RawFile",
+           "Records", "normalise", "pull_source", "safe_url", "source_uri"]
 
-CONNECTORS: dict[str, Connector] = {"file": fetch_file, "http": fetch_http}
+CONNECTORS: dict[str, Connector] = {"file": fetch_file, "http": fetch_http, "api": fetch_api,
+                                    "sql": fetch_sql, "ckan": fetch_ckan}
+
+
+def source_uri(source: Any) -> str:
+    """Where the data comes from, as messages and provenance show it (no secrets; any
+    ``${VAR}`` left as written)."""
+    if source.type == "file":
+        return str(source.path.as_posix())
+    if source.type == "sql":
+        return safe_db_url(source.url)
+    if source.type == "ckan":
+        return f"{safe_url(source.url)} resource {source.resource_id}"
+    return safe_url(source.url)
 
 
 def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
@@ -36,13 +63,107 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
                           f"'{source.type}'.", hint=f"Use one of: {', '.join(CONNECTORS)}.")
     workdir.mkdir(parents=True, exist_ok=True)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    uri = source.path.as_posix() if source.type == "file" else safe_url(source.url)
-    label = f"Dataset '{spec.name}', source {uri}"
-    raw = connector(source, root=root, workdir=workdir, label=label)
+    label = f"Dataset '{spec.name}', source {source_uri(source)}"
+    spec_file = spec.spec_path.as_posix() if spec.spec_path != Path() else \
+        f"the spec of '{spec.name}'"
+    ctx = PullContext(spec.name, spec_file, root, workdir, label)
+    fields = schema_fields(root / spec.schema_path)
     out = workdir / f"{spec.name}.csv"
-    decoded = normalise(raw.path, out, source.encoding, label)
-    if raw.raw_sha256 is not None and raw.raw_sha256 != decoded.raw_sha256:
+    fetched = connector(source, ctx)
+    if isinstance(fetched, Records):
+        return _from_records(fetched, out, fields, spec.conventions, label, fetched_at)
+    tab = cast("TabularSource", source)  # only file-like sources return a RawFile
+    fmt: str
+    if tab.format is not None:
+        fmt = tab.format
+    elif fetched.format in ("csv", "xlsx"):
+        fmt = fetched.format  # what the other portal says
+    else:
+        fmt = tab.file_format(fetched.name or fetched.uri)
+    if fmt == "xlsx":
+        raw_sha = fetched.raw_sha256 or sha256_file(fetched.path)
+        sheet = read_xlsx(fetched.path, tab.excel, fields,
+                          spec.conventions, label)
+        header = resolve_header(sheet.labels, fields, spec.conventions, sheet.where)
+        written = write_table(out, header, sheet.rows, fields, spec.conventions)
+        if written.rows == 0:
+            raise SourceError(f"{sheet.where}: the table has a header but no data rows.",
+                              hint="Check `source.excel.first_data_row`, or ask the agency "
+                              "for the filled-in workbook; nothing was published.")
+        return PulledTable(out, raw_sha, written.sha256, written.size, fetched.uri,
+                           fetched_at, "xlsx", fetched.not_modified)
+    decoded = normalise(fetched.path, out, tab.encoding, label, delimiter=tab.delimiter)
+    if fetched.raw_sha256 is not None and fetched.raw_sha256 != decoded.raw_sha256:
         raise SourceError(f"{label}: the downloaded file changed on disk while being read.",
                           hint="Run again; make sure nothing else writes into the run folder.")
-    return PulledTable(out, decoded.raw_sha256, decoded.sha256, decoded.size, raw.uri,
-                       fetched_at, decoded.encoding)
+    sha, size = decoded.sha256, decoded.size
+    if spec.conventions is not None or tab.delimiter != ",":
+        written = _rewrite_csv(out, tab.delimiter, fields, spec.conventions, label)
+        sha, size = written.sha256, written.size
+    return PulledTable(out, decoded.raw_sha256, sha, size, fetched.uri, fetched_at,
+                       decoded.encoding, fetched.not_modified)
+
+
+def _rewrite_csv(out: Path, delimiter: str, fields: list[Field],
+                 conventions: Conventions | None, label: str) -> Any:
+    import csv
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        labels = next(reader, None)
+        if labels is None:
+            raise SourceError(f"{label}: the file is empty.",
+                              hint="Ask the agency for the export again; nothing was published.")
+        header = resolve_header(labels, fields, conventions, f"{label}, header row")
+        staged = out.with_name(out.name + ".conv")
+        try:
+            written = write_table(staged, header, reader, fields, conventions)
+        except csv.Error as exc:
+            raise SourceError(f"{label}: row {reader.line_num}: the CSV is malformed ({exc}).",
+                              hint="Ask the agency for a clean export.") from None
+    staged.replace(out)
+    return written
+
+
+def _record_labels(first: dict[str, Any], fields: list[Field],
+                   conventions: Conventions | None) -> list[str]:
+    """Agency keys in the schema's field order, then the other keys of the first record."""
+    if not fields:
+        return list(first)
+    reverse = {v: k for k, v in (conventions.columns if conventions else {}).items() if v}
+    keys_by_norm = {header_key(k): k for k in first}
+    labels: list[str] = []
+    for f in fields:
+        agency = reverse.get(f.name, f.name)
+        labels.append(keys_by_norm.get(header_key(agency), agency))
+    return labels + [k for k in first if k not in labels]
+
+
+def _from_records(records: Records, out: Path, fields: list[Field],
+                  conventions: Conventions | None, label: str, fetched_at: str) -> PulledTable:
+    stream = iter(records.rows)
+    first = next(stream, None)
+    if first is None:
+        raise SourceError(f"{label}: the source returned no records.",
+                          hint="Check the query, the records path or the filter in the spec, "
+                          "or ask the agency why the data is empty; nothing was published.")
+    labels = records.columns or _record_labels(first[1], fields, conventions)
+    header = resolve_header(labels, fields, conventions, f"{label} ({first[0]})")
+    dropped = {k for k, v in (conventions.columns if conventions else {}).items() if v is None}
+    known = set(labels) | dropped
+
+    def rows() -> Iterator[list[Any]]:
+        for where, record in itertools.chain([first], stream):
+            extra = [k for k in record if k not in known]
+            if extra:
+                raise SourceError(
+                    f"{label} ({where}): a record has the key '{extra[0]}', which the first "
+                    f"record and the schema do not have (keys: {', '.join(labels)}).",
+                    hint="Map or drop it under `conventions.columns`, or add the field to the "
+                    "schema.")
+            yield [record.get(k) for k in labels]
+
+    written = write_table(out, Header(header.names, header.keep, header.width), rows(), fields,
+                          conventions)
+    return PulledTable(out, records.digest.hexdigest(), written.sha256, written.size,
+                       records.uri, fetched_at, "utf-8")

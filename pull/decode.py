@@ -10,12 +10,19 @@ same pass. A decoding error names the line and the byte offset in the raw file a
 which ``encoding:`` to declare instead.
 
 Detection (``encoding: auto``): a UTF-8 BOM → ``utf-8-sig``; bytes that are valid UTF-8 →
-``utf-8``; anything else → ``windows-1258``.
+``utf-8``; anything else → ``windows-1258``, or ``tcvn3`` when the text read as Windows-1258
+shows TCVN3 (ABC) letters ("Qu¶ng Ninh").
+
+``encoding: tcvn3`` reads TCVN3 bytes (``pull/tcvn3.py``), and also a UTF-8 file whose cells
+hold TCVN3 letters as Latin-1 characters (a ".VnTime" spreadsheet exported as "CSV UTF-8").
+TCVN3 letters found in a file read as UTF-8 or Windows-1258 stop the pull with the row and
+column, instead of publishing "Qu¶ng Ninh".
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import os
 import unicodedata
@@ -25,9 +32,16 @@ from pathlib import Path
 
 from dulieumo.errors import SourceError
 
+from .tcvn3 import DECODING_TABLE, looks_like_tcvn3
+
 BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3")
+TCVN3_IN_UTF8 = "tcvn3-in-utf-8"  # UTF-8 text whose characters are TCVN3 codes
+#: Latin-1 / Windows-1252 characters → the TCVN3 letter of the same byte
+_TCVN3_CHARS = {ord(bytes([b]).decode("latin-1")): DECODING_TABLE[b] for b in range(0x80, 0x100)}
+_TCVN3_CHARS |= {ord(bytes([b]).decode("cp1252")): DECODING_TABLE[b] for b in range(0x80, 0xA0)
+                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 CHUNK = 1 << 20  # 1 MiB
 
 
@@ -52,6 +66,20 @@ class _BadBytes(Exception):
 
 class _LooksUtf8(Exception):
     pass
+
+
+class _NotTcvn3(Exception):
+    def __init__(self, line: int, char: str) -> None:
+        super().__init__(f"line {line}")
+        self.line, self.char = line, char
+
+
+def _from_tcvn3_chars(text: str, line: int) -> str:
+    """UTF-8 text holding TCVN3 codes as Latin-1/Windows-1252 characters → Unicode."""
+    for i, char in enumerate(text):
+        if ord(char) > 0xFF and ord(char) not in _TCVN3_CHARS:
+            raise _NotTcvn3(line + _line_ends(text[:i].encode()), char)
+    return text.translate(_TCVN3_CHARS)
 
 
 def sha256_file(path: Path) -> str:
@@ -111,11 +139,13 @@ def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: 
                 if not part:
                     continue
                 body, skipped = part, 0
-                if first and part.startswith(BOM) and codec == "utf-8":
+                if first and part.startswith(BOM) and codec in ("utf-8", TCVN3_IN_UTF8):
                     body, skipped = part[len(BOM) :], len(BOM)
                 first = False
                 try:
-                    text = body.decode(codec)
+                    text = body.decode("utf-8" if codec == TCVN3_IN_UTF8 else codec)
+                    if codec == TCVN3_IN_UTF8:
+                        text = _from_tcvn3_chars(text, line)
                 except UnicodeDecodeError as exc:
                     at = exc.start
                     decoded_text = seen_text or not body[:at].isascii()
@@ -181,8 +211,43 @@ def _sniff(raw: Path, label: str) -> bytes:
     return head
 
 
+def find_tcvn3(path: Path, delimiter: str = ",") -> tuple[int, str, str] | None:
+    """(row, column, word) of the first cell of a normalised CSV holding TCVN3 letters."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        tail = ""
+        while chunk := fh.read(CHUNK):
+            if looks_like_tcvn3(tail + chunk) is not None:
+                break
+            tail = chunk[-64:]
+        else:
+            return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        header: list[str] = []
+        for number, row in enumerate(reader, start=1):
+            header = header or row
+            for i, cell in enumerate(row):
+                word = looks_like_tcvn3(cell)
+                if word is not None:
+                    column = header[i] if i < len(header) and number > 1 else f"#{i + 1}"
+                    return number, column or f"#{i + 1}", word
+    return None
+
+
+def _tcvn3_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceError:
+    row, column, word = hit
+    where = "the header row" if row == 1 else f"row {row}"
+    return SourceError(
+        f"{label}: {where}, column «{column}»: '{word}' is Vietnamese text in the old TCVN3 "
+        f"(ABC, \".VnTime\" font) encoding, but the file is read as {read_as}; publishing it "
+        "would show garbled letters.",
+        hint="Declare `encoding: tcvn3` under `source:` in the dataset spec (it converts the "
+        "whole file to Unicode), or ask the agency to convert the spreadsheet to Unicode "
+        "(e.g. Unikey's converter, TCVN3 → Unicode) and export it again.")
+
+
 def normalise(raw: Path, out: Path, declared: str, label: str, *,
-              chunk_size: int = CHUNK) -> Decoded:
+              chunk_size: int = CHUNK, delimiter: str = ",") -> Decoded:
     """Decode ``raw`` (declared encoding or ``auto``) into ``out``: UTF-8, NFC, LF, no BOM.
 
     Raises SourceError naming ``label``, the line and the byte offset of the first byte that
@@ -195,15 +260,34 @@ def normalise(raw: Path, out: Path, declared: str, label: str, *,
     has_bom = head.startswith(BOM)
     if declared == "auto":
         order = ["utf-8-sig"] if has_bom else ["utf-8", "windows-1258"]
+    elif declared == "tcvn3" and _is_utf8(raw):
+        order = [TCVN3_IN_UTF8]
     else:
         order = [declared]
     bad: _BadBytes | None = None
     looks_utf8 = False
     for name in order:
-        codec = "utf-8" if name in ("utf-8", "utf-8-sig") else "cp1258"
+        codec = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258"}.get(name, name)
         try:
             result = _convert(raw, out, codec, check_utf8=declared == "windows-1258",
                               chunk_size=chunk_size)
+            if name in ("utf-8", "utf-8-sig", "windows-1258"):
+                hit = find_tcvn3(out, delimiter)
+                if hit is not None and declared == "auto" and name == "windows-1258":
+                    name = "tcvn3"
+                    result = _convert(raw, out, "tcvn3", check_utf8=False,
+                                      chunk_size=chunk_size)
+                elif hit is not None:
+                    out.unlink(missing_ok=True)
+                    raise _tcvn3_error(label, hit, "UTF-8" if name != "windows-1258"
+                                       else "Windows-1258")
+        except _NotTcvn3 as exc:
+            raise SourceError(
+                f"{label}: line {exc.line}: `encoding: tcvn3` is declared, but the file is "
+                f"UTF-8 text with the Unicode letter '{exc.char}', which TCVN3 does not have "
+                "(the file mixes Unicode and TCVN3 text, or is not TCVN3).",
+                hint="Ask the agency to convert the spreadsheet to Unicode and export it as "
+                "\"CSV UTF-8\"; or declare `encoding: utf-8` if the file is Unicode.") from None
         except _BadBytes as exc:
             bad = exc
             if declared == "auto" and exc.codec == "utf-8" and exc.after_text:
@@ -215,6 +299,7 @@ def normalise(raw: Path, out: Path, declared: str, label: str, *,
         except _LooksUtf8:
             looks_utf8 = True
             break
+        name = "tcvn3" if name == TCVN3_IN_UTF8 else name
         return Decoded(name, result.raw_sha256, result.sha256, result.size, result.lines)
     if looks_utf8:
         suggested = "utf-8-sig" if has_bom else "utf-8"
@@ -224,7 +309,7 @@ def normalise(raw: Path, out: Path, declared: str, label: str, *,
             hint=f"Declare `encoding: {suggested}` (or `auto`) under `source:` in the "
             "dataset spec.")
     assert bad is not None
-    tried = "windows-1258" if bad.codec == "cp1258" else "utf-8"
+    tried = {"cp1258": "windows-1258", "tcvn3": "tcvn3"}.get(bad.codec, "utf-8")
     where = f"{label}: line {bad.line}, byte offset {bad.offset}: byte 0x{bad.byte:02x}"
     if declared == "auto" and bad.codec == "cp1258":
         raise SourceError(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dulieumo.errors import SourceError
 
-from .table import RawFile
+from .table import PullContext, RawFile
 
 if TYPE_CHECKING:
     from dulieumo.catalog import FileSource
@@ -17,9 +16,10 @@ def source_uri(source: FileSource) -> str:
     return source.path.as_posix()
 
 
-def fetch_file(source: FileSource, *, root: Path, workdir: Path, label: str) -> RawFile:
+def fetch_file(source: FileSource, ctx: PullContext) -> RawFile:
     """The file is read in place (no copy): the decoder streams it once."""
-    path = source.path if source.path.is_absolute() else root / source.path
+    label = ctx.label
+    path = source.path if source.path.is_absolute() else ctx.root / source.path
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "not found"
         raise SourceError(
@@ -32,4 +32,4 @@ def fetch_file(source: FileSource, *, root: Path, workdir: Path, label: str) -> 
     except PermissionError:
         raise SourceError(f"{label}: the source file cannot be read (permission denied).",
                           hint="Give the pipeline's user read access to the file.") from None
-    return RawFile(path, source_uri(source))
+    return RawFile(path, source_uri(source), name=path.name)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from dulieumo.errors import SpecError
 
 from .models import KNOWN_KEYS, DatasetSpec, PortalSpec
+from .sources import SOURCE_TYPES
 
 M = TypeVar("M", bound=BaseModel)
 PORTAL_FILE = Path("datasets") / "portal.yaml"
@@ -62,7 +63,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
             continue
         text = str(part)
-        if (text in ("file", "http") and out.endswith("source")) or "[" in text \
+        if (text in SOURCE_TYPES and out.endswith("source")) or "[" in text \
                 or text[:1].isupper() or text.startswith("function-"):
             continue
         out += ("." if out else "") + text
@@ -155,9 +156,10 @@ def _describe(err: Any) -> str:
         guess = f" Did you mean '{close[0]}'?" if close else ""
         return f"unknown field (a typo?).{guess} Remove or rename it"
     if kind == "union_tag_invalid":
-        return f"unknown source type {value!r}; use 'file' or 'http'"
+        return (f"unknown source type {value!r}; use 'file' or 'http' for a file, 'api' for "
+                "a JSON API, 'sql' for a database, 'ckan' for another CKAN portal")
     if kind == "union_tag_not_found":
-        return "the source needs a `type:` (file or http)"
+        return f"the source needs a `type:` ({', '.join(SOURCE_TYPES)})"
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         return f"{value!r} does not have the expected form (pattern {pattern})"

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from .sources import SOURCE_KEYS, Conventions, FileSource, HttpSource, SourceSpec
+
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
 CkanName = Annotated[str, Field(pattern=NAME_PATTERN)]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -21,9 +23,7 @@ AGENCY_CODE_PATTERN = r"^[A-Z][0-9]{2}(\.[0-9]{2}){0,3}$"
 #: CKAN licence ids that are open licences (an open-data portal publishes nothing else)
 License = Literal["cc-by", "cc-by-sa", "cc-zero", "odc-by", "odc-odbl", "odc-pddl",
                   "other-open", "other-pd", "other-at", "gfdl", "uk-ogl"]
-Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258"]
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
-Delimiter = Annotated[str, Field(min_length=1, max_length=1)]
 
 
 class Spec(BaseModel):
@@ -91,24 +91,6 @@ class Contact(Spec):
     address: str | None = None
 
 
-class FileSource(Spec):
-    type: Literal["file"]
-    path: Path
-    encoding: Encoding = "auto"
-    delimiter: Delimiter = ","
-
-
-class HttpSource(Spec):
-    type: Literal["http"]
-    url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
-    timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
-    encoding: Encoding = "auto"
-    delimiter: Delimiter = ","
-
-
-SourceSpec = Annotated[FileSource | HttpSource, Field(discriminator="type")]
-
-
 class Retention(Spec):
     keep_last: Annotated[int, Field(ge=1)]
     one_per_year: bool = True
@@ -126,6 +108,7 @@ class DatasetSpec(Spec):
     contact: Contact | None = None
     frequency: Frequency
     source: SourceSpec
+    conventions: Conventions | None = None
     schema_path: Path = Field(alias="schema")
     suite_path: Path | None = Field(default=None, alias="suite")
     retention: Literal["all"] | Retention = "all"
@@ -144,4 +127,4 @@ KNOWN_KEYS: frozenset[str] = frozenset(
                   FileSource, HttpSource, Retention, DatasetSpec)
     for n, f in model.model_fields.items()
     if n not in ("agency", "spec_path")
-)
+) | SOURCE_KEYS

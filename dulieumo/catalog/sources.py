@@ -1,0 +1,217 @@
+"""Spec models for `source:` (where a dataset's rows come from) and `conventions:` (how the
+agency writes them). See CONTRACTS.md for the agreed keys.
+
+    source:
+      type: file | http | api | sql | ckan
+      ...
+    conventions:
+      columns: {"Tên cơ sở": ten_co_so}
+      date_format: "%d/%m/%Y"
+      decimal_char: ","
+      group_char: "."
+      true_values: ["x", "có"]
+      false_values: ["không"]
+      null_markers: ["", "-", "N/A"]
+
+Strings in `url`, `headers` (and the SQL `url`) may use ``${VAR}`` or ``${VAR:-default}``;
+they are expanded from the environment when the source is pulled (``pull/env.py``), so a
+spec never holds a password or a token. Here only their syntax is checked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3"]
+Format = Literal["csv", "xlsx"]
+Delimiter = Annotated[str, Field(min_length=1, max_length=1)]
+SOURCE_TYPES = ("file", "http", "api", "sql", "ckan")
+
+#: ``${NAME}`` or ``${NAME:-default}``
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_HTTP_URL = r"^(\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|https?://[^\s/]+)"
+HttpUrl = Annotated[str, Field(pattern=_HTTP_URL)]
+Headers = dict[Annotated[str, Field(min_length=1)], str]
+
+
+def check_variables(value: str, where: str) -> str:
+    """A ``${`` must start a well-formed ``${VAR}`` / ``${VAR:-default}``."""
+    if "${" in VARIABLE.sub("", value):
+        raise ValueError(f"{where}: malformed environment variable in {value[:80]!r}; "
+                         "write ${NAME} or ${NAME:-default}")
+    return value
+
+
+class _Expandable(Spec):
+    @field_validator("url", "headers", check_fields=False)
+    @classmethod
+    def _variables(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            check_variables(value, f"source.{info.field_name}")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                check_variables(v, f"source.{info.field_name}.{k}")
+        return value
+
+
+class ExcelTable(Spec):
+    """Where the table sits in an .xlsx workbook (1-based rows, as Excel shows them)."""
+
+    sheet: str | Annotated[int, Field(ge=1)] | None = None  # name or 1-based index
+    header_rows: Annotated[list[Annotated[int, Field(ge=1)]],
+                           Field(min_length=1, max_length=2)] = [1]
+    first_data_row: Annotated[int, Field(ge=2)] | None = None
+
+    @model_validator(mode="after")
+    def _rows_in_order(self) -> ExcelTable:
+        rows = self.header_rows
+        if len(rows) == 2 and rows[1] != rows[0] + 1:
+            raise ValueError("source.excel.header_rows: the two header rows must be adjacent "
+                             f"(got {rows}); e.g. [5, 6]")
+        if self.first_data_row is not None and self.first_data_row <= rows[-1]:
+            raise ValueError(f"source.excel.first_data_row: {self.first_data_row} must come after "
+                             f"the header rows {rows}")
+        return self
+
+    @property
+    def data_row(self) -> int:
+        return self.first_data_row or self.header_rows[-1] + 1
+
+
+class TabularSource(_Expandable):
+    """What a file source (local, HTTP, a CKAN resource download) says about its bytes."""
+
+    format: Format | None = None  # default: from the extension, else csv
+    encoding: Encoding = "auto"  # csv only
+    delimiter: Delimiter = ","  # csv only
+    excel: ExcelTable | None = None  # xlsx only
+
+    def file_format(self, name: str) -> Format:
+        if self.format is not None:
+            return self.format
+        if self.excel is not None or name.lower().split("?")[0].endswith((".xlsx", ".xlsm")):
+            return "xlsx"
+        return "csv"
+
+    @model_validator(mode="after")
+    def _format_keys(self) -> TabularSource:
+        if self.format == "csv" and self.excel is not None:
+            raise ValueError("source.excel: only for `format: xlsx` (remove it, or set the format)")
+        return self
+
+
+class FileSource(TabularSource):
+    type: Literal["file"]
+    path: Path
+
+
+class HttpSource(TabularSource):
+    type: Literal["http"]
+    url: HttpUrl
+    headers: Headers = {}
+    timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
+
+
+class Pagination(Spec):
+    """How a JSON API pages: ``page`` (page number), ``offset`` or ``next`` (a link)."""
+
+    style: Literal["page", "offset", "next"]
+    page_param: str = "page"
+    first_page: int = 1
+    size_param: str | None = "size"  # page style: the page-size parameter (None: not sent)
+    size: Annotated[int, Field(ge=1, le=100_000)] = 100  # page size / limit
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    next: str = "next"  # next style: dot path of the next page's URL in the answer
+    max_pages: Annotated[int, Field(ge=1)] = 100_000
+
+
+class ApiSource(_Expandable):
+    type: Literal["api"]
+    url: HttpUrl
+    records: str = ""  # dot path of the list of records in each answer ("" = the answer)
+    pagination: Pagination | None = None
+    headers: Headers = {}
+    timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
+
+
+class SqlSource(_Expandable):
+    type: Literal["sql"]
+    url: Annotated[str, Field(min_length=1)]  # SQLAlchemy URL, e.g. postgresql://u@h/db
+    query: Annotated[str, Field(min_length=1)]
+    timeout_s: Annotated[float, Field(gt=0, le=3600)] = 300
+
+
+class CkanSource(TabularSource):
+    type: Literal["ckan"]
+    url: HttpUrl  # the other portal's address, e.g. https://data.gov.vn
+    resource_id: Annotated[str, Field(min_length=1)]
+    datastore: bool = True  # true: datastore_search paging; false: download the file
+    page_size: Annotated[int, Field(ge=1, le=32_000)] = 5_000
+    headers: Headers = {}  # e.g. {Authorization: "${OTHER_PORTAL_TOKEN}"} for private data
+    timeout_s: Annotated[float, Field(gt=0, le=600)] = 60
+
+
+SourceSpec = Annotated[FileSource | HttpSource | ApiSource | SqlSource | CkanSource,
+                       Field(discriminator="type")]
+
+
+def header_key(label: str) -> str:
+    """How headers are compared: NFC, spaces (line breaks in Excel cells) collapsed."""
+    return " ".join(unicodedata.normalize("NFC", label).split())
+
+
+class Conventions(Spec):
+    """How the agency writes its values; applied in pull, before validation."""
+
+    #: agency header → schema field name; null drops the column (e.g. "STT")
+    columns: dict[str, str | None] = {}
+    date_format: str | None = None  # strptime format for the schema's date fields
+    decimal_char: Annotated[str, Field(min_length=1, max_length=1)] = "."
+    group_char: Annotated[str, Field(max_length=1)] = ""
+    true_values: list[str] = []
+    false_values: list[str] = []
+    null_markers: list[str] = [""]
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError(f"{value!r} has no strftime codes; e.g. \"%d/%m/%Y\"")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Conventions:
+        if self.group_char and self.group_char == self.decimal_char:
+            raise ValueError("conventions.group_char: must differ from decimal_char")
+        keys = [header_key(k) for k in self.columns]
+        dup = {k for k in keys if keys.count(k) > 1}
+        if dup:
+            raise ValueError(f"conventions.columns: the header {sorted(dup)[0]!r} is mapped twice")
+        targets = [v for v in self.columns.values() if v]
+        twice = {v for v in targets if targets.count(v) > 1}
+        if twice:
+            raise ValueError(f"conventions.columns: two headers are mapped to the field "
+                             f"{sorted(twice)[0]!r}")
+        both = {header_key(v).casefold() for v in self.true_values} & \
+            {header_key(v).casefold() for v in self.false_values}
+        if both:
+            raise ValueError(f"conventions.false_values: {sorted(both)[0]!r} is also a true value")
+        return self
+
+
+SOURCE_MODELS = (ExcelTable, FileSource, HttpSource, Pagination, ApiSource, SqlSource,
+                 CkanSource, Conventions)
+#: keys these models add, for the loader's "did you mean ...?" hints
+SOURCE_KEYS: frozenset[str] = frozenset(
+    n for model in SOURCE_MODELS for n in model.model_fields) | {"conventions"}

@@ -1,0 +1,273 @@
+"""Write the normalised CSV every later stage reads, applying the agency's conventions.
+
+Input: the agency's header and rows of cells — text (a CSV, text cells of a spreadsheet or a
+JSON answer) or typed values (numbers, dates, booleans from Excel, JSON, SQL).
+
+- **Header**: each label is matched (NFC, spaces and line breaks collapsed) to
+  ``conventions.columns`` (agency header → schema field; ``null`` drops the column) or to a
+  schema field name. When ``conventions.columns`` is declared, an unknown label or a schema
+  field with no column stops the pull with the list of expected fields. Without it, labels
+  pass through and validation reports any mismatch.
+- **Typed values** are written canonically (``1234567.5``, ``2024-05-01``, ``true``);
+  conventions never touch them.
+- **Text** goes through the conventions by the field's type in the dataset's Frictionless
+  schema: ``null_markers`` → empty (null); ``true_values``/``false_values`` for boolean
+  fields (checked first, so "" may mean false); ``date_format`` for date fields;
+  ``decimal_char``/``group_char`` for number and integer fields (groups must be of three
+  digits, so "1.5" with group "." is not read as 15). A value a convention cannot parse is
+  left as it is, so validation reports it with its row and field. Fields whose schema
+  already declares the format (``format`` of a date, ``decimalChar``/``groupChar``,
+  ``trueValues``) are left to validation.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import hashlib
+import json
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dulieumo.catalog.sources import Conventions, header_key
+from dulieumo.errors import SourceError
+
+Cell = Any
+Convert = Callable[[Cell], str]
+_ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?$")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str = "string"
+    title: str = ""
+    descriptor: dict[str, Any] = field(default_factory=dict)
+
+
+def schema_fields(schema_file: Path) -> list[Field]:
+    """The schema's fields; [] when it cannot be read (validation reports that itself)."""
+    try:
+        data = json.loads(schema_file.read_text(encoding="utf-8"))
+        return [Field(f["name"], str(f.get("type", "string")), str(f.get("title", "")), f)
+                for f in data.get("fields", []) if isinstance(f, dict) and "name" in f]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
+def expected_list(fields: Sequence[Field]) -> str:
+    return ", ".join(f"{f.name} ({f.title})" if f.title else f.name for f in fields)
+
+
+# ------------------------------------------------------------------------------ header
+
+
+@dataclass(frozen=True)
+class Header:
+    names: list[str]  # output header
+    keep: list[int]  # input column index of each output column
+    width: int  # number of input labels
+
+
+def resolve_header(labels: Sequence[Any], fields: Sequence[Field],
+                   conventions: Conventions | None, where: str) -> Header:
+    """Agency labels → output names (see the module doc). ``where`` starts messages."""
+    columns = {header_key(k): v for k, v in (conventions.columns if conventions else {}).items()}
+    known = {f.name for f in fields}
+    names: list[str] = []
+    keep: list[int] = []
+    unknown: list[str] = []
+    for i, raw in enumerate(labels):
+        label = header_key("" if raw is None else str(raw))
+        if label in columns:
+            target = columns[label]
+            if target is None:
+                continue
+        elif label in known or not columns:
+            target = label
+        else:
+            unknown.append(label or f"(blank, column {i + 1})")
+            continue
+        names.append(target)
+        keep.append(i)
+    if columns and fields:
+        if unknown:
+            raise SourceError(
+                f"{where}: the column{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(repr(u) for u in unknown)} "
+                f"{'are' if len(unknown) > 1 else 'is'} neither a field of the schema nor "
+                f"mapped under `conventions.columns`. Expected fields: {expected_list(fields)}.",
+                hint=f"Map it in the spec, e.g. conventions: columns: {{\"{unknown[0]}\": "
+                "<field name>}} (or null to drop the column), or ask the agency which "
+                "column it is.")
+        missing = [f for f in fields if f.name not in names]
+        if missing:
+            raise SourceError(
+                f"{where}: no column gives the field{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(f.name for f in missing)}. Columns found: "
+                f"{', '.join(repr(header_key(str(x or ''))) for x in labels)}. Expected "
+                f"fields: {expected_list(fields)}.",
+                hint="Add the agency's header for it under `conventions.columns` in the spec, "
+                "or ask the agency to add the column.")
+    for name in names:
+        if names.count(name) > 1:
+            raise SourceError(f"{where}: two columns give the field '{name}'.",
+                              hint="Check `conventions.columns` and the agency's header row.")
+    return Header(names, keep, len(labels))
+
+
+# ------------------------------------------------------------------------------- cells
+
+
+def _typed(value: Cell, ftype: str) -> str | None:
+    """Canonical text of a typed value; None when ``value`` is text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if value.is_integer() and ftype in ("integer", "year"):
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        text = format(value, "f")
+        if ftype == "integer" and "." in text and set(text.split(".")[1]) <= {"0"}:
+            text = text.split(".")[0]
+        return text
+    if isinstance(value, dt.datetime):
+        if ftype == "date" and value.time() == dt.time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, dict | list):
+        return unicodedata.normalize("NFC", json.dumps(value, ensure_ascii=False))
+    return unicodedata.normalize("NFC", str(value))
+
+
+def _number_pattern(decimal_char: str, group_char: str) -> re.Pattern[str]:
+    d, g = re.escape(decimal_char), re.escape(group_char)
+    whole = rf"(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)" if group_char else r"\d+"
+    return re.compile(rf"^[+-]?{whole}(?:{d}\d+)?$")
+
+
+def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
+    """The function turning one cell of field ``f`` into its normalised text."""
+    ftype = f.type if f else "string"
+    d = f.descriptor if f else {}
+    markers = {header_key(m) for m in conventions.null_markers} if conventions else set()
+    text_rule: Callable[[str], str] = lambda s: s  # noqa: E731
+    if conventions is not None and f is not None:
+        c = conventions
+        if ftype == "boolean" and (c.true_values or c.false_values):
+            yes = str((d.get("trueValues") or ["true"])[0])
+            no = str((d.get("falseValues") or ["false"])[0])
+            truth = {header_key(v).casefold(): yes for v in c.true_values} | \
+                {header_key(v).casefold(): no for v in c.false_values}
+
+            def text_rule(s: str) -> str:
+                return truth.get(header_key(s).casefold(), s)
+        elif ftype == "date" and c.date_format and d.get("format", "default") == "default":
+            fmt = c.date_format
+
+            def text_rule(s: str) -> str:
+                try:
+                    return dt.datetime.strptime(s.strip(), fmt).date().isoformat()
+                except ValueError:
+                    return s
+        elif ftype in ("number", "integer") and (c.decimal_char != "." or c.group_char) \
+                and not any(k in d for k in ("decimalChar", "groupChar", "bareNumber")):
+            pattern = _number_pattern(c.decimal_char, c.group_char)
+            dec, grp = c.decimal_char, c.group_char
+
+            def text_rule(s: str) -> str:
+                stripped = s.strip()
+                if not pattern.match(stripped):
+                    return s
+                if ftype == "integer" and dec in stripped:
+                    return s  # 1,5 is no integer: left for validation to report
+                return (stripped.replace(grp, "") if grp else stripped).replace(dec, ".")
+
+    def convert(value: Cell) -> str:
+        typed = _typed(value, ftype)
+        if typed is not None:
+            return typed
+        text = unicodedata.normalize("NFC", value)
+        if ftype == "boolean" and conventions is not None and \
+                header_key(text).casefold() in {header_key(v).casefold()
+                                                for v in conventions.false_values +
+                                                conventions.true_values}:
+            return text_rule(text)
+        if markers and header_key(text) in markers:
+            return ""
+        if ftype == "date" and (m := _ISO_MIDNIGHT.match(text)):
+            return m.group(1)  # a DataStore timestamp for a date field
+        return text_rule(text)
+
+    return convert
+
+
+# ------------------------------------------------------------------------------ writer
+
+
+@dataclass(frozen=True)
+class Written:
+    sha256: str
+    size: int
+    rows: int
+
+
+class _HashingFile:
+    def __init__(self, fh: Any) -> None:
+        self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.size += len(data)
+        self.fh.write(data)
+        return len(text)
+
+
+def write_table(out: Path, header: Header, rows: Iterable[Sequence[Cell]],
+                fields: Sequence[Field], conventions: Conventions | None) -> Written:
+    """Write ``rows`` (cells in the agency's column order) as the normalised CSV."""
+    by_name = {f.name: f for f in fields}
+    converters = [cell_converter(by_name.get(n), conventions) for n in header.names]
+    plan = list(zip(header.keep, converters, strict=True))
+    tmp = out.with_name(out.name + ".part")
+    count = 0
+    try:
+        with tmp.open("wb") as fh:
+            sink = _HashingFile(fh)
+            writer = csv.writer(sink, lineterminator="\n")
+            writer.writerow(header.names)
+            for row in rows:
+                width = len(row)
+                cells = [conv(row[i]) for i, conv in plan if i < width]
+                if width > header.width:  # ragged row: keep the extra cells for validation
+                    cells += [_typed(v, "string") or unicodedata.normalize("NFC", v)
+                              for v in row[header.width:]]
+                writer.writerow(cells)
+                count += 1
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Written(sink.digest.hexdigest(), sink.size, count)
