@@ -171,6 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (TypeError, ValueError):
                 pass
         self.server.hits[rel] = self.server.hits.get(rel, 0) + 1
+        self.server.answers.append((rel, 304 if not_modified else 200))
         if not_modified:
             self.send_response(304)
             for k, v in headers.items():
@@ -260,6 +261,7 @@ class AgencyHTTPServer(ThreadingHTTPServer):
         self.root = root
         self.data = AgencyData(root)
         self.hits: dict[str, int] = {}  # file → requests (tests check conditional GETs)
+        self.answers: list[tuple[str, int]] = []  # (file, status) in order
         super().__init__(("127.0.0.1", port), _Handler)
 
 
@@ -291,6 +293,11 @@ class AgencyServer:
     def hits(self) -> dict[str, int]:
         assert self._server is not None
         return self._server.hits
+
+    @property
+    def answers(self) -> list[tuple[str, int]]:
+        assert self._server is not None
+        return self._server.answers
 
     def start(self) -> AgencyServer:
         if self.sql:
