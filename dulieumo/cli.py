@@ -366,10 +366,17 @@ def rollback_cmd(
 @app.command("demo")
 def demo_cmd(as_json: JsonOpt = False) -> None:
     """Publish the whole sample catalogue to the local portal and print where to look."""
+    from dulieumo.paths import catalog_root
     from flows.publish_catalog import publish_catalog
     from portal.settings import PortalSettings
+    from samples.agency_server import AgencyServer
 
-    outcomes = guarded(lambda: publish_catalog(), as_json)
+    # the sample agencies' files, APIs, CKAN table and database, for the time of the run
+    agency = guarded(lambda: AgencyServer(catalog_root()).start(), as_json)
+    try:
+        outcomes = guarded(lambda: publish_catalog(), as_json)
+    finally:
+        agency.stop()
     _publish_outcomes(outcomes, as_json)
     if not as_json:
         url = PortalSettings().url
@@ -380,6 +387,11 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
         typer.echo("Publisher token: dulieumo portal token")
     if any(o.status not in ("published", "unchanged") for o in outcomes):
         raise typer.Exit(1)
+
+
+from dulieumo.cli_new import register_new  # noqa: E402  (catalogue stream: `dulieumo new`)
+
+register_new(app, guarded, emit)
 
 
 def main() -> None:

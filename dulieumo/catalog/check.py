@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from dulieumo.errors import SpecError
 
+from .draft import todo_problems
 from .load import PORTAL_FILE, CatalogSpecError, load_catalog
 
 Severity = Literal["error", "warning"]
@@ -128,9 +129,8 @@ def check_catalog(root: Path) -> list[CatalogProblem]:
             problems.append(CatalogProblem(rel, "source.path", f"the file "
                                            f"'{source.path.as_posix()}' does not exist yet",
                                            "warning"))
-        for text_file in (spec_file, root / spec.schema_path):
-            if text_file.is_file() and "TODO" in text_file.read_text(encoding="utf-8"):
-                problems.append(CatalogProblem(
-                    text_file.relative_to(root).as_posix(), "",
-                    "TODO markers left for the officer to fill in"))
+        drafts = [spec_file, root / spec.schema_path] + (
+            [root / spec.suite_path] if spec.suite_path is not None else [])
+        problems += [CatalogProblem(f, where, message)
+                     for f, where, message in todo_problems(root, drafts)]
     return problems
