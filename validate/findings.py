@@ -31,6 +31,13 @@ FRICTIONLESS_CODE = {
 #: codes whose frictionless error names no single field (row-level errors)
 ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell"}
 SEVERITIES = ("error", "warning")
+#: our own checks, which frictionless does not make (left out of parity comparisons)
+OWN_PREFIXES = ("expectation-", "suite-", "pii-", "formula-", "schema-drift", "row-count-",
+                "line-too-long")
+
+
+def checked_by_frictionless(code: str) -> bool:
+    return not code.startswith(OWN_PREFIXES)
 
 
 def frictionless_code(code: str) -> str:
@@ -116,6 +123,10 @@ class Report:
             if self._kept[key] < self.cap:
                 self._kept[key] += 1
                 self.findings.append(finding)
+
+    def kept(self, key: str) -> int:
+        """How many samples of `key` (a code) the report already keeps."""
+        return self._kept[key]
 
     @property
     def severities(self) -> dict[str, str]:

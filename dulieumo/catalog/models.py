@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from .quality import AggregateSpec, QualitySpec
+
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
 CkanName = Annotated[str, Field(pattern=NAME_PATTERN)]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -130,6 +132,7 @@ class DatasetSpec(Spec):
     suite_path: Path | None = Field(default=None, alias="suite")
     retention: Literal["all"] | Retention = "all"
     approve_major: bool = False
+    quality: QualitySpec = QualitySpec()
     # set by the loader, not the YAML
     agency: str = Field(default="", exclude=True)
     spec_path: Path = Field(default=Path(), exclude=True)
@@ -141,7 +144,7 @@ class DatasetSpec(Spec):
 KNOWN_KEYS: frozenset[str] = frozenset(
     (f.alias or n)
     for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
-                  FileSource, HttpSource, Retention, DatasetSpec)
+                  FileSource, HttpSource, Retention, DatasetSpec, QualitySpec, AggregateSpec)
     for n, f in model.model_fields.items()
     if n not in ("agency", "spec_path")
 )
