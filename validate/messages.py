@@ -80,6 +80,36 @@ TEMPLATES = {
                      "lỗi; sửa các lỗi cấu trúc trước.",
 }
 
+#: a short Vietnamese title per code (report headings)
+TITLES = {
+    "blank-table": "Tệp trống", "binary-file": "Không phải tệp văn bản",
+    "encoding-error": "Sai mã ký tự", "source-error": "Không đọc được tệp",
+    "line-too-long": "Dòng quá dài", "blank-label": "Cột không tên",
+    "duplicate-label": "Tên cột trùng", "missing-label": "Thiếu cột",
+    "extra-label": "Cột thừa", "extra-cell": "Thừa ô", "missing-cell": "Thiếu ô",
+    "blank-row": "Dòng trống", "type-error": "Sai kiểu dữ liệu",
+    "constraint-required": "Thiếu giá trị bắt buộc", "constraint-enum": "Ngoài danh sách",
+    "constraint-minimum": "Nhỏ hơn mức tối thiểu", "constraint-maximum": "Lớn hơn mức tối đa",
+    "constraint-exclusive-minimum": "Không lớn hơn mức dưới",
+    "constraint-exclusive-maximum": "Không nhỏ hơn mức trên",
+    "constraint-min-length": "Quá ngắn", "constraint-max-length": "Quá dài",
+    "constraint-pattern": "Sai mẫu", "unique-error": "Giá trị trùng",
+    "primary-key": "Trùng hoặc thiếu khóa chính", "primary-key-null": "Khóa chính trống",
+    "foreign-key": "Mã không có trong danh mục", "expectation-failed": "Quy tắc nghiệp vụ",
+    "expectation-error": "Quy tắc không chạy được", "suite-skipped": "Bỏ qua quy tắc nghiệp vụ",
+    "pii-cccd": "Số CCCD", "pii-cmnd": "Số CMND", "pii-mobile": "Số điện thoại di động",
+    "pii-landline": "Số điện thoại cố định", "pii-email": "Địa chỉ thư điện tử",
+    "pii-small-count": "Số đếm nhỏ (cần che)", "row-count-drift": "Số dòng thay đổi bất thường",
+    "row-count-unchecked": "Chưa so sánh số dòng", "schema-drift": "Cột lệch lược đồ",
+    "formula-injection": "Ô chứa công thức (từ chối)",
+    "formula-escaped": "Ô chứa công thức (đã vô hiệu)",
+}
+
+
+def title(code: str) -> str:
+    return TITLES.get(code, code)
+
+
 #: the severity each code has (expectation codes: the suite's own `meta.severity`)
 WARNING_CODES = frozenset({"suite-skipped", "formula-escaped", "row-count-unchecked"})
 PER_RULE_CODES = frozenset({"expectation-failed", "expectation-error"})
