@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def load_codelists(schema: TableSchema, root: Path, *,
-                   datasets: dict[str, Path] | None = None,
+                   datasets: Mapping[str, Path] | None = None,
                    workdir: Path | None = None) -> dict[str, pa.Table]:
     """Tables referenced by the schema's foreign keys.
 
@@ -107,7 +108,7 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
 
 
 def validate_table(table: Path, spec: DatasetSpec, *, root: Path,
-                   datasets: dict[str, Path] | None = None, workdir: Path | None = None,
+                   datasets: Mapping[str, Path] | None = None, workdir: Path | None = None,
                    history: bool = True, client: Any | None = None) -> Report:
     """Check a normalised CSV against the dataset's schema, suite, personal-data guard and
     (when `history` and ``quality.row_count_tolerance``) the last release; one Report.
