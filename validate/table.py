@@ -52,6 +52,8 @@ DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,
                r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
 BLOCK_SIZE = 16 << 20
 SNIFF_BYTES = 1 << 16
+MAX_LINE_BYTES = 8 << 20  # a CSV line (record) longer than this is a broken file
+csv.field_size_limit(MAX_LINE_BYTES)
 _NULL_STR = pa.scalar(None, pa.string())
 
 
@@ -94,6 +96,28 @@ def _encoding_problem(path: Path) -> tuple[int, int, str] | None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return offset, line, "utf-8"
+    return None
+
+
+def _long_line(path: Path, limit: int = MAX_LINE_BYTES) -> tuple[int, int] | None:
+    """(line number, byte offset) of the first line longer than `limit` bytes, read in 1 MB
+    chunks (bounded memory whatever the file)."""
+    run = 0  # bytes since the last newline
+    line = 1
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            first = chunk.find(b"\n")
+            if first < 0:
+                run += len(chunk)
+            else:
+                if run + first > limit:
+                    return line, offset - run
+                line += chunk.count(b"\n")
+                run = len(chunk) - chunk.rfind(b"\n") - 1
+            if run > limit:
+                return line, offset + len(chunk) - run
+            offset += len(chunk)
     return None
 
 
@@ -503,6 +527,15 @@ def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
         report.add(_encoding_finding(path, file, (head.index(b"\x00"),
                                                   head[: head.index(b"\x00")].count(b"\n") + 1,
                                                   "nul")))
+        return empty
+    long_line = _long_line(path)
+    if long_line is not None:
+        line, offset = long_line
+        report.add(Finding("line-too-long", message("line-too-long", line=line,
+                                                    limit_mb=MAX_LINE_BYTES >> 20),
+                           file=file, row=line,
+                           details={"line": line, "byte_offset": offset,
+                                    "limit_bytes": MAX_LINE_BYTES}))
         return empty
     try:
         header = _header(path)

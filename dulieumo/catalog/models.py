@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from .quality import AggregateSpec, QualitySpec
 from .sources import SOURCE_KEYS, Conventions, FileSource, HttpSource, SourceSpec
 
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
@@ -113,6 +114,7 @@ class DatasetSpec(Spec):
     suite_path: Path | None = Field(default=None, alias="suite")
     retention: Literal["all"] | Retention = "all"
     approve_major: bool = False
+    quality: QualitySpec = QualitySpec()
     # set by the loader, not the YAML
     agency: str = Field(default="", exclude=True)
     spec_path: Path = Field(default=Path(), exclude=True)
@@ -124,7 +126,7 @@ class DatasetSpec(Spec):
 KNOWN_KEYS: frozenset[str] = frozenset(
     (f.alias or n)
     for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
-                  FileSource, HttpSource, Retention, DatasetSpec)
+                  FileSource, HttpSource, Retention, DatasetSpec, QualitySpec, AggregateSpec)
     for n, f in model.model_fields.items()
     if n not in ("agency", "spec_path")
 ) | SOURCE_KEYS
