@@ -369,7 +369,7 @@ CORRUPTIONS: dict[str, dict[int, tuple[list[int], dict[str, str]]]] = {
         1: ([1], {"dien_tich": "90000"}), 2: ([2], {"nam": "2101"}),
         3: ([3], {"ten_loai_dat": "Đất khác"})},
     "quan-trac-moi-truong-tu-dong": {
-        1: ([1], {"thong_so": "pH", "don_vi": "-", "gia_tri": "15", "nguong_qcvn": "8.5",
+        1: ([1], {"thong_so": "pH", "don_vi": "pH", "gia_tri": "15", "nguong_qcvn": "8.5",
                   "vuot_nguong": "true"}),
         2: ([0], {"gia_tri": "900", "vuot_nguong": "true"}),
         3: ([2], {"gia_tri": "999", "vuot_nguong": "false"}),
@@ -443,3 +443,29 @@ def test_a_code_missing_from_its_code_list_is_a_foreign_key_finding(agency: Any,
     assert not report.ok
     found = [f for f in report.findings if f.code == "foreign-key"]
     assert [(f.row, f.field, f.value) for f in found] == [(4, "nganh_vsic", "9999")]
+
+
+def test_an_unsuppressed_small_count_in_the_civil_servant_statistics_is_caught(
+        tmp_path: Path) -> None:
+    """The agency writes counts of 1-4 as "<5" (null after pull); `quality.aggregate` makes
+    a small count that slips through a finding, so it is never published."""
+    from validate import validate_table
+
+    spec, path = _pull("thong-ke-can-bo-cong-chuc", REPO_ROOT, tmp_path)
+    assert spec.quality.aggregate is not None
+    assert spec.quality.aggregate.suppression_threshold == 5
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    assert any(r["tien_si"] == "" for r in rows)  # suppressed or none in the source
+    assert all(r[f] == "" or int(r[f]) >= 5 for r in rows
+               for f in spec.quality.aggregate.count_fields)
+    rows[2]["tien_si"] = "3"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = validate_table(path, spec, root=REPO_ROOT)
+    small = [f for f in report.findings if f.code == "pii-small-count"]
+    assert [(f.row, f.field) for f in small] == [(4, "tien_si")]
+    assert not report.ok
