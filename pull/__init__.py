@@ -67,9 +67,18 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     spec_file = spec.spec_path.as_posix() if spec.spec_path != Path() else \
         f"the spec of '{spec.name}'"
     ctx = PullContext(spec.name, spec_file, root, workdir, label)
-    fields = schema_fields(root / spec.schema_path)
     out = workdir / f"{spec.name}.csv"
-    fetched = connector(source, ctx)
+    try:
+        return _pull(spec, connector(source, ctx), out, root, label, fetched_at)
+    except BaseException:
+        out.unlink(missing_ok=True)  # never leave a half-normalised table to validate
+        raise
+
+
+def _pull(spec: DatasetSpec, fetched: RawFile | Records, out: Path, root: Path, label: str,
+          fetched_at: str) -> PulledTable:
+    source = spec.source
+    fields = schema_fields(root / spec.schema_path)
     if isinstance(fetched, Records):
         return _from_records(fetched, out, fields, spec.conventions, label, fetched_at)
     tab = cast("TabularSource", source)  # only file-like sources return a RawFile

@@ -105,7 +105,7 @@ def resolve_header(labels: Sequence[Any], fields: Sequence[Field],
                 f"{'are' if len(unknown) > 1 else 'is'} neither a field of the schema nor "
                 f"mapped under `conventions.columns`. Expected fields: {expected_list(fields)}.",
                 hint=f"Map it in the spec, e.g. conventions: columns: {{\"{unknown[0]}\": "
-                "<field name>}} (or null to drop the column), or ask the agency which "
+                "<field name>} (or null to drop the column), or ask the agency which "
                 "column it is.")
         missing = [f for f in fields if f.name not in names]
         if missing:

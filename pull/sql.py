@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from dulieumo.catalog import SqlSource
 
 BATCH = 5_000
+#: connection failures a retry will not mend
+REFUSED = ("does not exist", "password authentication failed", "no pg_hba.conf entry",
+           "permission denied", "authentication failed")
 
 
 def safe_db_url(url: str) -> str:
@@ -64,6 +67,8 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
                           ) from None
     secret = url.password if isinstance(url.password, str) and url.password else None
     shown = url.render_as_string(hide_password=True)
+    if url.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3, not installed
+        url = url.set(drivername="postgresql+psycopg2")
     label = ctx.label
     connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
@@ -97,6 +102,11 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
             raise
         except DBAPIError as exc:
             message = _driver_message(exc, secret)
+            if "FATAL" in message and any(m in message for m in REFUSED):
+                raise SourceError(
+                    f"{label}: the database {shown} refused the connection: {message}",
+                    hint="Check the database name, user and password in `source.url` (the "
+                    "password from the environment variable it names).") from None
             if exc.connection_invalidated or _is_connection_error(exc):
                 raise SourceUnavailable(
                     f"{label}: cannot reach the database {shown}: {message}",
