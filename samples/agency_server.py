@@ -45,7 +45,7 @@ from dulieumo.errors import SourceUnavailable, TerminalError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 8765
-DEFAULT_DB_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/dulieumo_agency"
+DEFAULT_DB_URL = "postgresql://postgres@127.0.0.1:5432/dulieumo_agency"
 
 ENTERPRISES = "samples/so-ke-hoach-dau-tu/doanh-nghiep-thanh-lap-moi.json"
 MONITORING = "samples/so-tai-nguyen-moi-truong/quan-trac-moi-truong-tu-dong.json"
