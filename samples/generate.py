@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Seeded generator of the sample agency files the demo publishes.
+"""Seeded generator of the sample agency sources the demo publishes.
 
-Deterministic: the same seed gives the same bytes. Each file is written the way the agency
-really delivers it (UTF-8 with BOM, Windows-1258, plain UTF-8). Communes come from
-codelists/don_vi_hanh_chinh.csv so every foreign key resolves.
+Deterministic: the same seed gives the same bytes. Each source is written the way its agency
+really delivers it: CSV in UTF-8 with BOM, Windows-1258, plain UTF-8 and TCVN3 (`;`,
+1.234,56, Vietnamese headers); an Excel report with title rows, a merged two-row header and
+footnotes; JSON records that samples/agency_server.py serves as paged APIs and as another
+portal's DataStore table; a SQL script it loads into PostgreSQL. Administrative units,
+agencies and industries come from codelists/ so every foreign key resolves.
 
-    python samples/generate.py            # rewrite samples/*/*.csv
+    python samples/generate.py            # rewrite samples/<agency>/*
 """
 
 from __future__ import annotations

@@ -469,3 +469,34 @@ def test_an_unsuppressed_small_count_in_the_civil_servant_statistics_is_caught(
     small = [f for f in report.findings if f.code == "pii-small-count"]
     assert [(f.row, f.field) for f in small] == [(4, "tien_si")]
     assert not report.ok
+
+
+def test_new_samples_have_their_agencies_shapes() -> None:
+    from openpyxl import load_workbook
+
+    from pull.tcvn3 import DECODING_TABLE
+
+    land = (REPO_ROOT / "samples/so-tai-nguyen-moi-truong/dien-tich-dat-theo-muc-dich.csv")
+    raw = land.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    text = "".join(DECODING_TABLE[b] for b in raw)
+    assert text.startswith("Năm;Mã xã;Mã loại đất;Tên loại đất;Diện tích (ha)")
+    assert "Đất trồng lúa" in text and ";35,82" in text
+    with (REPO_ROOT / "samples/so-noi-vu/thong-ke-can-bo-cong-chuc.xlsx").open("rb") as fh:
+        wb = load_workbook(fh)
+    ws = wb["Biểu 01"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:K1", "A5:A6", "F5:G5", "H5:K5"} <= merged
+    assert ws["F6"].value == "Nam" and ws["H5"].value == "Trình độ chuyên môn"
+    values = [c for row in ws.iter_rows(min_row=7, values_only=True) for c in row]
+    assert "<5" in values and "-" in values
+    assert str(ws.cell(ws.max_row, 1).value).startswith("Nguồn:")
+    firms = json.loads((REPO_ROOT / "samples/so-ke-hoach-dau-tu/"
+                        "doanh-nghiep-thanh-lap-moi.json").read_text(encoding="utf-8"))
+    assert all(r["ngayThanhLap"][2] == "/" for r in firms)
+    assert {r["coVonNuocNgoai"] for r in firms} == {"x", "có", "không"}
+    sql = (REPO_ROOT / "samples/so-ke-hoach-dau-tu/du-an-dau-tu-cong.sql").read_text("utf-8")
+    assert sql.count("INSERT INTO du_an_dau_tu_cong") == 160
+    index = (REPO_ROOT / "samples/so-xay-dung/chi-so-gia-xay-dung.csv").read_bytes()
+    assert index.startswith(b"\xef\xbb\xbf") and b";" in index.splitlines()[0]
