@@ -53,6 +53,7 @@ DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,
                r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
 BLOCK_SIZE = 16 << 20
 SNIFF_BYTES = 1 << 16
+READ_BLOCK = 2 << 20  # pyarrow block when streaming (see check_table_stream)
 MAX_LINE_BYTES = 8 << 20  # a CSV line (record) longer than this is a broken file
 csv.field_size_limit(MAX_LINE_BYTES)
 _NULL_STR = pa.scalar(None, pa.string())
@@ -640,10 +641,12 @@ def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file:
         return "skip"
 
     try:
+        # pyarrow's streaming reader decodes ~20 blocks ahead of the consumer: small blocks
+        # keep that bounded (~50 MB); they are gathered into batches of `block_size` bytes
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=block_size),
+                                           block_size=min(READ_BLOCK, block_size)),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
                                              newlines_in_values=True,
                                              ignore_empty_lines=False),
@@ -652,16 +655,29 @@ def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file:
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
         seen = SeenKeys()
         offset = 0
-        # a ragged row is known only after its batch is read: look ahead one batch first
-        for batch in reader:
-            if ragged:
-                break
-            raw = pa.Table.from_batches([batch])
+        pending: list[pa.RecordBatch] = []
+        size = 0
+
+        def flush() -> None:
+            nonlocal offset, size
+            raw = pa.Table.from_batches(pending)
+            pending.clear()
+            size = 0
             checked = _check_rows(raw, header, names, structure_ok, schema, report, file,
                                   codelists, offset, seen)
             if on_batch is not None:
                 on_batch(checked, offset)
             offset += raw.num_rows
+
+        for batch in reader:
+            if ragged:  # known only once its block is read; the file is checked whole
+                break
+            pending.append(batch)
+            size += batch.nbytes
+            if size >= block_size:
+                flush()
+        if pending and not ragged:
+            flush()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         _unreadable(path, report, file, exc)
         return _empty(schema)
