@@ -80,6 +80,15 @@ TEMPLATES = {
                      "lỗi; sửa các lỗi cấu trúc trước.",
 }
 
+#: message templates that are variants of another code's message, not codes of their own
+MESSAGE_VARIANTS = {"primary-key-null": "primary-key"}
+
+
+def codes() -> list[str]:
+    """Every finding code the stage can report."""
+    return sorted(c for c in TEMPLATES if c not in MESSAGE_VARIANTS)
+
+
 #: a short Vietnamese title per code (report headings)
 TITLES = {
     "blank-table": "Tệp trống", "binary-file": "Không phải tệp văn bản",

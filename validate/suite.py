@@ -282,7 +282,30 @@ def evaluate(suite: Suite, frame: pd.DataFrame, *, cap: int = 100) -> list[Any]:
                   key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -> None:
+def is_row_wise(exp: ExpectationSpec) -> bool:
+    """True when each row passes or fails on its own (GX map expectations, except the
+    uniqueness ones): such rules can be evaluated batch by batch."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    cls = getattr(gx.expectations, _class_name(exp.type))
+    if "unique" in exp.type and not exp.type.endswith("within_record"):
+        return False
+    return issubclass(cls, ColumnMapExpectation | ColumnPairMapExpectation
+                      | MulticolumnMapExpectation)
+
+
+def subset(suite: Suite, row_wise: bool) -> Suite:
+    return Suite(suite.name, tuple(e for e in suite.expectations
+                                   if is_row_wise(e) is row_wise), suite.path)
+
+
+def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str,
+              row_offset: int = 0) -> None:
     """Evaluate the suite with GX on the typed table; failures become findings."""
     by_index = {exp.index: exp for exp in suite.expectations}
     for res in evaluate(suite, frame, cap=report.cap):
@@ -313,7 +336,7 @@ def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -
         if rows:
             samples = []
             for i, idx in enumerate(rows[: report.cap]):
-                row = int(idx) + 2 if isinstance(idx, int | float) else None
+                row = int(idx) + 2 + row_offset if isinstance(idx, int | float) else None
                 value = _plain(values[i]) if i < len(values) else None
                 shown = f" (giá trị: {value})" if value is not None else ""
                 samples.append(Finding(

@@ -78,6 +78,24 @@ def test_release_carries_its_html_report(portal, published) -> None:
     assert "Đạt" in html
 
 
+def test_flow_run_has_the_validation_artifacts(published) -> None:
+    import os
+
+    import httpx
+
+    api = os.environ["PREFECT_API_URL"]
+    key = f"validation-{LODGING}"
+    resp = httpx.post(f"{api}/artifacts/filter", json={
+        "artifacts": {"key": {"any_": [key, f"{key}-findings"]}}, "sort": "CREATED_DESC"},
+        timeout=30)
+    resp.raise_for_status()
+    found = {a["key"]: a for a in resp.json()}
+    assert key in found, [a["key"] for a in resp.json()]
+    md = found[key]
+    assert md["type"] == "markdown" and md["flow_run_id"]
+    assert f"Kiểm tra dữ liệu: {LODGING}" in md["data"] and "Đạt" in md["data"]
+
+
 def test_row_count_drift_against_the_last_release(portal, published, tmp_path) -> None:
     root, env = _copy(published, tmp_path)
     edit_spec(root, LODGING, lambda d: d.setdefault("quality", {}).update(
