@@ -93,8 +93,11 @@ def _pull(spec: DatasetSpec, fetched: RawFile | Records, out: Path, root: Path, 
         raw_sha = fetched.raw_sha256 or sha256_file(fetched.path)
         sheet = read_xlsx(fetched.path, tab.excel, fields,
                           spec.conventions, label)
-        header = resolve_header(sheet.labels, fields, spec.conventions, sheet.where)
-        written = write_table(out, header, sheet.rows, fields, spec.conventions)
+        try:
+            header = resolve_header(sheet.labels, fields, spec.conventions, sheet.where)
+            written = write_table(out, header, sheet.rows, fields, spec.conventions)
+        finally:
+            sheet.close()
         if written.rows == 0:
             raise SourceError(f"{sheet.where}: the table has a header but no data rows.",
                               hint="Check `source.excel.first_data_row`, or ask the agency "

@@ -46,6 +46,12 @@ class Sheet:
     labels: list[str]
     rows: Iterator[list[Any]]
     where: str  # "<label>, sheet 'Biểu 01', header row 5"
+    book: Any = None
+
+    def close(self) -> None:
+        if self.book is not None:
+            _close(self.book)
+            self.book = None
 
 
 def _blank(value: Any) -> bool:
@@ -91,13 +97,27 @@ def _shown(row: Sequence[Any], limit: int = 6) -> str:
     return ", ".join(cells[:limit]) + more
 
 
+_HANDLES: dict[int, Any] = {}
+
+
+def _close(book: Any) -> None:
+    book.close()
+    fh = _HANDLES.pop(id(book), None)
+    if fh is not None:
+        fh.close()
+
+
 def _open(path: Path, label: str) -> Any:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    fh = path.open("rb")  # a file object: openpyxl would refuse a name not ending in .xlsx
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(fh, read_only=True, data_only=True)
+        _HANDLES[id(book)] = fh
+        return book
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        fh.close()
         with path.open("rb") as fh:
             head = fh.read(8)
         what = "the file is empty" if not head else (
@@ -118,7 +138,7 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
         sheet_name = names[0]
     elif isinstance(excel.sheet, int):
         if excel.sheet > len(names):
-            book.close()
+            _close(book)
             raise SourceError(f"{label}: the workbook has {len(names)} sheet(s), not "
                               f"{excel.sheet} (sheets: {', '.join(names)}).",
                               hint="Fix `source.excel.sheet` in the dataset spec.")
@@ -127,7 +147,7 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
         wanted = header_key(excel.sheet).casefold()
         found = [n for n in names if header_key(n).casefold() == wanted]
         if not found:
-            book.close()
+            _close(book)
             raise SourceError(f"{label}: the workbook has no sheet '{excel.sheet}' "
                               f"(sheets: {', '.join(repr(n) for n in names)}).",
                               hint="Fix `source.excel.sheet` in the dataset spec (a name or "
@@ -161,9 +181,9 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
                 extra = [v for v in row[width:] if not _blank(v)]
                 yield cells + ([None] * (width - len(cells))) + extra
         finally:
-            book.close()
+            _close(book)
 
-    return Sheet(labels, data(), f"{where}, {rows_at}")
+    return Sheet(labels, data(), f"{where}, {rows_at}", book)
 
 
 def _chain(head: list[tuple[Any, ...]], rest: Iterator[tuple[Any, ...]]
@@ -181,7 +201,7 @@ def _check_header(labels: list[str], header_rows: Sequence[Sequence[Any]],
     if not known:
         if labels:
             return
-        book.close()
+        _close(book)
         raise SourceError(f"{where}: the header row is empty.",
                           hint="Set `source.excel.header_rows` to the row(s) holding the "
                           "column names.")
@@ -200,7 +220,7 @@ def _check_header(labels: list[str], header_rows: Sequence[Sequence[Any]],
                 break
         if guess:
             break
-    book.close()
+    _close(book)
     expected = expected_list(fields) if fields else ", ".join(sorted(known))
     raise SourceError(
         f"{where}: the table's header is not there. Found {found}. Expected the column names "

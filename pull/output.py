@@ -205,16 +205,16 @@ def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
                     return s  # 1,5 is no integer: left for validation to report
                 return (stripped.replace(grp, "") if grp else stripped).replace(dec, ".")
 
+    declared = {header_key(v).casefold() for v in conventions.true_values +
+                conventions.false_values} if conventions and ftype == "boolean" else set()
+
     def convert(value: Cell) -> str:
         typed = _typed(value, ftype)
         if typed is not None:
             return typed
         text = unicodedata.normalize("NFC", value)
-        if ftype == "boolean" and conventions is not None and \
-                header_key(text).casefold() in {header_key(v).casefold()
-                                                for v in conventions.false_values +
-                                                conventions.true_values}:
-            return text_rule(text)
+        if declared and header_key(text).casefold() in declared:
+            return text_rule(text)  # a declared boolean value wins over the null markers
         if markers and header_key(text) in markers:
             return ""
         if ftype == "date" and (m := _ISO_MIDNIGHT.match(text)):

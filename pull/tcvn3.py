@@ -92,12 +92,15 @@ codecs.register(_search)
 
 # Characters that TCVN3 text shows when read as Latin-1/Windows-125x, that Vietnamese Unicode
 # text does not use (its own letters — á, à, ê, ô … — are left out: they prove nothing).
-_MARKERS = "¡¢£¤¥¦§¨©ª¬\u00ad®¶·¸¹¼½¾ÆÇËÎÏÑÖ×ØÜÞßäåæçëîïñö÷øûüþ"
+_MARKERS = "¡¢£¤¥¦§¨ª¬\u00ad¶·¸¹¼½¾ÆÇËÎÏÑÖØÜÞßäåæçëîïñöøûüþ"
+_INSIDE = "«»×÷"  # also quotes and maths signs: count them only inside a word (b»ng, ch×a)
+_BEFORE = "©®"  # also © and ®: count them only before a letter (®­êng, c©y; not Vinpearl®)
+_L = r"[^\W\d_]"  # a letter (Unicode)
 _MARKER_WORD = re.compile(
-    rf"[A-Za-z][{_MARKERS}]|[{_MARKERS}][A-Za-z]"  # a marker touching a letter: Qu¶ng, §iÖn
-    r"|[A-Za-z][«»][A-Za-z]"  # « » are quotes too: count them only inside a word (b»ng)
-    r"|(?<![A-Za-z])µ(?![gmslMS])[A-Za-z]|[A-Za-z]µ")  # µ: "à", but µg/m³ is a unit
-_ANY_MARKER = re.compile(rf"[{_MARKERS}«»µ]")
+    rf"{_L}[{_MARKERS}]|[{_MARKERS}]{_L}"  # a marker touching a letter: Qu¶ng, §iÖn
+    rf"|{_L}[{_INSIDE}]{_L}|[{_BEFORE}][{_MARKERS}]?{_L}"
+    rf"|(?<!{_L})µ(?![gmslMS]){_L}|{_L}µ")  # µ: "à", but µg/m³ is a unit
+_ANY_MARKER = re.compile(rf"[{_MARKERS}{_INSIDE}{_BEFORE}µ]")
 
 
 def looks_like_tcvn3(text: str) -> str | None:

@@ -153,3 +153,21 @@ def test_not_a_workbook(tmp_path: Path, data: bytes, fragment: str) -> None:
     with pytest.raises(SourceError) as info:
         pull_source(_spec(tmp_path, EXCEL), root=tmp_path, workdir=tmp_path / "run")
     assert fragment in str(info.value) and "source bieu.xlsx" in str(info.value)
+
+
+def test_workbook_behind_http_with_its_format_from_the_url(tmp_path: Path) -> None:
+    from tests.pull.helpers import serve
+
+    data = workbook(tmp_path / "served.xlsx").read_bytes()
+    def route(req: Any) -> tuple[int, dict[str, str], bytes]:
+        if req.headers.get("if-none-match") == '"1"':
+            return 304, {}, b""
+        return 200, {"ETag": '"1"'}, data
+
+    with serve({"/bieu-01.xlsx": route}) as server:
+        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/bieu-01.xlsx",
+                                    "excel": EXCEL}, conventions=CONV, fields=FIELDS)
+        first = pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
+        second = pull_source(spec, root=tmp_path, workdir=tmp_path / "b")
+    assert read_csv(first.path) == read_csv(second.path) == EXPECTED
+    assert second.not_modified and first.raw_sha256 == second.raw_sha256

@@ -59,7 +59,7 @@ def test_table_agrees_with_glibc_tcvn5712() -> None:
 
 @pytest.mark.parametrize(("text", "word"), [
     ("Tỉnh Qu¶ng Ninh", "Qu¶ng"), ("§iÖn lùc", "§iÖn"), ("B¸t X¸t", "B¸t"),
-    ("Th\xadêng xuyªn", "Th\xadêng"),
+    ("Th\xadêng xuyªn", "Th\xadêng"), ("®\xadêng Lª Lîi", "®\xadêng"), ("c©y xanh", "c©y"),
 ])
 def test_detects_tcvn3_shown_as_latin1(text: str, word: str) -> None:
     assert looks_like_tcvn3(text) == word
@@ -67,7 +67,8 @@ def test_detects_tcvn3_shown_as_latin1(text: str, word: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "Quảng Ninh", "PM2.5 đạt 25 µg/m³", "«Vịnh Hạ Long»", "Nhiệt độ 25°C", "3×4 m",
-    "Café Hạ Long", "Bệnh viện Bãi Cháy", "",
+    "Café Hạ Long", "Bệnh viện Bãi Cháy", "", "Tấm 30cm×20cm", "Vinpearl® Resort",
+    "© 2025 Sở Du lịch",
 ])
 def test_unicode_vietnamese_is_not_tcvn3(text: str) -> None:
     assert looks_like_tcvn3(text) is None
