@@ -256,7 +256,9 @@ def test_every_sample_pulls_and_validates_clean(agency: Any, tmp_path: Path, nam
     report = validate_table(path, spec, root=REPO_ROOT)
     assert report.ok, report.to_dict()
     assert report.rows == len(rows)
-    assert not [f for f in report.findings if f.severity == "warning"], report.to_dict()
+    # (row-count-unchecked: no portal to compare with; the e2e test publishes for real)
+    assert not [f for f in report.findings if f.severity == "warning"
+                and f.code != "row-count-unchecked"], report.to_dict()
     # the real administrative codes of Quảng Ninh, valid at the time of the data
     units = {r["ma"]: r for r in _codelist()}
     for row in rows:
