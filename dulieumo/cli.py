@@ -196,37 +196,14 @@ def validate_cmd(
     report: Annotated[
         str | None, typer.Option("--report", help="Write the JSON report here")
     ] = None,
+    html: Annotated[
+        str | None, typer.Option("--html", help="Write the Vietnamese HTML report here")
+    ] = None,
 ) -> None:
     """Pull and validate a dataset without publishing. Exit 0 clean, 1 findings, 2 could not run."""
-    import datetime as dt
-    from pathlib import Path
+    from dulieumo.cli_validate import validate_dataset
 
-    from dulieumo.catalog import load_catalog
-    from dulieumo.paths import catalog_root, run_dir
-    from pull import pull_source
-    from validate import validate_table
-
-    def run() -> Any:
-        spec = load_catalog(catalog_root()).get(dataset)
-        workdir = run_dir(
-            spec.name, "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        )
-        table = pull_source(spec, root=catalog_root(), workdir=workdir)
-        rep = validate_table(table.path, spec, root=catalog_root())
-        out = Path(report) if report else workdir / "validation-report.json"
-        rep.write_json(out)
-        return rep, out
-
-    rep, out = guarded(run, as_json)
-    data = rep.to_dict() | {"report_path": str(out)}
-
-    def human(_: Any) -> None:
-        _print_findings(rep)
-        typer.echo(f"Report: {out}")
-
-    emit(data, as_json, human)
-    if not rep.ok:
-        raise typer.Exit(1)
+    validate_dataset(dataset, as_json=as_json, report=report, html=html)
 
 
 def _print_findings(rep: Any, limit: int = 20) -> None:
@@ -383,9 +360,16 @@ def rollback_cmd(
 def demo_cmd(as_json: JsonOpt = False) -> None:
     """Publish the whole sample catalogue to the local portal and print where to look."""
     from dulieumo.cli_schedule import publish_all
+    from dulieumo.paths import catalog_root
     from portal.settings import PortalSettings
+    from samples.agency_server import AgencyServer
 
-    summary = publish_all(None, False, as_json)
+    # the sample agencies' files, APIs, CKAN table and database, for the time of the run
+    agency = guarded(lambda: AgencyServer(catalog_root()).start(), as_json)
+    try:
+        summary = publish_all(None, False, as_json)
+    finally:
+        agency.stop()
     if not as_json:
         url = PortalSettings().url
         typer.echo("")
@@ -406,6 +390,13 @@ app.command("notify-test")(notify_test_cmd)
 from dulieumo import cli_schedule  # noqa: E402  (schedule, serve, status)
 
 cli_schedule.register(app)
+from dulieumo.cli_new import register_new  # noqa: E402  (catalogue stream: `dulieumo new`)
+
+register_new(app, guarded, emit)
+
+from dulieumo.cli_validate import quarantine_cmd  # noqa: E402
+
+app.command("quarantine")(quarantine_cmd)
 
 
 def main() -> None:

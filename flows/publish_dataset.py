@@ -25,7 +25,9 @@ from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from publish.retention import RetentionPolicy
 from pull import PulledTable, pull_source
-from validate import Report, validate_table
+from validate import Report
+from validate.formula import protect
+from validate.run import quarantine_run, validate_run
 
 from .quiet import quiet_known_errors
 from .retry import RETRY_DELAYS_S, only_transient
@@ -44,6 +46,7 @@ class RunOutcome:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     findings: dict[str, int] = field(default_factory=dict)
+    quarantine_path: str | None = None  # where a rejected run's input and reports are kept
 
 
 @task(
@@ -65,9 +68,9 @@ def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
 
 
 @task(name="validate")
-def validate_task(table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path) -> Report:
-    report = validate_table(table.path, spec, root=root)
-    report.write_json(workdir / "validation-report.json")
+def validate_task(table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path,
+                  catalog: Catalog | None = None) -> Report:
+    report = validate_run(table.path, spec, root=root, workdir=workdir, catalog=catalog).report
     get_run_logger().info(
         "Validated %s: %d rows, %d error(s)", spec.name, report.rows, report.error_count
     )
@@ -188,7 +191,7 @@ def _run_dataset(
 ) -> RunOutcome:
     workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     table = pull_task(spec, root, workdir)
-    report = validate_task(table, spec, root, workdir)
+    report = validate_task(table, spec, root, workdir, catalog)
     outcome = RunOutcome(
         spec.name,
         "invalid",
@@ -197,7 +200,11 @@ def _run_dataset(
         findings=dict(report.counts),
     )
     if not report.ok:
+        outcome.quarantine_path = str(quarantine_run(report, spec, table.path, root=root,
+                                                     run=workdir.name))
         return outcome
+    table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
+    outcome.table_path = str(table.path)
     result = publish_task(spec, catalog, table, report, root, workdir, dry_run, approve_major)
     outcome.status = {"planned": "planned", "unchanged": "unchanged"}.get(
         result.action, "published"

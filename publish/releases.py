@@ -35,6 +35,7 @@ import requests
 from ckanapi import NotFound
 
 from dulieumo.errors import PortalError, PortalUnavailable, TerminalError, ValidationFailed
+from validate.html import write_html
 
 from .client import PortalClient
 from .datapackage import build_datapackage, write_datapackage
@@ -60,6 +61,8 @@ EXTRA_RELEASES = "dulieumo_releases"
 EXTRA_ALIAS = "dulieumo_datastore_alias"
 LATEST_ROLES = ("latest-data", "latest-datapackage", "latest-report")
 RELEASE_ROLES = ("release-data", "release-datapackage", "release-report")
+#: per-release resources without a "latest" link of their own
+RELEASE_EXTRA_ROLES = ("release-report-html",)
 
 
 class BreakingChange(TerminalError):
@@ -580,6 +583,8 @@ class Releaser:
         dp_path = write_datapackage(descriptor, self.workdir / f"datapackage-v{version}.json")
         report_path = self.workdir / f"validation-report-v{version}.json"
         report.write_json(report_path)
+        html_path = write_html(report, self.workdir / f"validation-report-v{version}.html",
+                               table=table.path, version=version)
 
         staged = {}
         staged["release-data"] = client.upload(
@@ -625,6 +630,21 @@ class Releaser:
             },
             report_path,
             f"validation-report-v{version}.json",
+        )["id"]
+        staged["release-report-html"] = client.upload(
+            "resource_create",
+            {
+                "package_id": staging["id"],
+                ROLE_KEY: "release-report-html",
+                VERSION_KEY: version,
+                "name": f"Phiên bản {version} — báo cáo kiểm tra (HTML)",
+                "format": "HTML",
+                "mimetype": "text/html",
+                "description": "Báo cáo kiểm tra chất lượng dữ liệu, dễ đọc: tóm tắt, lỗi "
+                "theo cột, ví dụ.",
+            },
+            html_path,
+            f"validation-report-v{version}.html",
         )["id"]
 
         site = self.site_url()
@@ -684,7 +704,7 @@ class Releaser:
         order = [latest_ids[r] for r in LATEST_ROLES] + [
             rid
             for r in releases
-            for rid in (r.resources.get(role) for role in RELEASE_ROLES)
+            for rid in (r.resources.get(role) for role in (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES))
             if rid
         ]
         client.call(
@@ -693,7 +713,7 @@ class Releaser:
                 "id": public["id"],
                 "staging_id": staging["id"],
                 "owner": self.owner,
-                "move": [staged[r] for r in RELEASE_ROLES],
+                "move": [staged[r] for r in (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES)],
                 "update_resources": update,
                 "order": order,
                 "extras": release_extras,

@@ -12,6 +12,7 @@ import pytest
 from ckanapi import RemoteCKAN
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.samples.agency_fixture"]  # fixture `agency`: the sample agency server
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

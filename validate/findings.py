@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,13 @@ FRICTIONLESS_CODE = {
 #: codes whose frictionless error names no single field (row-level errors)
 ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell"}
 SEVERITIES = ("error", "warning")
+#: our own checks, which frictionless does not make (left out of parity comparisons)
+OWN_PREFIXES = ("expectation-", "suite-", "pii-", "formula-", "schema-drift", "row-count-",
+                "line-too-long")
+
+
+def checked_by_frictionless(code: str) -> bool:
+    return not code.startswith(OWN_PREFIXES)
 
 
 def frictionless_code(code: str) -> str:
@@ -91,6 +98,8 @@ class Report:
     warning_counts: Counter[str] = dc_field(default_factory=Counter)
     cap: int = SAMPLE_CAP
     stats: dict[str, Any] = dc_field(default_factory=dict)
+    #: (field, code) → count, for findings located in one field
+    field_counts: Counter[tuple[str, str]] = dc_field(default_factory=Counter)
     _kept: Counter[str] = dc_field(default_factory=Counter, repr=False)
 
     @staticmethod
@@ -110,12 +119,19 @@ class Report:
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, not {severity!r}")
         self.counts[code] += total
+        located = {f.field for f in samples}
+        if len(located) == 1 and (name := next(iter(located))):
+            self.field_counts[(name, code)] += total
         (self.error_counts if severity == "error" else self.warning_counts)[code] += total
         for finding in samples:
             key = self._cap_key(finding)
             if self._kept[key] < self.cap:
                 self._kept[key] += 1
                 self.findings.append(finding)
+
+    def kept(self, key: str) -> int:
+        """How many samples of `key` (a code) the report already keeps."""
+        return self._kept[key]
 
     @property
     def severities(self) -> dict[str, str]:
@@ -133,6 +149,25 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    def by_field(self) -> dict[str, dict[str, int]]:
+        """field → {code: count}: where the findings are, column by column."""
+        out: dict[str, dict[str, int]] = {}
+        for (name, code), n in sorted(self.field_counts.items()):
+            out.setdefault(name, {})[code] = n
+        return out
+
+    def groups(self) -> list[dict[str, Any]]:
+        """One group per code: severity, total, Vietnamese title, the capped samples."""
+        from .messages import title
+
+        out = []
+        for code in sorted(self.counts, key=lambda c: (self.severities[c] != "error", c)):
+            samples = [f for f in self.sorted_findings() if f.code == code]
+            out.append({"code": code, "title": title(code), "severity": self.severities[code],
+                        "count": self.counts[code], "shown": len(samples),
+                        "samples": samples})
+        return out
 
     def by_code(self, code: str) -> list[Finding]:
         return [f for f in self.findings if f.code == code]
@@ -152,10 +187,35 @@ class Report:
             "error_counts": dict(sorted((k, v) for k, v in self.error_counts.items() if v)),
             "warning_counts": dict(sorted((k, v) for k, v in self.warning_counts.items() if v)),
             "severities": dict(sorted(self.severities.items())),
+            "groups": [{k: v for k, v in g.items() if k != "samples"} for g in self.groups()],
+            "by_field": self.by_field(),
             "sample_cap": self.cap,
             "stats": self.stats,
             "findings": [f.to_dict() for f in self.sorted_findings()],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report read back from its JSON (e.g. an earlier release's)."""
+        rep = cls(str(data.get("dataset", "")), str(data.get("file", "")),
+                  int(data.get("rows", 0) or 0), cap=int(data.get("sample_cap", SAMPLE_CAP)),
+                  stats=dict(data.get("stats", {})))
+        names = {f.name for f in fields(Finding)}
+        rep.findings = [Finding(**{k: v for k, v in f.items() if k in names})
+                        for f in data.get("findings", []) if isinstance(f, dict)]
+        counts = dict(data.get("counts", {}))
+        errors = dict(data.get("error_counts", {}))
+        warnings = dict(data.get("warning_counts", {}))
+        if not errors and not warnings:  # an older summary: counts only
+            errors = counts if not data.get("ok", True) else {}
+            warnings = {} if errors else counts
+        rep.counts.update(counts)
+        rep.error_counts.update(errors)
+        rep.warning_counts.update(warnings)
+        for name, codes in (data.get("by_field") or {}).items():
+            for code, n in codes.items():
+                rep.field_counts[(name, code)] = n
+        return rep
 
     def write_json(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

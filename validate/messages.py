@@ -45,9 +45,89 @@ TEMPLATES = {
     "foreign-key": "Dòng {row}: mã «{value}» ở cột {field} không có trong danh mục "
                    "{resource}.",
     "expectation-failed": "{message}",
+    "pii-cccd": "Cột {field}, dòng {row}: có số giống số căn cước công dân (CCCD, 12 chữ số): "
+                "«{value}». Dữ liệu cá nhân không được công bố; xóa giá trị này, hoặc nếu cột "
+                "là mã (không phải số của người) thì khai báo `pattern` cho cột trong lược đồ.",
+    "pii-cmnd": "Cột {field}, dòng {row}: có số giống số chứng minh nhân dân (CMND, 9 chữ số): "
+                "«{value}». Xóa giá trị này trước khi công bố, hoặc khai báo cột là mã "
+                "(`pattern`) trong lược đồ.",
+    "pii-mobile": "Cột {field}, dòng {row}: có số điện thoại di động «{value}». Không công bố "
+                  "số điện thoại cá nhân; nếu đây là số liên hệ công khai của cơ quan, thêm "
+                  "cột vào `quality.pii_allow` của đặc tả.",
+    "pii-landline": "Cột {field}, dòng {row}: có số điện thoại cố định «{value}». Nếu đây là số "
+                    "liên hệ công khai của cơ sở, thêm cột vào `quality.pii_allow`.",
+    "pii-email": "Cột {field}, dòng {row}: có địa chỉ thư điện tử «{value}». Xóa giá trị này, "
+                 "hoặc thêm cột vào `quality.pii_allow` nếu đó là địa chỉ công khai của cơ quan.",
+    "pii-small-count": "Cột {field}, dòng {row}: số đếm {value} nhỏ hơn ngưỡng che giấu "
+                       "{threshold}; số nhỏ có thể làm lộ danh tính. Gộp nhóm hoặc thay bằng "
+                       "giá trị che (ví dụ để trống) trước khi công bố.",
+    "row-count-drift": "Số dòng thay đổi bất thường: {rows} dòng, phiên bản trước ({version}) "
+                       "có {previous} dòng (thay đổi {change_pct}%, vượt ngưỡng cho phép "
+                       "{tolerance_pct}%). Kiểm tra tệp nguồn có bị thiếu hoặc trùng dữ liệu; nếu "
+                       "thay đổi là đúng, nới `quality.row_count_tolerance` trong đặc tả.",
+    "schema-drift": "Cột của tệp nguồn không khớp lược đồ: {summary}. Sửa dòng tiêu đề của tệp "
+                    "nguồn (hoặc `conventions.columns`), hoặc cập nhật lược đồ.",
+    "formula-injection": "Cột {field}, dòng {row}: ô «{value}» bắt đầu bằng ký tự công thức "
+                         "(=, +, -, @) và có thể chạy như công thức trong Excel; tệp bị từ chối "
+                         "(`quality.formula_injection: reject`). Sửa giá trị ở nguồn.",
+    "formula-escaped": "Cột {field}, dòng {row}: ô «{value}» bắt đầu bằng ký tự công thức; "
+                       "khi công bố đã thêm dấu ' phía trước để Excel không chạy nó.",
+    "line-too-long": "Dòng {line} dài hơn {limit_mb} MB (không có ký tự xuống dòng?); tệp không "
+                     "phải CSV hợp lệ hoặc bị hỏng. Hãy xuất lại tệp dưới dạng CSV.",
+    "row-count-unchecked": "Chưa so sánh được số dòng với phiên bản trước: {reason}.",
+    "expectation-error": "{message}",
     "suite-skipped": "Chưa kiểm tra các quy tắc nghiệp vụ (bộ kiểm tra GX) vì cấu trúc tệp bị "
                      "lỗi; sửa các lỗi cấu trúc trước.",
 }
+
+#: message templates that are variants of another code's message, not codes of their own
+MESSAGE_VARIANTS = {"primary-key-null": "primary-key"}
+
+
+def codes() -> list[str]:
+    """Every finding code the stage can report."""
+    return sorted(c for c in TEMPLATES if c not in MESSAGE_VARIANTS)
+
+
+#: a short Vietnamese title per code (report headings)
+TITLES = {
+    "blank-table": "Tệp trống", "binary-file": "Không phải tệp văn bản",
+    "encoding-error": "Sai mã ký tự", "source-error": "Không đọc được tệp",
+    "line-too-long": "Dòng quá dài", "blank-label": "Cột không tên",
+    "duplicate-label": "Tên cột trùng", "missing-label": "Thiếu cột",
+    "extra-label": "Cột thừa", "extra-cell": "Thừa ô", "missing-cell": "Thiếu ô",
+    "blank-row": "Dòng trống", "type-error": "Sai kiểu dữ liệu",
+    "constraint-required": "Thiếu giá trị bắt buộc", "constraint-enum": "Ngoài danh sách",
+    "constraint-minimum": "Nhỏ hơn mức tối thiểu", "constraint-maximum": "Lớn hơn mức tối đa",
+    "constraint-exclusive-minimum": "Không lớn hơn mức dưới",
+    "constraint-exclusive-maximum": "Không nhỏ hơn mức trên",
+    "constraint-min-length": "Quá ngắn", "constraint-max-length": "Quá dài",
+    "constraint-pattern": "Sai mẫu", "unique-error": "Giá trị trùng",
+    "primary-key": "Trùng hoặc thiếu khóa chính", "primary-key-null": "Khóa chính trống",
+    "foreign-key": "Mã không có trong danh mục", "expectation-failed": "Quy tắc nghiệp vụ",
+    "expectation-error": "Quy tắc không chạy được", "suite-skipped": "Bỏ qua quy tắc nghiệp vụ",
+    "pii-cccd": "Số CCCD", "pii-cmnd": "Số CMND", "pii-mobile": "Số điện thoại di động",
+    "pii-landline": "Số điện thoại cố định", "pii-email": "Địa chỉ thư điện tử",
+    "pii-small-count": "Số đếm nhỏ (cần che)", "row-count-drift": "Số dòng thay đổi bất thường",
+    "row-count-unchecked": "Chưa so sánh số dòng", "schema-drift": "Cột lệch lược đồ",
+    "formula-injection": "Ô chứa công thức (từ chối)",
+    "formula-escaped": "Ô chứa công thức (đã vô hiệu)",
+}
+
+
+def title(code: str) -> str:
+    return TITLES.get(code, code)
+
+
+#: the severity each code has (expectation codes: the suite's own `meta.severity`)
+WARNING_CODES = frozenset({"suite-skipped", "formula-escaped", "row-count-unchecked"})
+PER_RULE_CODES = frozenset({"expectation-failed", "expectation-error"})
+
+
+def severity(code: str) -> str:
+    """The severity of a code: error (blocks publication) or warning."""
+    return "warning" if code in WARNING_CODES else "error"
+
 
 TYPE_VI = {
     "integer": "số nguyên", "number": "số", "boolean": "đúng/sai", "date": "ngày",

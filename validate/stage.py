@@ -3,47 +3,67 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dulieumo.errors import SpecError
+from dulieumo.catalog.quality import QualitySpec
+from dulieumo.errors import DulieumoError, SpecError
 
+from . import drift, formula, guard
 from .findings import Finding, Report
 from .messages import message
 from .schema import TableSchema, load_schema
-from .suite import Suite, load_suite, run_suite
-from .table import CheckedTable, check_table, read_codelist
+from .suite import Suite, load_suite, run_suite, subset
+from .table import CheckedTable, check_table, check_table_stream, read_codelist
+
+#: files bigger than this are validated in batches (bounded memory); smaller ones whole
+STREAM_BYTES = 512 << 20
+STREAM_BLOCK = 16 << 20  # bytes per batch when streaming (~150,000 rows of 14 columns)
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec
 
 
-def load_codelists(schema: TableSchema, root: Path) -> dict[str, pa.Table]:
-    """Code lists referenced by the schema's foreign keys: root/codelists/<resource>.csv, typed
-    by root/schemas/codelists/<resource>.json when that schema exists."""
+def load_codelists(schema: TableSchema, root: Path, *,
+                   datasets: Mapping[str, Path] | None = None,
+                   workdir: Path | None = None) -> dict[str, pa.Table]:
+    """Tables referenced by the schema's foreign keys.
+
+    ``reference.resource`` names a code list (root/codelists/<resource>.csv, typed by
+    root/schemas/codelists/<resource>.json when that schema exists) or, failing that, another
+    dataset of the catalogue (`datasets`: name → its schema path relative to root): its latest
+    published rows, else its newest validated local run (validate.previous)."""
+    from .previous import referenced_table
+
     out: dict[str, pa.Table] = {}
+    where = schema.path.as_posix() if schema.path else "schema"
     for fk in schema.foreign_keys:
         if fk.resource in out:
             continue
         path = root / "codelists" / f"{fk.resource}.csv"
-        where = schema.path.as_posix() if schema.path else "schema"
-        if not path.is_file():
+        schema_path = root / "schemas" / "codelists" / f"{fk.resource}.json"
+        if not path.is_file() and datasets and fk.resource in datasets:
+            path, _ = referenced_table(fk.resource, workdir or root / ".dulieumo-refs",
+                                            where=where)
+            schema_path = root / datasets[fk.resource]
+        elif not path.is_file():
             raise SpecError(
                 f"{where}: foreignKeys: the code list '{fk.resource}' was not found at "
-                f"codelists/{fk.resource}.csv.",
+                f"codelists/{fk.resource}.csv, and no dataset of the catalogue is named so.",
                 hint="Add the code list, or fix `reference.resource` in the schema.")
-        schema_path = root / "schemas" / "codelists" / f"{fk.resource}.json"
         cl_schema = load_schema(schema_path, root=root) if schema_path.is_file() else None
         fields = tuple(dict.fromkeys(f for k in schema.foreign_keys
                                      if k.resource == fk.resource for f in k.reference_fields))
         try:
             out[fk.resource] = read_codelist(path, cl_schema, fields)
         except (pa.ArrowInvalid, KeyError) as exc:
-            raise SpecError(f"codelists/{fk.resource}.csv: cannot read the referenced columns "
+            raise SpecError(f"{fk.resource}: cannot read the referenced columns "
                             f"{', '.join(fields)}: {exc}",
                             hint=f"Check the columns of the code list against {where}.") from None
     return out
@@ -92,24 +112,69 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
     return str(getattr(source, "url", table.name))
 
 
-def validate_table(table: Path, spec: DatasetSpec, *, root: Path) -> Report:
-    """Check a normalised CSV against the dataset's schema and suite; one Report."""
+def validate_table(table: Path, spec: DatasetSpec, *, root: Path,
+                   datasets: Mapping[str, Path] | None = None, workdir: Path | None = None,
+                   history: bool = True, client: Any | None = None) -> Report:
+    """Check a normalised CSV against the dataset's schema, suite, personal-data guard and
+    (when `history` and ``quality.row_count_tolerance``) the last release; one Report.
+
+    `datasets` (name → schema path) lets foreign keys reference other datasets of the
+    catalogue. Reads the portal only; writes nothing there."""
     schema = load_schema(root / spec.schema_path, root=root)
     suite = load_suite(root / spec.suite_path, schema, root=root) if spec.suite_path else None
-    return validate_with(table, schema, suite, dataset=spec.name,
-                         file=_source_label(spec, table), codelists=load_codelists(schema, root))
+    quality = getattr(spec, "quality", None)
+    where = f"{getattr(spec, 'spec_path', '') or spec.name}: quality"
+    gplan = guard.plan(schema, quality, where=where)
+    file = _source_label(spec, table)
+    report = validate_with(table, schema, suite, dataset=spec.name, file=file,
+                           codelists=load_codelists(schema, root, datasets=datasets,
+                                                    workdir=workdir),
+                           quality=quality, guard_plan=gplan)
+    tolerance = quality.row_count_tolerance if quality is not None else None
+    if history and tolerance is not None and report.rows:
+        from .previous import last_release
+
+        try:
+            last = last_release(spec.name, client)
+        except DulieumoError as exc:
+            report.add(Finding("row-count-unchecked", message(
+                "row-count-unchecked", reason=exc.message), "warning", file))
+        else:
+            if last is not None:
+                drift.check_row_count(report, last.rows, tolerance, version=last.version,
+                                      file=file)
+    return report
 
 
 def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, dataset: str,
                   file: str, codelists: dict[str, pa.Table] | None = None,
-                  cap: int | None = None) -> Report:
-    """The stage without a catalogue: schema checks, then the suite when the data can be
-    typed (header matches the schema, file readable); otherwise a `suite-skipped` warning."""
+                  cap: int | None = None, quality: QualitySpec | None = None,
+                  guard_plan: guard.GuardPlan | None = None, stream: bool | None = None,
+                  block_size: int | None = None) -> Report:
+    """The stage without a catalogue: schema checks, column drift, the personal-data guard
+    and formula check, then the suite when the data can be typed (header matches the schema,
+    file readable); otherwise a `suite-skipped` warning.
+
+    `stream` (default: files over STREAM_BYTES) checks the file in batches of `block_size`
+    bytes, with bounded memory and the same findings; see `_validate_stream`."""
     report = Report(dataset, file) if cap is None else Report(dataset, file, cap=cap)
+    path = Path(table)
+    if stream is None:
+        stream = path.is_file() and path.stat().st_size > STREAM_BYTES
+    gplan = guard_plan or guard.plan(schema, quality)
+    mode = (quality or QualitySpec()).formula_injection
+    if stream:
+        return _validate_stream(path, schema, suite, report, file, codelists, gplan, mode,
+                                block_size)
     started = time.perf_counter()
-    checked = check_table(Path(table), schema, report, file=file, codelists=codelists)
+    checked = check_table(path, schema, report, file=file, codelists=codelists)
     report.stats["fields"] = len(schema.fields)
     report.stats["schema_seconds"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    _guard(checked, schema, report, file, gplan, mode, 0)
+    report.stats["guard_seconds"] = round(time.perf_counter() - started, 3)
+    if checked.header:
+        drift.check_columns(checked.header, schema.names, report, file=file)
     if suite is not None and suite.expectations:
         if not checked.structure_ok or checked.num_rows == 0:
             report.add(Finding("suite-skipped", message("suite-skipped"), "warning", file,
@@ -118,4 +183,77 @@ def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, data
             started = time.perf_counter()
             run_suite(suite, typed_frame(checked, schema, nullable=False), report, file=file)
             report.stats["suite_seconds"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _guard(checked: CheckedTable, schema: TableSchema, report: Report, file: str,
+           gplan: guard.GuardPlan, mode: str, offset: int) -> None:
+    columns = {name: checked.table.column(name).combine_chunks()
+               for name in checked.table.column_names}
+    guard.scan(columns, gplan, report, file=file, typed=checked.typed, row_offset=offset)
+    formula.check(columns, schema, mode, report, file=file, row_offset=offset)
+
+
+def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, report: Report,
+                     file: str, codelists: dict[str, pa.Table] | None,
+                     gplan: guard.GuardPlan, mode: str, block_size: int | None) -> Report:
+    """Batch by batch: schema checks, guard and formula check on each batch; the suite's
+    row-wise rules (GX map expectations) on each batch's typed frame, its other rules
+    (row count, means, uniqueness...) once at the end on a frame of only the columns they
+    name, gathered batch by batch."""
+    row_wise = subset(suite, True) if suite is not None else None
+    whole = subset(suite, False) if suite is not None else None
+    needed = sorted({c for e in (whole.expectations if whole else ()) for c in e.columns})
+    # GX gets only the columns its rules name (a full typed frame per batch is the biggest
+    # allocation of the stage)
+    row_columns = sorted({c for e in (row_wise.expectations if row_wise else ())
+                          for c in e.columns})
+    gathered: dict[str, list[pd.Series]] = {c: [] for c in needed}
+    timing = {"guard": 0.0, "suite": 0.0, "batches": 0}
+    structure = {"ok": True}
+
+    def on_batch(batch: CheckedTable, offset: int) -> None:
+        timing["batches"] += 1
+        started = time.perf_counter()
+        _guard(batch, schema, report, file, gplan, mode, offset)
+        timing["guard"] += time.perf_counter() - started
+        structure["ok"] = structure["ok"] and batch.structure_ok
+        if not batch.structure_ok or batch.table.num_rows == 0:
+            return
+        started = time.perf_counter()
+        if row_wise is not None and row_wise.expectations:
+            frame = pd.DataFrame({c: _series(batch.typed[c], schema.field(c).type, False)
+                                  for c in row_columns})
+            run_suite(row_wise, frame, report, file=file, row_offset=offset)
+            del frame
+        for c in needed:
+            spec = schema.field(c)
+            gathered[c].append(_series(batch.typed[c], spec.type, False))
+        timing["suite"] += time.perf_counter() - started
+
+    started = time.perf_counter()
+    kwargs = {"block_size": block_size or STREAM_BLOCK}
+    checked = check_table_stream(path, schema, report, file=file, codelists=codelists,
+                                 on_batch=on_batch, **kwargs)
+    total = time.perf_counter() - started
+    report.stats["fields"] = len(schema.fields)
+    report.stats["streamed"] = True
+    report.stats["batches"] = int(timing["batches"])
+    report.stats["guard_seconds"] = round(timing["guard"], 3)
+    report.stats["schema_seconds"] = round(total - timing["guard"] - timing["suite"], 3)
+    if checked.header:
+        drift.check_columns(checked.header, schema.names, report, file=file)
+    if suite is not None and suite.expectations:
+        if not checked.structure_ok or checked.num_rows == 0:
+            report.add(Finding("suite-skipped", message("suite-skipped"), "warning", file,
+                               details={"suite": suite.name}))
+        elif whole is not None and whole.expectations:
+            started = time.perf_counter()
+            frame = pd.DataFrame({c: pd.concat(parts, ignore_index=True)
+                                  for c, parts in gathered.items() if parts})
+            if frame.empty and not needed:  # table-level rules (row count) need only rows
+                frame = pd.DataFrame({"_row": np.zeros(checked.num_rows, dtype=np.int8)})
+            run_suite(whole, frame, report, file=file)
+            timing["suite"] += time.perf_counter() - started
+        report.stats["suite_seconds"] = round(timing["suite"], 3)
     return report

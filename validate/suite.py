@@ -131,6 +131,7 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
         if not isinstance(message_vi, str):
             problems.append(f"{where}.meta.message_vi: must be a string")
             message_vi = ""
+        problems += [f"{where}: {p}" for p in contradictions(etype, kwargs, schema)]
         try:
             _expectation(etype, kwargs, i)
         except Exception as exc:  # GX's own validation of the arguments
@@ -140,6 +141,79 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
         raise SpecError("\n".join(problems),
                         hint=f"Fix {rel}, then check it: dulieumo catalog check")
     return Suite(str(data.get("name", path.stem)), tuple(out), path)
+
+
+#: GX / pandas type names → the Table Schema types they can describe
+_TYPE_FAMILY = {
+    "numeric": ({"integer", "number", "year"},
+                {"int", "int8", "int16", "int32", "int64", "integer", "uint8", "uint16",
+                 "uint32", "uint64", "float", "float16", "float32", "float64", "number",
+                 "numeric", "decimal"}),
+    "string": ({"string", "any"}, {"str", "string", "object", "unicode", "stringdtype"}),
+    "boolean": ({"boolean"}, {"bool", "boolean", "bool_"}),
+    "date": ({"date", "datetime"}, {"datetime", "datetime64", "datetime64[ns]", "timestamp",
+                                    "date", "datetimetz"}),
+}
+
+
+def _type_family(gx_type: str) -> str | None:
+    name = gx_type.lower()
+    for family, (_, names) in _TYPE_FAMILY.items():
+        if name in names or (family == "date" and name.startswith("datetime64")):
+            return family
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def contradictions(etype: str, kwargs: dict[str, Any], schema: TableSchema) -> list[str]:
+    """Expectations that the schema makes impossible to meet (or meaningless): a range
+    disjoint from the field's minimum/maximum, a type the field does not have, a set
+    disjoint from its enum, nulls expected in a required field."""
+    column = kwargs.get("column")
+    if not isinstance(column, str) or column not in schema.names:
+        return []
+    spec = schema.field(column)
+    c = spec.constraints
+    out: list[str] = []
+    if etype == "expect_column_values_to_be_between":
+        lo, hi = _number(kwargs.get("min_value")), _number(kwargs.get("max_value"))
+        if spec.type in ("string", "boolean") and (lo is not None or hi is not None):
+            out.append(f"kwargs: expects numbers between {kwargs.get('min_value')} and "
+                       f"{kwargs.get('max_value')} but the schema says '{column}' is a "
+                       f"{spec.type} field")
+        smin, smax = _number(c.get("minimum")), _number(c.get("maximum"))
+        if spec.type in ("integer", "number", "year"):
+            if hi is not None and smin is not None and hi < smin:
+                out.append(f"kwargs.max_value: {kwargs['max_value']} contradicts the schema: "
+                           f"'{column}' has minimum {c['minimum']}, so no value can pass")
+            if lo is not None and smax is not None and lo > smax:
+                out.append(f"kwargs.min_value: {kwargs['min_value']} contradicts the schema: "
+                           f"'{column}' has maximum {c['maximum']}, so no value can pass")
+    elif etype in ("expect_column_values_to_be_of_type",
+                   "expect_column_values_to_be_in_type_list"):
+        wanted = [kwargs.get("type_")] if etype.endswith("of_type") else list(
+            kwargs.get("type_list") or [])
+        families = {_type_family(str(t)) for t in wanted if t}
+        allowed = {f for f, (types, _) in _TYPE_FAMILY.items() if spec.type in types}
+        if families and None not in families and not families & allowed:
+            out.append(f"kwargs: expects type {', '.join(str(t) for t in wanted)} but the "
+                       f"schema says '{column}' is a {spec.type} field")
+    elif etype == "expect_column_values_to_be_in_set" and "enum" in c:
+        value_set = {str(v) for v in kwargs.get("value_set") or []}
+        if value_set and not value_set & {str(v) for v in c["enum"]}:
+            out.append(f"kwargs.value_set: none of its values is in the schema's enum for "
+                       f"'{column}' ({', '.join(str(v) for v in c['enum'])})")
+    elif etype == "expect_column_values_to_be_null" and spec.required:
+        out.append(f"expects '{column}' to be empty but the schema says it is required")
+    return out
 
 
 def _resolve(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +282,30 @@ def evaluate(suite: Suite, frame: pd.DataFrame, *, cap: int = 100) -> list[Any]:
                   key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -> None:
+def is_row_wise(exp: ExpectationSpec) -> bool:
+    """True when each row passes or fails on its own (GX map expectations, except the
+    uniqueness ones): such rules can be evaluated batch by batch."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    cls = getattr(gx.expectations, _class_name(exp.type))
+    if "unique" in exp.type and not exp.type.endswith("within_record"):
+        return False
+    return issubclass(cls, ColumnMapExpectation | ColumnPairMapExpectation
+                      | MulticolumnMapExpectation)
+
+
+def subset(suite: Suite, row_wise: bool) -> Suite:
+    return Suite(suite.name, tuple(e for e in suite.expectations
+                                   if is_row_wise(e) is row_wise), suite.path)
+
+
+def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str,
+              row_offset: int = 0) -> None:
     """Evaluate the suite with GX on the typed table; failures become findings."""
     by_index = {exp.index: exp for exp in suite.expectations}
     for res in evaluate(suite, frame, cap=report.cap):
@@ -239,7 +336,7 @@ def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str) -
         if rows:
             samples = []
             for i, idx in enumerate(rows[: report.cap]):
-                row = int(idx) + 2 if isinstance(idx, int | float) else None
+                row = int(idx) + 2 + row_offset if isinstance(idx, int | float) else None
                 value = _plain(values[i]) if i < len(values) else None
                 shown = f" (giá trị: {value})" if value is not None else ""
                 samples.append(Finding(

@@ -157,6 +157,9 @@ def _inject(kind: str, row: list[str], rng: random.Random) -> list[str] | None:
         r = [*r, "thừa"]
     elif kind == "missing-cell":
         r = r[:-2]
+    elif kind == "pii":  # the personal-data guard only: passes the schema
+        r[13] = rng.choice(["Gọi anh Nam 0912345678", "báo qua a.b@gmail.com",
+                            "CCCD 022090001234", "ĐT 0203 3835 123"])
     elif kind == "pair":  # suite only: passes the schema
         r[8] = str(int(r[7]) + 1)
     return r
@@ -165,7 +168,7 @@ def _inject(kind: str, row: list[str], rng: random.Random) -> list[str] | None:
 KINDS_OF_ERROR = ["type-integer", "type-number", "type-date", "type-boolean", "type-year",
                   "type-datetime", "required", "enum", "pattern", "minimum", "maximum",
                   "min-length", "max-length", "foreign-key", "unique", "primary-key",
-                  "blank-row", "empty-line", "extra-cell", "missing-cell", "pair"]
+                  "blank-row", "empty-line", "extra-cell", "missing-cell", "pair", "pii"]
 
 
 def generate(out: Path, rows: int, *, seed: int = 20261122, errors: int = 120,

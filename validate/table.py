@@ -29,6 +29,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,9 @@ DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,
                r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
 BLOCK_SIZE = 16 << 20
 SNIFF_BYTES = 1 << 16
+READ_BLOCK = 2 << 20  # pyarrow block when streaming (see check_table_stream)
+MAX_LINE_BYTES = 8 << 20  # a CSV line (record) longer than this is a broken file
+csv.field_size_limit(MAX_LINE_BYTES)
 _NULL_STR = pa.scalar(None, pa.string())
 
 
@@ -64,10 +68,11 @@ class CheckedTable:
     typed: dict[str, pa.Array] = field(default_factory=dict)  # typed values, null if invalid
     header: list[str] = field(default_factory=list)
     structure_ok: bool = True  # header matches the schema, the file could be read
+    rows: int | None = None  # rows of the file when `table` does not hold them (streamed)
 
     @property
     def num_rows(self) -> int:
-        return self.table.num_rows
+        return self.table.num_rows if self.rows is None else self.rows
 
 
 # --------------------------------------------------------------------------- reading
@@ -94,6 +99,28 @@ def _encoding_problem(path: Path) -> tuple[int, int, str] | None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return offset, line, "utf-8"
+    return None
+
+
+def _long_line(path: Path, limit: int = MAX_LINE_BYTES) -> tuple[int, int] | None:
+    """(line number, byte offset) of the first line longer than `limit` bytes, read in 1 MB
+    chunks (bounded memory whatever the file)."""
+    run = 0  # bytes since the last newline
+    line = 1
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            first = chunk.find(b"\n")
+            if first < 0:
+                run += len(chunk)
+            else:
+                if run + first > limit:
+                    return line, offset - run
+                line += chunk.count(b"\n")
+                run = len(chunk) - chunk.rfind(b"\n") - 1
+            if run > limit:
+                return line, offset + len(chunk) - run
+            offset += len(chunk)
     return None
 
 
@@ -347,19 +374,20 @@ def scalar_for(spec: FieldSpec, value: Any) -> Any:
 # --------------------------------------------------------------------------- findings
 
 
-def _rows(mask: pa.Array, limit: int) -> list[int]:
-    """Row numbers (header = row 1) of the first `limit` rows where mask is true."""
+def _rows(mask: pa.Array, limit: int, offset: int = 0) -> list[int]:
+    """Row numbers (header = row 1) of the first `limit` rows where mask is true; `offset`
+    rows of the file come before this batch."""
     idx = pc.indices_nonzero(mask)
-    return [i + 2 for i in idx.slice(0, limit).to_pylist()]
+    return [i + 2 + offset for i in idx.slice(0, limit).to_pylist()]
 
 
 def _emit(report: Report, code: str, column: pa.Array, mask: pa.Array, spec: FieldSpec,
-          file: str, **extra: Any) -> None:
+          file: str, offset: int = 0, **extra: Any) -> None:
     mask = pc.fill_null(mask, False)
     total = pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
     if not total:
         return
-    rows = _rows(mask, report.cap)
+    rows = _rows(mask, report.cap, offset)
     values = pc.filter(column, mask).slice(0, report.cap).to_pylist()
     details = dict(extra)
     if code == "type-error":
@@ -492,46 +520,191 @@ def _key_values(columns: list[pa.Array]) -> pa.Array:
 # --------------------------------------------------------------------------- the checks
 
 
-def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
-                codelists: dict[str, pa.Table] | None = None) -> CheckedTable:
-    """Check the CSV at `path` against `schema`, adding findings to `report`."""
-    empty = CheckedTable(pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
-                         structure_ok=False)
+def _open(path: Path, schema: TableSchema, report: Report,
+          file: str) -> tuple[list[str], list[str], bool] | None:
+    """(header, column names for pyarrow, header matches the schema), or None (with a
+    finding) when the file cannot be read as CSV at all."""
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if b"\x00" in head:
         report.add(_encoding_finding(path, file, (head.index(b"\x00"),
                                                   head[: head.index(b"\x00")].count(b"\n") + 1,
                                                   "nul")))
-        return empty
+        return None
+    long_line = _long_line(path)
+    if long_line is not None:
+        line, offset = long_line
+        report.add(Finding("line-too-long", message("line-too-long", line=line,
+                                                    limit_mb=MAX_LINE_BYTES >> 20),
+                           file=file, row=line,
+                           details={"line": line, "byte_offset": offset,
+                                    "limit_bytes": MAX_LINE_BYTES}))
+        return None
     try:
         header = _header(path)
     except UnicodeDecodeError:
         problem = _encoding_problem(path)
         report.add(_encoding_finding(path, file, problem or (0, 1, "utf-8")))
-        return empty
+        return None
     if not header:
         report.add(Finding("blank-table", message("blank-table"), file=file))
-        return empty
+        return None
+    return header, _column_names(header), _check_header(header, schema, report, file)
 
-    structure_ok = _check_header(header, schema, report, file)
-    names = _column_names(header)
+
+def _empty(schema: TableSchema) -> CheckedTable:
+    return CheckedTable(pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
+                        structure_ok=False)
+
+
+def _unreadable(path: Path, report: Report, file: str, exc: Exception) -> None:
+    problem = _encoding_problem(path)
+    if problem is None:
+        report.add(Finding("source-error", message("source-error", error=str(exc)[:300]),
+                           file=file))
+    else:
+        report.add(_encoding_finding(path, file, problem))
+
+
+def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
+                codelists: dict[str, pa.Table] | None = None) -> CheckedTable:
+    """Check the CSV at `path` against `schema`, adding findings to `report` (the whole
+    table in memory; `check_table_stream` for big files)."""
+    opened = _open(path, schema, report, file)
+    if opened is None:
+        return _empty(schema)
+    header, names, structure_ok = opened
     try:
         raw = _read_fast(path, names)
     except _Ragged:
         raw = _read_ragged(path, names, header, report, file)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        problem = _encoding_problem(path)
-        if problem is None:
-            report.add(Finding("source-error", message("source-error", error=str(exc)[:300]),
-                               file=file))
-        else:
-            report.add(_encoding_finding(path, file, problem))
-        return empty
-    n = raw.num_rows
-    report.rows = n
-    if n == 0:
+        _unreadable(path, report, file, exc)
+        return _empty(schema)
+    report.rows = raw.num_rows
+    if raw.num_rows == 0:
         report.add(Finding("blank-table", message("blank-table"), file=file))
+    return _check_rows(raw, header, names, structure_ok, schema, report, file, codelists)
+
+
+class SeenKeys:
+    """Keys (unique fields, the primary key) of earlier batches, as 64-bit hashes: memory is
+    8 bytes per distinct key, not the keys themselves. A hash collision (odds ~n²/2⁶⁵, about
+    3·10⁻⁶ for 10 million keys) would report a duplicate that is not one."""
+
+    def __init__(self) -> None:
+        self.batches: dict[str, list[np.ndarray]] = {}
+
+    @staticmethod
+    def hashes(values: pa.Array) -> np.ndarray:
+        import pandas as pd
+
+        text = pc.fill_null(pc.cast(values, pa.string()), "\x00")
+        return np.asarray(pd.util.hash_array(np.asarray(text.to_numpy(zero_copy_only=False),
+                                                        dtype=object), categorize=False))
+
+    def earlier(self, key: str, values: pa.Array, consider: pa.Array) -> pa.Array:
+        """Mask of rows (among `consider`) whose value appeared in an earlier batch; then
+        remembers this batch's values."""
+        hashed = self.hashes(values)
+        use = np.asarray(pc.fill_null(consider, False).to_numpy(zero_copy_only=False),
+                         dtype=bool)
+        prev = np.zeros(len(hashed), dtype=bool)
+        for known in self.batches.get(key, []):
+            idx = np.minimum(np.searchsorted(known, hashed), len(known) - 1)
+            prev |= known[idx] == hashed
+        batches = self.batches.setdefault(key, [])
+        batches.append(np.unique(hashed[use]))
+        if len(batches) > 8:  # keep the number of sorted arrays small
+            self.batches[key] = [np.unique(np.concatenate(batches))]
+        return pa.array(prev & use)
+
+
+def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file: str,
+                       codelists: dict[str, pa.Table] | None = None,
+                       block_size: int = BLOCK_SIZE,
+                       on_batch: Callable[[CheckedTable, int], None] | None = None
+                       ) -> CheckedTable:
+    """The same checks in batches of about `block_size` bytes (``pyarrow.csv.open_csv``), so
+    memory stays bounded whatever the number of rows: unique fields and the primary key are
+    compared across batches through `SeenKeys`. `on_batch(batch, offset)` sees each checked
+    batch (the guard, the formula check) before it is dropped. A file with ragged rows is
+    checked whole (`check_table`). Returns the header and structure, without the rows."""
+    opened = _open(path, schema, report, file)
+    if opened is None:
+        return _empty(schema)
+    header, names, structure_ok = opened
+    ragged: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        ragged.append(1)
+        return "skip"
+
+    try:
+        # pyarrow's streaming reader decodes ~20 blocks ahead of the consumer: small blocks
+        # keep that bounded (~50 MB); they are gathered into batches of `block_size` bytes
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=min(READ_BLOCK, block_size)),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
+                                             newlines_in_values=True,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        seen = SeenKeys()
+        offset = 0
+        pending: list[pa.RecordBatch] = []
+        size = 0
+
+        def flush() -> None:
+            nonlocal offset, size
+            raw = pa.Table.from_batches(pending)
+            pending.clear()
+            size = 0
+            checked = _check_rows(raw, header, names, structure_ok, schema, report, file,
+                                  codelists, offset, seen)
+            if on_batch is not None:
+                on_batch(checked, offset)
+            offset += raw.num_rows
+
+        for batch in reader:
+            if ragged:  # known only once its block is read; the file is checked whole
+                break
+            pending.append(batch)
+            size += batch.nbytes
+            if size >= block_size:
+                flush()
+        if pending and not ragged:
+            flush()
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        _unreadable(path, report, file, exc)
+        return _empty(schema)
+    if ragged:  # start again, whole: rows with too many or too few cells are named exactly
+        fresh = Report(report.dataset, report.file, cap=report.cap)
+        whole = check_table(path, schema, fresh, file=file, codelists=codelists)
+        report.findings, report.counts = fresh.findings, fresh.counts
+        report.error_counts, report.warning_counts = fresh.error_counts, fresh.warning_counts
+        report.field_counts, report._kept = fresh.field_counts, fresh._kept
+        report.rows = fresh.rows
+        if on_batch is not None:
+            on_batch(whole, 0)
+        return CheckedTable(whole.table.slice(0, 0), {}, {}, header, whole.structure_ok,
+                            rows=fresh.rows)
+    report.rows = offset
+    if offset == 0:
+        report.add(Finding("blank-table", message("blank-table"), file=file))
+    return CheckedTable(pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
+                        {}, {}, header, structure_ok, rows=offset)
+
+
+def _check_rows(raw: pa.Table, header: list[str], names: list[str], structure_ok: bool,
+                schema: TableSchema, report: Report, file: str,
+                codelists: dict[str, pa.Table] | None, offset: int = 0,
+                seen: SeenKeys | None = None) -> CheckedTable:
+    """Every check of the rows of `raw` (a whole table, or one batch `offset` rows in)."""
+    n = raw.num_rows
 
     # schema fields present in the header (matched by name), their raw text with nulls
     by_label = {label: name for label, name in zip(header, names, strict=True) if label}
@@ -563,7 +736,7 @@ def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
         if total:
             report.add_count("blank-row", "error", total, [
                 Finding("blank-row", message("blank-row", row=r), file=file, row=r)
-                for r in _rows(blank, report.cap)])
+                for r in _rows(blank, report.cap, offset)])
     filled = pc.invert(blank)
 
     valid: dict[str, pa.Array] = {}
@@ -577,7 +750,9 @@ def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
         valid[spec.name] = ok
         typed[spec.name] = values
         for code, mask, extra in checks:
-            _emit(report, code, columns[spec.name], mask, spec, file, **extra)
+            if code == "unique-error" and seen is not None:
+                mask = pc.or_(mask, seen.earlier(spec.name, values, ok))
+            _emit(report, code, columns[spec.name], mask, spec, file, offset, **extra)
     for spec in schema.fields:
         if spec.name not in present:
             valid[spec.name] = pa.array(np.zeros(n, dtype=bool))
@@ -585,13 +760,13 @@ def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
 
     pk = list(schema.primary_key)
     if pk and all(k in present for k in pk):
-        _check_primary_key(report, pk, columns, typed, file)
+        _check_primary_key(report, pk, columns, typed, file, offset, seen)
     for fk in schema.foreign_keys:
         ref = (codelists or {}).get(fk.resource)
         if ref is None or not all(k in present for k in fk.fields):
             continue
         _check_foreign_key(report, fk.fields, fk.resource, fk.reference_fields, columns,
-                           typed, ref, file)
+                           typed, ref, file, offset)
     return CheckedTable(pa.table(columns), valid, typed, header, structure_ok)
 
 
@@ -624,17 +799,20 @@ def _check_header(header: list[str], schema: TableSchema, report: Report, file: 
 
 
 def _check_primary_key(report: Report, pk: list[str], columns: dict[str, pa.Array],
-                       typed: dict[str, pa.Array], file: str) -> None:
+                       typed: dict[str, pa.Array], file: str, offset: int = 0,
+                       seen: SeenKeys | None = None) -> None:
     key = [typed[k] for k in pk]
     all_null = pc.invert(pc.is_valid(key[0]))
     for col in key[1:]:
         all_null = pc.and_(all_null, pc.invert(pc.is_valid(col)))
     dup = pc.and_(pc.invert(all_null), _not_first(key))
+    if seen is not None:
+        dup = pc.or_(dup, seen.earlier("\x00pk", _key_values(key), pc.invert(all_null)))
     bad = pc.or_(all_null, dup)
     total = pc.sum(pc.cast(bad, pa.int64())).as_py() or 0
     if not total:
         return
-    rows = _rows(bad, report.cap)
+    rows = _rows(bad, report.cap, offset)
     shown = pc.filter(pa.table({k: columns[k] for k in pk}), bad).slice(0, report.cap)
     texts = [", ".join("" if v is None else str(v) for v in vals)
              for vals in zip(*(shown.column(k).to_pylist() for k in pk), strict=True)]
@@ -651,7 +829,8 @@ def _check_primary_key(report: Report, pk: list[str], columns: dict[str, pa.Arra
 
 def _check_foreign_key(report: Report, fields: tuple[str, ...], resource: str,
                        ref_fields: tuple[str, ...], columns: dict[str, pa.Array],
-                       typed: dict[str, pa.Array], ref: pa.Table, file: str) -> None:
+                       typed: dict[str, pa.Array], ref: pa.Table, file: str,
+                       offset: int = 0) -> None:
     own = [typed[f] for f in fields]
     any_value = pc.is_valid(own[0])
     for col in own[1:]:
@@ -661,7 +840,7 @@ def _check_foreign_key(report: Report, fields: tuple[str, ...], resource: str,
     total = pc.sum(pc.cast(bad, pa.int64())).as_py() or 0
     if not total:
         return
-    rows = _rows(bad, report.cap)
+    rows = _rows(bad, report.cap, offset)
     shown = pc.filter(pa.table({f: columns[f] for f in fields}), bad).slice(0, report.cap)
     texts = [", ".join("" if v is None else str(v) for v in vals)
              for vals in zip(*(shown.column(f).to_pylist() for f in fields), strict=True)]

@@ -8,12 +8,14 @@ exist); its Table Schema (via ``validate.schema.load_schema``); its suite (via
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from dulieumo.errors import SpecError
 
+from .draft import todo_problems
 from .load import PORTAL_FILE, CatalogSpecError, load_catalog
 
 Severity = Literal["error", "warning"]
@@ -53,8 +55,9 @@ def _from_error(exc: SpecError, default_file: str) -> list[CatalogProblem]:
 
 
 def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
-                       ) -> list[CatalogProblem]:
-    """Every foreign key must point to codelists/<resource>.csv holding the fields."""
+                       datasets: Collection[str] = ()) -> list[CatalogProblem]:
+    """Every foreign key must point to codelists/<resource>.csv holding the fields, or to
+    another dataset of the catalogue (checked against its rows when validating)."""
     problems: list[CatalogProblem] = []
     for i, fk in enumerate(descriptor.get("foreignKeys") or []):
         if not isinstance(fk, dict):
@@ -62,7 +65,7 @@ def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
         ref = fk.get("reference") or {}
         resource = ref.get("resource") if isinstance(ref, dict) else None
         path = f"foreignKeys[{i}].reference"
-        if not resource:  # "" = a self-reference, resolved inside the table
+        if not resource or resource in datasets:  # "" = a self-reference
             continue
         csv_path = root / "codelists" / f"{resource}.csv"
         if not csv_path.is_file():
@@ -88,6 +91,7 @@ def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
 
 def check_catalog(root: Path) -> list[CatalogProblem]:
     """All problems of the catalogue under ``root``; an empty list means it is fine."""
+    from validate.guard import plan as guard_plan
     from validate.schema import load_schema  # the validate stage owns schemas and suites
     from validate.suite import load_suite
 
@@ -117,20 +121,23 @@ def check_catalog(root: Path) -> list[CatalogProblem]:
         if schema is not None:
             descriptor = getattr(schema, "descriptor", None)
             if isinstance(descriptor, dict):
-                problems += _codelist_problems(root, schema_rel, descriptor)
+                problems += _codelist_problems(root, schema_rel, descriptor, catalog.names())
             if spec.suite_path is not None:
                 try:
                     load_suite(root / spec.suite_path, schema, root=root)
                 except SpecError as exc:
                     problems += _from_error(exc, spec.suite_path.as_posix())
+            try:
+                guard_plan(schema, spec.quality)
+            except SpecError as exc:
+                problems += _from_error(exc, rel)
         source = spec.source
         if source.type == "file" and not (root / source.path).is_file():
             problems.append(CatalogProblem(rel, "source.path", f"the file "
                                            f"'{source.path.as_posix()}' does not exist yet",
                                            "warning"))
-        for text_file in (spec_file, root / spec.schema_path):
-            if text_file.is_file() and "TODO" in text_file.read_text(encoding="utf-8"):
-                problems.append(CatalogProblem(
-                    text_file.relative_to(root).as_posix(), "",
-                    "TODO markers left for the officer to fill in"))
+        drafts = [spec_file, root / spec.schema_path] + (
+            [root / spec.suite_path] if spec.suite_path is not None else [])
+        problems += [CatalogProblem(f, where, message)
+                     for f, where, message in todo_problems(root, drafts)]
     return problems

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from .notify import NotifySpec
+from .quality import AggregateSpec, QualitySpec
 from .schedule import ScheduleSpec
 from .sources import SOURCE_KEYS, Conventions, FileSource, HttpSource, SourceSpec
 
@@ -117,6 +118,7 @@ class DatasetSpec(Spec):
     retention: Literal["all"] | Retention = "all"
     approve_major: bool = False
     schedule: ScheduleSpec | None = None
+    quality: QualitySpec = QualitySpec()
     # set by the loader, not the YAML
     agency: str = Field(default="", exclude=True)
     spec_path: Path = Field(default=Path(), exclude=True)
@@ -129,7 +131,8 @@ KNOWN_KEYS: frozenset[str] = frozenset(
     (f.alias or n)
     for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
                   FileSource, HttpSource, Retention, DatasetSpec, NotifySpec,
-                  ScheduleSpec)
+                  ScheduleSpec,
+                  QualitySpec, AggregateSpec)
     for n, f in model.model_fields.items()
     if n not in ("agency", "spec_path")
 ) | SOURCE_KEYS

@@ -59,7 +59,7 @@ def test_yaml_syntax_error_names_the_line(root):
 
 
 def test_unknown_dataset_lists_the_known_ones(root):
-    with pytest.raises(SpecError, match="Known datasets: co-so-giao-duc"):
+    with pytest.raises(SpecError, match="Known datasets: chi-so-gia-xay-dung, co-so-giao-duc"):
         load_catalog(root).get("khong-ton-tai")
 
 

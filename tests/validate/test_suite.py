@@ -147,3 +147,58 @@ def test_today_bound_is_the_run_date(tmp_path: Path) -> None:
     rep = run(tmp_path, text, SCHEMA, suite(
         exp("expect_column_values_to_be_between", column="ngay", max_value="today")))
     assert [f.row for f in rep.by_code("expectation-failed")] == [3]
+
+
+# --------------------------------------------------------------------------- contradictions
+
+CONTRA_SCHEMA = {"fields": [
+    {"name": "so_giuong", "type": "integer", "constraints": {"minimum": 200}},
+    {"name": "ty_le", "type": "number", "constraints": {"maximum": 1}},
+    {"name": "ten", "constraints": {"required": True}},
+    {"name": "loai", "constraints": {"enum": ["A", "B"]}}]}
+
+
+@pytest.mark.parametrize(("expectation", "needle"), [
+    ({"type": "expect_column_values_to_be_between",
+      "kwargs": {"column": "so_giuong", "min_value": 0, "max_value": 100}},
+     r"expectations\[0\].*max_value: 100 contradicts the schema: 'so_giuong' has minimum 200"),
+    ({"type": "expect_column_values_to_be_between",
+      "kwargs": {"column": "ty_le", "min_value": 5}},
+     r"min_value: 5 contradicts the schema: 'ty_le' has maximum 1"),
+    ({"type": "expect_column_values_to_be_between",
+      "kwargs": {"column": "ten", "min_value": 0, "max_value": 9}},
+     r"'ten' is a string field"),
+    ({"type": "expect_column_values_to_be_of_type",
+      "kwargs": {"column": "so_giuong", "type_": "str"}},
+     r"expects type str but the schema says 'so_giuong' is a integer field"),
+    ({"type": "expect_column_values_to_be_in_type_list",
+      "kwargs": {"column": "ten", "type_list": ["int64", "float64"]}},
+     r"'ten' is a string field"),
+    ({"type": "expect_column_values_to_be_in_set",
+      "kwargs": {"column": "loai", "value_set": ["X", "Y"]}},
+     r"value_set: none of its values is in the schema's enum for 'loai'"),
+    ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "ten"}},
+     r"'ten' to be empty but the schema says it is required"),
+])
+def test_suite_contradicting_the_schema_is_a_spec_error(tmp_path: Path, expectation: dict,
+                                                       needle: str) -> None:
+    schema = load_schema(write_json(tmp_path / "s.json", CONTRA_SCHEMA))
+    path = write_json(tmp_path / "suite.json", {"expectations": [expectation]})
+    with pytest.raises(SpecError, match=needle) as exc:
+        load_suite(path, schema, root=tmp_path)
+    assert "suite.json" in str(exc.value)
+
+
+@pytest.mark.parametrize("expectation", [
+    {"type": "expect_column_values_to_be_between",
+     "kwargs": {"column": "so_giuong", "min_value": 200, "max_value": 2000}},
+    {"type": "expect_column_values_to_be_of_type",
+     "kwargs": {"column": "so_giuong", "type_": "float64"}},
+    {"type": "expect_column_values_to_be_in_set",
+     "kwargs": {"column": "loai", "value_set": ["A"]}},
+])
+def test_suite_consistent_with_the_schema_loads(tmp_path: Path, expectation: dict) -> None:
+    schema = load_schema(write_json(tmp_path / "s.json", CONTRA_SCHEMA))
+    suite = load_suite(write_json(tmp_path / "suite.json", {"expectations": [expectation]}),
+                       schema)
+    assert len(suite.expectations) == 1
