@@ -236,6 +236,21 @@ _CONTEXT: Any = None
 _COUNTER = itertools.count()
 
 
+_EVALUATIONS = [0]
+#: GX 1.24's context keeps every DataFrame it validated (deleting the data source does not
+#: free it): a streamed validation of 10 million rows would hold them all. A fresh context
+#: every few evaluations lets them go.
+CONTEXT_EVALUATIONS = 8
+
+
+def _retire_context() -> None:
+    global _CONTEXT
+    _EVALUATIONS[0] += 1
+    if _EVALUATIONS[0] >= CONTEXT_EVALUATIONS:
+        _EVALUATIONS[0] = 0
+        _CONTEXT = None
+
+
 def _context() -> Any:
     """One ephemeral GX context per process: no files, no analytics, no progress bars."""
     global _CONTEXT
@@ -278,6 +293,7 @@ def evaluate(suite: Suite, frame: pd.DataFrame, *, cap: int = 100) -> list[Any]:
             "result_format": "SUMMARY", "partial_unexpected_count": cap})
     finally:
         ctx.data_sources.delete(name)
+        _retire_context()
     return sorted(result.results,
                   key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
 

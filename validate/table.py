@@ -587,6 +587,9 @@ def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
     return _check_rows(raw, header, names, structure_ok, schema, report, file, codelists)
 
 
+_HASH_BASE = np.uint64(1099511628211)
+
+
 class SeenKeys:
     """Keys (unique fields, the primary key) of earlier batches, as 64-bit hashes: memory is
     8 bytes per distinct key, not the keys themselves. A hash collision (odds ~n²/2⁶⁵, about
@@ -597,11 +600,37 @@ class SeenKeys:
 
     @staticmethod
     def hashes(values: pa.Array) -> np.ndarray:
-        import pandas as pd
-
+        """64-bit hashes of the values (as text; nulls distinct from any text), computed on
+        pyarrow's buffers with numpy: no Python object per value (those fragmented the heap
+        batch after batch). A polynomial hash with a splitmix64 finish; a collision can only
+        report a duplicate that is not one, never hide one."""
         text = pc.fill_null(pc.cast(values, pa.string()), "\x00")
-        return np.asarray(pd.util.hash_array(np.asarray(text.to_numpy(zero_copy_only=False),
-                                                        dtype=object), categorize=False))
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        n = len(text)
+        bufs = text.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[text.offset: text.offset + n + 1]
+        lengths = np.diff(offsets).astype(np.int64)
+        h = np.zeros(n, dtype=np.uint64)
+        total = int(offsets[-1] - offsets[0]) if n else 0
+        if total:
+            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+            owner = np.repeat(np.arange(n), lengths)
+            ends = (offsets[1:] - offsets[0]).astype(np.int64)
+            dist = ends[owner] - 1 - np.arange(total, dtype=np.int64)
+            powers = np.cumprod(np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64))
+            powers = np.concatenate(([np.uint64(1)], powers[:-1]))
+            contrib = (data.astype(np.uint64) + np.uint64(1)) * powers[dist]
+            nonempty = lengths > 0
+            starts = (offsets[:-1] - offsets[0])[nonempty]
+            h[nonempty] = np.add.reduceat(contrib, starts)
+        h ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+        return h
 
     def earlier(self, key: str, values: pa.Array, consider: pa.Array) -> pa.Array:
         """Mask of rows (among `consider`) whose value appeared in an earlier batch; then
