@@ -17,12 +17,21 @@ DULIEUMO = str(Path(sys.executable).with_name("dulieumo"))
 CATALOG_DIRS = ("datasets", "schemas", "validations", "codelists", "samples")
 
 
-def copy_catalog(dest: Path) -> Path:
-    """A private copy of the sample catalogue that a test may break."""
+#: the three file-based sample datasets: what tests of the flows publish (fast, no agency server)
+CORE_DATASETS = ("co-so-kham-chua-benh", "co-so-giao-duc", "co-so-luu-tru")
+
+
+def copy_catalog(dest: Path, only: tuple[str, ...] | None = None) -> Path:
+    """A private copy of the sample catalogue that a test may break; with `only`, the specs of
+    the other datasets are left out."""
     for name in CATALOG_DIRS:
         if (REPO_ROOT / name).exists():
             shutil.copytree(REPO_ROOT / name, dest / name,
                             ignore=shutil.ignore_patterns("__pycache__"))
+    if only is not None:
+        for spec in (dest / "datasets").glob("*/*.yaml"):
+            if spec.stem not in only:
+                spec.unlink()
     return dest
 
 

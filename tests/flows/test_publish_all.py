@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, spec_file
+from tests.flows.helpers import CORE_DATASETS, copy_catalog, edit_spec, json_out, run, spec_file
 
 
 def _history(work: Path) -> list[dict]:
@@ -29,7 +29,7 @@ def _max_overlap(datasets: list[dict]) -> int:
 
 def test_one_failing_dataset_never_stops_the_others(portal, tmp_path):
     portal.reset()
-    root = copy_catalog(tmp_path / "catalog")
+    root = copy_catalog(tmp_path / "catalog", only=CORE_DATASETS)
     # a fourth dataset: a copy of co-so-luu-tru whose source file is missing
     broken = spec_file(root, "co-so-luu-tru").with_name("co-so-luu-tru-thieu-tep.yaml")
     shutil.copy(spec_file(root, "co-so-luu-tru"), broken)
@@ -90,7 +90,7 @@ def test_one_failing_dataset_never_stops_the_others(portal, tmp_path):
 
 
 def test_concurrency_limit_is_respected(portal, tmp_path):
-    root = copy_catalog(tmp_path / "catalog")
+    root = copy_catalog(tmp_path / "catalog", only=CORE_DATASETS)
     env = {"DULIEUMO_WORK_DIR": str(tmp_path / "work")}
     portal.reset()
     two = run("publish", "--all", "--json", "--max-parallel", "2", root=root, env=env)

@@ -16,7 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.flows.helpers import DULIEUMO, REPO_ROOT, copy_catalog, edit_spec, json_out, run
+from tests.flows.helpers import (
+    CORE_DATASETS,
+    DULIEUMO,
+    REPO_ROOT,
+    copy_catalog,
+    edit_spec,
+    json_out,
+    run,
+)
 
 TZ = "Asia/Ho_Chi_Minh"
 
@@ -99,7 +107,7 @@ def test_schedule_with_prefect_unreachable_is_a_clear_error(tmp_path):
 
 
 def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, clean_prefect):
-    root = copy_catalog(tmp_path)
+    root = copy_catalog(tmp_path, only=CORE_DATASETS)
     edit_spec(root, "co-so-luu-tru",
               lambda d: d.__setitem__("schedule", {"cron": "30 3 * * 1", "timezone": TZ}))
     edit_spec(root, "co-so-giao-duc", lambda d: d.__setitem__("schedule", {"paused": True}))

@@ -14,7 +14,7 @@ import pytest
 from dulieumo import history
 from dulieumo.catalog.schedule import Schedule
 from dulieumo.freshness import freshness
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run
+from tests.flows.helpers import CORE_DATASETS, copy_catalog, edit_spec, json_out, run
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DATASET = "co-so-luu-tru"  # quarterly: derived schedule "0 2 1 1,4,7,10 *"
@@ -25,7 +25,7 @@ def published(portal, tmp_path_factory):
     """co-so-luu-tru published once by the CLI, with its own work root (history)."""
     portal.reset()
     base = tmp_path_factory.mktemp("status")
-    root = copy_catalog(base / "catalog")
+    root = copy_catalog(base / "catalog", only=CORE_DATASETS)
     edit_spec(root, "co-so-kham-chua-benh",
               lambda d: d.__setitem__("schedule", {"cron": "15 4 * * *", "timezone":
                                                    "Asia/Ho_Chi_Minh"}))
