@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-import requests
 
 from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, spec_file
+from tests.proxy import forward
 
 DATASET = "co-so-luu-tru"
 
@@ -134,18 +134,7 @@ class _Portal(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(payload)
                 return
-        resp = requests.request(self.command, _Portal.target + self.path, data=body,
-                                headers={k: v for k, v in self.headers.items()
-                                         if k.lower() != "host"},
-                                timeout=120, allow_redirects=False)
-        self.send_response(resp.status_code)
-        for key, value in resp.headers.items():
-            if key.lower() not in ("transfer-encoding", "content-encoding", "connection",
-                                   "content-length"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(resp.content)))
-        self.end_headers()
-        self.wfile.write(resp.content)
+        forward(self, _Portal.target, body)
 
     do_GET = do_POST = _forward
 

@@ -25,6 +25,7 @@ from publish.retention import RetentionPolicy
 from publish.rollback import releases, rollback
 from pull import pull_source
 from tests.flows.helpers import copy_catalog, snapshot
+from tests.proxy import forward, send_upstream
 from validate import validate_table
 
 DATASET = "co-so-luu-tru"
@@ -203,9 +204,7 @@ class _Proxy(BaseHTTPRequestHandler):
                 self.connection.close()
                 return
             if _Proxy.mode == "after":  # the portal does it, the answer is lost
-                requests.request(self.command, _Proxy.target + self.path, data=body,
-                                 headers={k: v for k, v in self.headers.items()
-                                          if k.lower() != "host"}, timeout=120)
+                send_upstream(self, _Proxy.target, body)
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.connection.close()
                 return
@@ -216,18 +215,7 @@ class _Proxy(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
-        resp = requests.request(self.command, _Proxy.target + self.path, data=body,
-                                headers={k: v for k, v in self.headers.items()
-                                         if k.lower() != "host"},
-                                timeout=120, allow_redirects=False)
-        self.send_response(resp.status_code)
-        for key, value in resp.headers.items():
-            if key.lower() not in ("transfer-encoding", "content-encoding", "connection",
-                                   "content-length"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(resp.content)))
-        self.end_headers()
-        self.wfile.write(resp.content)
+        forward(self, _Proxy.target, body)
 
     do_GET = do_POST = _forward
 
