@@ -67,6 +67,8 @@ def status_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Freshness per dataset: last release, last attempt, next run, overdue. Exit 1 if overdue."""
+    from notify.status import notifications_line
+
     rows = guarded(lambda: collect_status(datasets or []), as_json)
 
     def human(items: list[dict[str, Any]]) -> None:
@@ -82,6 +84,8 @@ def status_cmd(
                 reason = f" — {att['reason']}" if att.get("reason") else ""
                 typer.echo(f"  last attempt:  {att['status']} at {att['at']} "
                            f"({att['trigger']}){reason}")
+                if att.get("notifications"):
+                    typer.echo(f"  notified:      {notifications_line(att['notifications'])}")
             else:
                 typer.echo("  last attempt:  none")
             typer.echo(f"  next run:      {r['next_run'] or 'paused'} ({r['next_run_source']})")

@@ -97,7 +97,7 @@ def freshness(
         r = records[-1]
         attempt = {"status": r.status, "at": r.finished_at or r.started_at, "reason": r.reason,
                    "trigger": r.trigger, "error_code": r.error_code, "version": r.version,
-                   "report_path": r.report_path}
+                   "report_path": r.report_path, "notifications": list(r.notifications)}
     if schedule.paused:
         next_run, source = None, "paused"
     elif prefect_next:

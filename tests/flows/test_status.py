@@ -89,6 +89,42 @@ def test_status_shows_a_failed_last_attempt_after_the_last_good_release(publishe
     assert row["overdue"] is False
 
 
+def test_status_shows_a_notification_that_could_not_be_sent(published, portal):
+    """SMTP down: the run still completes, and `status` shows the failed notification."""
+    import socket
+
+    import yaml
+
+    root, env, _work = published
+    portal_file = root / "datasets" / "portal.yaml"
+    original = portal_file.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    org = next(o for o in data["organizations"] if o["name"] == "so-du-lich")
+    org["notify"] = {"email": ["luutru.sdl@quangninh.gov.vn"]}
+    with socket.socket() as s:  # a port where no SMTP server listens
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    smtp = {"DULIEUMO_SMTP_HOST": "127.0.0.1", "DULIEUMO_SMTP_PORT": str(closed),
+            "DULIEUMO_SMTP_PASSWORD": "mat-khau-bi-mat", "DULIEUMO_SMTP_USER": "cong",
+            "DULIEUMO_NOTIFY_RETRY_DELAYS": "0"}
+    portal_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    edit_spec(root, DATASET, lambda d: d["source"].__setitem__("path", "samples/khong-co.csv"))
+    try:
+        failed = run("publish", DATASET, root=root, env={**env, **smtp})
+        assert failed.returncode == 2  # the run completed with its own failure
+        as_json = run("status", DATASET, "--json", root=root, env=env)
+        text = run("status", DATASET, root=root, env=env)
+    finally:
+        portal_file.write_text(original, encoding="utf-8")
+        edit_spec(root, DATASET, lambda d: d["source"].__setitem__(
+            "path", "samples/so-du-lich/co-so-luu-tru.csv"))
+    sent = _by_name(as_json)[DATASET]["last_attempt"]["notifications"]
+    assert [(n["channel"], n["ok"]) for n in sent] == [("email", False)]
+    assert "notified:      email: FAILED" in text.stdout
+    assert "mat-khau-bi-mat" not in as_json.stdout + text.stdout + failed.stderr
+
+
 def test_dataset_page_shows_last_and_next_update(published, portal):
     html = httpx.get(f"{portal.url}/dataset/{DATASET}", timeout=30).text
     assert "Cập nhật lần cuối" in html and "Lần cập nhật tiếp theo" in html
