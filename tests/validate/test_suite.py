@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dulieumo.errors import SpecError
-from tests.validate.helpers import run, schema_of, write_json
+from tests.validate.helpers import keys, run, schema_of, write_json, write_text
 from validate.schema import load_schema
 from validate.suite import load_suite
 
@@ -202,3 +202,30 @@ def test_suite_consistent_with_the_schema_loads(tmp_path: Path, expectation: dic
     suite = load_suite(write_json(tmp_path / "suite.json", {"expectations": [expectation]}),
                        schema)
     assert len(suite.expectations) == 1
+
+
+def test_dates_reach_gx_as_nanoseconds_and_far_dates_still_check(tmp_path: Path) -> None:
+    """GX compares datetime64[ns] vectorised; a date beyond 2262 cannot be in nanoseconds and
+    is still checked (row by row) instead of failing the run."""
+    from validate.stage import typed_frame
+
+    schema = load_schema(write_json(tmp_path / "s.json", SCHEMA))
+    frame = typed_frame(write_text(tmp_path / "d.csv", CSV), schema, nullable=False)
+    assert str(frame["ngay"].dtype) == "datetime64[ns]"
+    far = CSV.replace("2099-01-01", "2999-01-01")
+    report = run(tmp_path, far, SCHEMA, suite(exp(
+        "expect_column_values_to_be_between", column="ngay", max_value="today")))
+    assert keys(report, "expectation-failed") == {(5, "ngay")}
+
+
+def test_suite_gets_every_column_when_it_speaks_of_the_columns(tmp_path: Path) -> None:
+    """GX is handed only the columns a suite names, except for expectations about the set of
+    columns: a column count must see the whole table."""
+    report = run(tmp_path, CSV, SCHEMA, suite(
+        exp("expect_table_column_count_to_equal", value=5),
+        exp("expect_column_values_to_be_between", column="so_hoc_sinh", min_value=0)))
+    assert keys(report, "expectation-failed") == {(3, "so_hoc_sinh")}
+    wrong = run(tmp_path, CSV, SCHEMA, suite(exp("expect_table_column_count_to_equal", value=2),
+                                             exp("expect_column_values_to_not_be_null",
+                                                 column="ma")))
+    assert [f.code for f in wrong.findings] == ["expectation-failed"]
