@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from dulieumo.catalog.quality import QualitySpec
 from dulieumo.errors import DulieumoError, SpecError
 
-from . import drift, formula, guard
+from . import drift, formula, guard, memory
 from .findings import Finding, Report
 from .messages import message
 from .schema import TableSchema, load_schema
@@ -242,7 +242,9 @@ def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, repor
             spec = schema.field(c)
             gathered[c].append(_series(batch.typed[c], spec.type, False))
         timing["suite"] += time.perf_counter() - started
+        memory.release_heap()  # the batch's freed pages, before the next batch (validate.memory)
 
+    memory.fix_mmap_threshold()
     started = time.perf_counter()
     kwargs = {"block_size": block_size or STREAM_BLOCK}
     checked = check_table_stream(path, schema, report, file=file, codelists=codelists,
