@@ -20,7 +20,7 @@ binds 127.0.0.1 only, port ``DULIEUMO_AGENCY_PORT`` (default 8765; 0 = any free 
 
 The SQL source (Sở KH&ĐT's public-investment database) is not served over HTTP: ``load_sql``
 loads samples/so-ke-hoach-dau-tu/du-an-dau-tu-cong.sql into the PostgreSQL database of
-``DULIEUMO_AGENCY_DB_URL`` (default postgresql://postgres@127.0.0.1:5432/dulieumo_agency),
+``DULIEUMO_AGENCY_DB_URL`` (default: database dulieumo_agency on the DULIEUMO_PG_* server),
 creating the database when absent, in one transaction (readers see the old or the new table).
 
     python -m samples.agency_server        # serve until Ctrl-C (and load the SQL sample)
@@ -46,6 +46,19 @@ from dulieumo.errors import SourceUnavailable, TerminalError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 8765
 DEFAULT_DB_URL = "postgresql://postgres@127.0.0.1:5432/dulieumo_agency"
+
+
+def local_db_url() -> str:
+    """The sample agency database on the PostgreSQL the local portal uses (DULIEUMO_PG_HOST,
+    _PORT, _SUPERUSER, _SUPERUSER_PASSWORD), so a configured port is followed."""
+    from urllib.parse import quote
+
+    env = os.environ.get
+    user = quote(env("DULIEUMO_PG_SUPERUSER", "postgres"), safe="")
+    password = env("DULIEUMO_PG_SUPERUSER_PASSWORD", "")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    host, port = env("DULIEUMO_PG_HOST", "127.0.0.1"), env("DULIEUMO_PG_PORT", "5432")
+    return f"postgresql://{auth}@{host}:{port}/dulieumo_agency"
 
 ENTERPRISES = "samples/so-ke-hoach-dau-tu/doanh-nghiep-thanh-lap-moi.json"
 MONITORING = "samples/so-tai-nguyen-moi-truong/quan-trac-moi-truong-tu-dong.json"
@@ -279,10 +292,11 @@ class AgencyServer:
         self.port = int(os.environ.get("DULIEUMO_AGENCY_PORT", DEFAULT_PORT)) \
             if port is None else port
         self.sql = sql
-        self.db_url = db_url or os.environ.get("DULIEUMO_AGENCY_DB_URL") or DEFAULT_DB_URL
+        self.db_url = db_url or os.environ.get("DULIEUMO_AGENCY_DB_URL") or local_db_url()
         self._server: AgencyHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._set_env = False
+        self._set_db_env = False
 
     @property
     def url(self) -> str:
@@ -315,6 +329,9 @@ class AgencyServer:
         if "DULIEUMO_AGENCY_URL" not in os.environ:
             os.environ["DULIEUMO_AGENCY_URL"] = self.url
             self._set_env = True
+        if "DULIEUMO_AGENCY_DB_URL" not in os.environ:  # the SQL spec reads it
+            os.environ["DULIEUMO_AGENCY_DB_URL"] = self.db_url
+            self._set_db_env = True
         return self
 
     def stop(self) -> None:
@@ -328,6 +345,9 @@ class AgencyServer:
         if self._set_env:
             os.environ.pop("DULIEUMO_AGENCY_URL", None)
             self._set_env = False
+        if self._set_db_env:
+            os.environ.pop("DULIEUMO_AGENCY_DB_URL", None)
+            self._set_db_env = False
 
     def __enter__(self) -> AgencyServer:
         return self.start()

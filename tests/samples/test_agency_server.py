@@ -150,3 +150,16 @@ def test_a_busy_port_is_a_clear_error(agency: AgencyServer) -> None:
     port = int(agency.url.rsplit(":", 1)[1])
     with pytest.raises(TerminalError, match="DULIEUMO_AGENCY_PORT"):
         AgencyServer(port=port, sql=False).start()
+
+
+def test_agency_database_follows_the_configured_postgresql(monkeypatch) -> None:
+    """A user whose PostgreSQL listens elsewhere (DULIEUMO_PG_*) gets the SQL sample there."""
+    from samples.agency_server import local_db_url
+
+    for var in ("DULIEUMO_PG_HOST", "DULIEUMO_PG_PORT", "DULIEUMO_PG_SUPERUSER",
+                "DULIEUMO_PG_SUPERUSER_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    assert local_db_url() == "postgresql://postgres@127.0.0.1:5432/dulieumo_agency"
+    monkeypatch.setenv("DULIEUMO_PG_PORT", "5439")
+    monkeypatch.setenv("DULIEUMO_PG_SUPERUSER_PASSWORD", "p@ss/word")
+    assert local_db_url() == "postgresql://postgres:p%40ss%2Fword@127.0.0.1:5439/dulieumo_agency"
