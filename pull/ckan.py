@@ -21,7 +21,7 @@ from dulieumo.errors import SourceError
 from .api import get_json, with_params
 from .env import expand, expand_headers
 from .http import fetch_url, safe_url
-from .table import PullContext, RawFile, Records
+from .table import PullContext, RawFile, Records, started
 
 if TYPE_CHECKING:
     from dulieumo.catalog import CkanSource
@@ -76,15 +76,7 @@ def fetch_ckan(source: CkanSource, ctx: PullContext) -> RawFile | Records:
                     return
                 page += 1
 
-    stream = rows()
-    first = next(stream, None)  # the first page gives the columns
-
-    def chained() -> Iterator[tuple[str, dict[str, Any]]]:
-        if first is not None:
-            yield first
-            yield from stream
-
-    records.rows = chained()
+    records.rows = started(rows())  # the first page/query gives the columns
     return records
 
 

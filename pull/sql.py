@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dulieumo.errors import SourceError, SourceUnavailable
 
 from .env import expand
-from .table import PullContext, Records
+from .table import PullContext, Records, started
 
 if TYPE_CHECKING:
     from dulieumo.catalog import SqlSource
@@ -122,16 +122,7 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
         finally:
             engine.dispose()
 
-    stream = rows()
-    # start the query now, so that the columns are known before the first record is read
-    first = next(stream, None)
-
-    def chained() -> Iterator[tuple[str, dict[str, Any]]]:
-        if first is not None:
-            yield first
-            yield from stream
-
-    records.rows = chained()
+    records.rows = started(rows())  # the first page/query gives the columns
     return records
 
 

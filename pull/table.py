@@ -14,6 +14,7 @@ LF, comma-separated, the header = the schema's field names once ``conventions`` 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -64,6 +65,13 @@ class Records:
         """For sources without raw bytes (SQL): hash a canonical JSON line per row."""
         self.digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True,
                                       default=str).encode("utf-8") + b"\n")
+
+
+def started(stream: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The same records, with the first one already fetched: the query or first page runs
+    now, so its errors and its columns are known before the records are read."""
+    first = next(stream, None)
+    return stream if first is None else itertools.chain([first], stream)
 
 
 @dataclass(frozen=True)
