@@ -38,7 +38,7 @@ test-fresh: ## As root: `make demo` + `make test` in a fresh Debian 12 chroot (s
 
 lint: install ## ruff and mypy
 	@$(BIN)/ruff check .
-	@$(BIN)/ruff format --check . || true
+	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
 
 bench: install ## Validation benchmark against frictionless and GX (1,000,000 rows)

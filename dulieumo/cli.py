@@ -235,20 +235,26 @@ def _publish_outcomes(outcomes: list[Any], as_json: bool, single: bool = False) 
     for o in data:
         res = o["result"] or {}
         if o["status"] in ("published", "unchanged"):
-            typer.echo(f"{o['dataset']}: {o['status']}, version {res.get('version')} "
-                       f"({res.get('rows', 0)} rows) → {res.get('url')}")
+            typer.echo(
+                f"{o['dataset']}: {o['status']}, version {res.get('version')} "
+                f"({res.get('rows', 0)} rows) → {res.get('url')}"
+            )
         elif o["status"] == "planned":
             plan = res.get("plan") or {}
-            typer.echo(f"{o['dataset']}: dry run, nothing written. Plan: {plan.get('action')} "
-                       f"{plan.get('previous') or '-'} → {plan.get('version')} "
-                       f"({plan.get('level')}); rows {plan.get('rows')}")
+            typer.echo(
+                f"{o['dataset']}: dry run, nothing written. Plan: {plan.get('action')} "
+                f"{plan.get('previous') or '-'} → {plan.get('version')} "
+                f"({plan.get('level')}); rows {plan.get('rows')}"
+            )
             if plan.get("metadata_diff"):
                 typer.echo(f"  metadata changes: {', '.join(sorted(plan['metadata_diff']))}")
             for change in plan.get("schema_changes", []):
                 typer.echo(f"  schema: [{change['level']}] {change['message']}")
         elif o["status"] == "invalid":
-            typer.echo(f"{o['dataset']}: NOT published, validation failed "
-                       f"({dict(o['findings'])}). Report: {o['report_path']}")
+            typer.echo(
+                f"{o['dataset']}: NOT published, validation failed "
+                f"({dict(o['findings'])}). Report: {o['report_path']}"
+            )
             typer.echo(f"  → see the findings: dulieumo validate {o['dataset']}")
         else:
             err = o["error"] or {}

@@ -9,15 +9,19 @@ from typing import Annotated, Any
 import typer
 
 
-def register_new(app: typer.Typer, guarded: Callable[..., Any],
-                 emit: Callable[[Any, bool, Callable[[Any], None]], None]) -> None:
+def register_new(
+    app: typer.Typer,
+    guarded: Callable[..., Any],
+    emit: Callable[[Any, bool, Callable[[Any], None]], None],
+) -> None:
     @app.command("new")
     def new_cmd(
         ref: Annotated[str, typer.Argument(help="<agency>/<dataset>, e.g. so-y-te/nha-thuoc")],
         sample: Annotated[Path, typer.Option("--from", help="A sample file (CSV or .xlsx)")],
         force: Annotated[bool, typer.Option("--force", help="Overwrite existing drafts")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-        = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print machine-readable JSON.")
+        ] = False,
     ) -> None:
         """Draft a dataset spec, an inferred schema and a starter suite from a sample file."""
         from dulieumo.catalog.draft import draft

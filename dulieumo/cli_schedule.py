@@ -10,13 +10,17 @@ from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, emit, guarded
 
 WorkPoolOpt = Annotated[
     str | None,
-    typer.Option("--work-pool", help="Register for workers of this Prefect work pool "
-                 "(type process; created if missing) instead of `dulieumo serve`."),
+    typer.Option(
+        "--work-pool",
+        help="Register for workers of this Prefect work pool "
+        "(type process; created if missing) instead of `dulieumo serve`.",
+    ),
 ]
 ParallelOpt = Annotated[
     int | None,
-    typer.Option("--max-parallel", help="Datasets run at once (default "
-                 "DULIEUMO_MAX_PARALLEL, else 2)."),
+    typer.Option(
+        "--max-parallel", help="Datasets run at once (default DULIEUMO_MAX_PARALLEL, else 2)."
+    ),
 ]
 
 
@@ -56,14 +60,18 @@ def serve_cmd(max_parallel: ParallelOpt = None) -> None:
 
     catalog = guarded(lambda: load_catalog(catalog_root()))
     limit = guarded(lambda: limit_of(max_parallel))
-    typer.echo(f"Serving {len(catalog.names())} dataset schedule(s), at most {limit} at once. "
-               "Stop with Ctrl-C.", err=True)
+    typer.echo(
+        f"Serving {len(catalog.names())} dataset schedule(s), at most {limit} at once. "
+        "Stop with Ctrl-C.",
+        err=True,
+    )
     guarded(lambda: serve_catalog(catalog, limit))
 
 
 def status_cmd(
-    datasets: Annotated[list[str] | None, typer.Argument(help="Dataset names (default all)")]
-    = None,
+    datasets: Annotated[
+        list[str] | None, typer.Argument(help="Dataset names (default all)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Freshness per dataset: last release, last attempt, next run, overdue. Exit 1 if overdue."""
@@ -76,14 +84,20 @@ def status_cmd(
             rel = r["last_release"]
             att = r["last_attempt"]
             flag = "OVERDUE" if r["overdue"] else "ok"
-            typer.echo(f"{r['dataset']}  [{flag}]  ({r['frequency']}, "
-                       f"{r['schedule']['cron']} {r['schedule']['timezone']})")
-            typer.echo(f"  last release:  {rel['version']} at {rel['at']}" if rel
-                       else "  last release:  none")
+            typer.echo(
+                f"{r['dataset']}  [{flag}]  ({r['frequency']}, "
+                f"{r['schedule']['cron']} {r['schedule']['timezone']})"
+            )
+            typer.echo(
+                f"  last release:  {rel['version']} at {rel['at']}"
+                if rel
+                else "  last release:  none"
+            )
             if att:
                 reason = f" — {att['reason']}" if att.get("reason") else ""
-                typer.echo(f"  last attempt:  {att['status']} at {att['at']} "
-                           f"({att['trigger']}){reason}")
+                typer.echo(
+                    f"  last attempt:  {att['status']} at {att['at']} ({att['trigger']}){reason}"
+                )
                 if att.get("notifications"):
                     typer.echo(f"  notified:      {notifications_line(att['notifications'])}")
             else:
@@ -108,8 +122,11 @@ def collect_status(names: list[str]) -> list[dict[str, Any]]:
     from flows.schedule import api_url, next_scheduled_runs
 
     catalog = load_catalog(catalog_root())
-    specs = [catalog.get(n) for n in names] if names else \
-        [s for _, s in sorted(catalog.datasets.items())]
+    specs = (
+        [catalog.get(n) for n in names]
+        if names
+        else [s for _, s in sorted(catalog.datasets.items())]
+    )
     records = history.latest_by_dataset()
     prefect_next: dict[str, str] = {}
     if api_url():  # only a configured server; never start an embedded one for this
@@ -134,17 +151,25 @@ def collect_status(names: list[str]) -> list[dict[str, Any]]:
                 checked = True
             except DulieumoError:
                 package = None
-        item = freshness(spec.name, spec.organization, str(spec.frequency), schedule_of(spec),
-                         records.get(spec.name, []), package=package, portal_checked=checked,
-                         prefect_next=prefect_next.get(spec.name)).to_dict()
+        item = freshness(
+            spec.name,
+            spec.organization,
+            str(spec.frequency),
+            schedule_of(spec),
+            records.get(spec.name, []),
+            package=package,
+            portal_checked=checked,
+            prefect_next=prefect_next.get(spec.name),
+        ).to_dict()
         if item["last_release"] and client is not None:
             item["last_release"]["url"] = f"{client.url}/dataset/{spec.name}"
         out.append(item)
     return out
 
 
-def publish_all(max_parallel: int | None, dry_run: bool, as_json: bool,
-                trigger: str = "manual") -> Any:
+def publish_all(
+    max_parallel: int | None, dry_run: bool, as_json: bool, trigger: str = "manual"
+) -> Any:
     """`dulieumo publish --all` and `dulieumo demo`: the fan-out flow, its summary printed."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
@@ -173,9 +198,11 @@ def print_summary(summary: Any, as_json: bool) -> None:
             if r["status"] == "invalid":
                 typer.echo(f"  → see the findings: dulieumo validate {r['dataset']}")
         c = d["counts"]
-        typer.echo(f"Summary: {c['published']} published, {c['unchanged']} unchanged, "
-                   f"{c['failed']} failed, {c['skipped']} skipped "
-                   f"(at most {d['max_parallel']} at once).")
+        typer.echo(
+            f"Summary: {c['published']} published, {c['unchanged']} unchanged, "
+            f"{c['failed']} failed, {c['skipped']} skipped "
+            f"(at most {d['max_parallel']} at once)."
+        )
 
     emit(data, as_json, human)
 

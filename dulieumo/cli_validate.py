@@ -11,8 +11,7 @@ import typer
 from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, _print_findings, emit, guarded
 
 
-def validate_dataset(dataset: str, *, as_json: bool, report: str | None,
-                     html: str | None) -> None:
+def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: str | None) -> None:
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root, run_dir
     from pull import pull_source
@@ -25,23 +24,34 @@ def validate_dataset(dataset: str, *, as_json: bool, report: str | None,
             spec.name, "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         )
         table = pull_source(spec, root=catalog_root(), workdir=workdir)
-        return validate_run(table.path, spec, root=catalog_root(), workdir=workdir,
-                            catalog=catalog, json_path=Path(report) if report else None,
-                            html_path=Path(html) if html else None)
+        return validate_run(
+            table.path,
+            spec,
+            root=catalog_root(),
+            workdir=workdir,
+            catalog=catalog,
+            json_path=Path(report) if report else None,
+            html_path=Path(html) if html else None,
+        )
 
     result = guarded(run, as_json)
     rep = result.report
-    data = rep.to_dict() | {"report_path": str(result.json_path),
-                            "html_path": str(result.html_path)}
+    data = rep.to_dict() | {
+        "report_path": str(result.json_path),
+        "html_path": str(result.html_path),
+    }
     unreadable = sorted(UNREADABLE & set(rep.counts))
 
     def human(_: Any) -> None:
         _print_findings(rep)
         typer.echo(f"Report: {result.json_path}\nHTML:   {result.html_path}")
         if unreadable:
-            typer.secho(f"error: {rep.file}: the file could not be read as CSV "
-                        f"({', '.join(unreadable)}); export it again as UTF-8 CSV.",
-                        fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"error: {rep.file}: the file could not be read as CSV "
+                f"({', '.join(unreadable)}); export it again as UTF-8 CSV.",
+                fg=typer.colors.RED,
+                err=True,
+            )
 
     emit(data, as_json, human)
     if unreadable:
@@ -61,8 +71,10 @@ def quarantine_cmd(
 
     def human(_: Any) -> None:
         if not items:
-            typer.echo(f"No quarantined runs{f' of {dataset}' if dataset else ''} "
-                       f"(under {quarantine_root()}).")
+            typer.echo(
+                f"No quarantined runs{f' of {dataset}' if dataset else ''} "
+                f"(under {quarantine_root()})."
+            )
             return
         for m in items:
             counts = ", ".join(f"{k} ×{v}" for k, v in m["counts"].items())

@@ -46,8 +46,11 @@ def latest_release(package: dict[str, Any] | None) -> dict[str, Any] | None:
     if not releases:
         return None
     newest = max(releases, key=lambda r: str(r.get("created", "")))
-    return {"version": newest.get("version"), "at": newest.get("created"),
-            "rows": newest.get("rows")}
+    return {
+        "version": newest.get("version"),
+        "at": newest.get("created"),
+        "rows": newest.get("rows"),
+    }
 
 
 @dataclass
@@ -86,18 +89,23 @@ def freshness(
     published = [r for r in records if r.status == "published"]
     if release is None and published:
         last = published[-1]
-        release = {"version": last.version, "at": last.finished_at or last.started_at,
-                   "rows": None}
-    successes = [parse_time(r.finished_at or r.started_at) for r in records
-                 if r.status in SUCCESS]
+        release = {"version": last.version, "at": last.finished_at or last.started_at, "rows": None}
+    successes = [parse_time(r.finished_at or r.started_at) for r in records if r.status in SUCCESS]
     candidates = [t for t in [*successes, parse_time(release["at"] if release else None)] if t]
     last_success = max(candidates) if candidates else None
     attempt = None
     if records:
         r = records[-1]
-        attempt = {"status": r.status, "at": r.finished_at or r.started_at, "reason": r.reason,
-                   "trigger": r.trigger, "error_code": r.error_code, "version": r.version,
-                   "report_path": r.report_path, "notifications": list(r.notifications)}
+        attempt = {
+            "status": r.status,
+            "at": r.finished_at or r.started_at,
+            "reason": r.reason,
+            "trigger": r.trigger,
+            "error_code": r.error_code,
+            "version": r.version,
+            "report_path": r.report_path,
+            "notifications": list(r.notifications),
+        }
     if schedule.paused:
         next_run, source = None, "paused"
     elif prefect_next:
@@ -111,10 +119,21 @@ def freshness(
     elif limit is not None and now - last_success > limit:
         overdue = True
         days = (now - last_success).total_seconds() / 86400
-        why = (f"last successful run {days:.1f} days ago; a {frequency} dataset allows "
-               f"{limit.total_seconds() / 86400:.1f}")
+        why = (
+            f"last successful run {days:.1f} days ago; a {frequency} dataset allows "
+            f"{limit.total_seconds() / 86400:.1f}"
+        )
     return Freshness(
-        name, organization, frequency, schedule.to_dict(), release,
-        last_success.isoformat() if last_success else None, attempt, next_run, source,
-        overdue, why, portal_checked,
+        name,
+        organization,
+        frequency,
+        schedule.to_dict(),
+        release,
+        last_success.isoformat() if last_success else None,
+        attempt,
+        next_run,
+        source,
+        overdue,
+        why,
+        portal_checked,
     )

@@ -39,8 +39,14 @@ from dulieumo.paths import catalog_root
 from .publish_dataset import run_dataset
 
 #: summary groups a run status belongs to
-GROUP = {"published": "published", "unchanged": "unchanged", "planned": "unchanged",
-         "invalid": "failed", "failed": "failed", "skipped": "skipped"}
+GROUP = {
+    "published": "published",
+    "unchanged": "unchanged",
+    "planned": "unchanged",
+    "invalid": "failed",
+    "failed": "failed",
+    "skipped": "skipped",
+}
 GROUPS = ("published", "unchanged", "failed", "skipped")
 LOCKED = "publication-locked"
 
@@ -73,8 +79,10 @@ class DatasetResult:
         return GROUP.get(self.status, "failed")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"group": self.group,
-                               "seconds": round(self.finished - self.started, 2)}
+        return asdict(self) | {
+            "group": self.group,
+            "seconds": round(self.finished - self.started, 2),
+        }
 
 
 @dataclass
@@ -95,9 +103,14 @@ class CatalogSummary:
         return self.counts["failed"] == 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "counts": self.counts, "max_parallel": self.max_parallel,
-                "dry_run": self.dry_run, "flow_run_id": self.flow_run_id,
-                "datasets": [r.to_dict() for r in self.results]}
+        return {
+            "ok": self.ok,
+            "counts": self.counts,
+            "max_parallel": self.max_parallel,
+            "dry_run": self.dry_run,
+            "flow_run_id": self.flow_run_id,
+            "datasets": [r.to_dict() for r in self.results],
+        }
 
     def markdown_vi(self) -> str:
         c = self.counts
@@ -111,13 +124,19 @@ class CatalogSummary:
             "| Bộ dữ liệu | Kết quả | Phiên bản | Lý do |",
             "|---|---|---|---|",
         ]
-        label = {"published": "đã xuất bản", "unchanged": "không thay đổi",
-                 "planned": "chạy thử", "invalid": "dữ liệu không hợp lệ", "failed": "lỗi",
-                 "skipped": "bỏ qua"}
+        label = {
+            "published": "đã xuất bản",
+            "unchanged": "không thay đổi",
+            "planned": "chạy thử",
+            "invalid": "dữ liệu không hợp lệ",
+            "failed": "lỗi",
+            "skipped": "bỏ qua",
+        }
         for r in self.results:
             reason = (r.reason or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {r.dataset} | {label.get(r.status, r.status)} | "
-                         f"{r.version or ''} | {reason} |")
+            lines.append(
+                f"| {r.dataset} | {label.get(r.status, r.status)} | {r.version or ''} | {reason} |"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -132,8 +151,15 @@ def _organization(catalog: Catalog, name: str) -> str:
         return ""
 
 
-def _record_not_run(catalog: Catalog, name: str, status: str, reason: str, dry_run: bool,
-                    trigger: str, error_code: str | None = None) -> None:
+def _record_not_run(
+    catalog: Catalog,
+    name: str,
+    status: str,
+    reason: str,
+    dry_run: bool,
+    trigger: str,
+    error_code: str | None = None,
+) -> None:
     """A run history record for a dataset that did not get to run (paused, bad spec).
 
     Written through run_dataset's own ``_record``, the one place every run ends (so whatever
@@ -141,14 +167,27 @@ def _record_not_run(catalog: Catalog, name: str, status: str, reason: str, dry_r
     from .publish_dataset import _record
 
     now = history.now_utc()
-    _record(history.RunRecord(name, _organization(catalog, name), status, now, now,
-                              reason=reason, error_code=error_code, transient=False,
-                              trigger=trigger), dry_run, catalog)
+    _record(
+        history.RunRecord(
+            name,
+            _organization(catalog, name),
+            status,
+            now,
+            now,
+            reason=reason,
+            error_code=error_code,
+            transient=False,
+            trigger=trigger,
+        ),
+        dry_run,
+        catalog,
+    )
 
 
 @task(name="publish-one", cache_policy=NO_CACHE)
-def publish_one(catalog: Catalog, name: str, root: Path, dry_run: bool,
-                trigger: str) -> DatasetResult:
+def publish_one(
+    catalog: Catalog, name: str, root: Path, dry_run: bool, trigger: str
+) -> DatasetResult:
     """One dataset's whole run; never raises: a failure is this dataset's result."""
     started = time.time()
     result = DatasetResult(name, "failed", started=started)
@@ -172,7 +211,8 @@ def publish_one(catalog: Catalog, name: str, root: Path, dry_run: bool,
             result.findings = dict(outcome.findings)
             if outcome.status == "invalid":
                 result.reason = "validation failed: " + ", ".join(
-                    f"{code} ×{n}" for code, n in sorted(outcome.findings.items()))
+                    f"{code} ×{n}" for code, n in sorted(outcome.findings.items())
+                )
                 result.error_code = "validation-failed"
     except DulieumoError as exc:
         result.reason, result.error_code = exc.message, exc.code
@@ -187,10 +227,17 @@ def publish_one(catalog: Catalog, name: str, root: Path, dry_run: bool,
     return result
 
 
-@flow(name="publish-catalog", log_prints=True,
-      task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()))  # type: ignore[arg-type]
-def publish_catalog(root: str | None = None, dry_run: bool = False,
-                    trigger: str = "manual", datasets: list[str] | None = None) -> CatalogSummary:
+@flow(
+    name="publish-catalog",
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),
+)  # type: ignore[arg-type]
+def publish_catalog(
+    root: str | None = None,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    datasets: list[str] | None = None,
+) -> CatalogSummary:
     """Publish every dataset (or the named ones), a few at a time; end with a summary."""
     from prefect.context import get_run_context
     from prefect.runtime import flow_run
@@ -201,26 +248,44 @@ def publish_catalog(root: str | None = None, dry_run: bool = False,
     runner = getattr(get_run_context(), "task_runner", None)
     workers = int(getattr(runner, "_max_workers", None) or _workers_from_env())
     futures = [publish_one.submit(catalog, n, base, dry_run, trigger) for n in names]
-    summary = CatalogSummary([f.result() for f in futures], workers, dry_run,
-                             str(flow_run.get_id()) if flow_run.get_id() else None)
+    summary = CatalogSummary(
+        [f.result() for f in futures],
+        workers,
+        dry_run,
+        str(flow_run.get_id()) if flow_run.get_id() else None,
+    )
     c = summary.counts
     get_run_logger().info(
         "Summary: %d published, %d unchanged, %d failed, %d skipped",
-        c["published"], c["unchanged"], c["failed"], c["skipped"])
+        c["published"],
+        c["unchanged"],
+        c["failed"],
+        c["skipped"],
+    )
     try:
-        create_markdown_artifact(key="publish-summary", markdown=summary.markdown_vi(),
-                                 description="Kết quả xuất bản toàn bộ danh mục")
+        create_markdown_artifact(
+            key="publish-summary",
+            markdown=summary.markdown_vi(),
+            description="Kết quả xuất bản toàn bộ danh mục",
+        )
     except Exception as exc:  # the summary is still returned and printed
         get_run_logger().warning("Could not store the summary artifact: %s", exc)
     return summary
 
 
-def run_publish_all(max_parallel: int, *, root: str | None = None, dry_run: bool = False,
-                    trigger: str = "manual",
-                    datasets: list[str] | None = None) -> CatalogSummary:
+def run_publish_all(
+    max_parallel: int,
+    *,
+    root: str | None = None,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    datasets: list[str] | None = None,
+) -> CatalogSummary:
     """The flow with its concurrency limit set for this run (CLI entry point)."""
     configured = publish_catalog.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel))  # type: ignore[arg-type]
-    result: CatalogSummary = configured(root=root, dry_run=dry_run, trigger=trigger,
-                                        datasets=datasets)
+        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel)
+    )  # type: ignore[arg-type]
+    result: CatalogSummary = configured(
+        root=root, dry_run=dry_run, trigger=trigger, datasets=datasets
+    )
     return result

@@ -68,8 +68,9 @@ def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
 
 
 @task(name="validate")
-def validate_task(table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path,
-                  catalog: Catalog | None = None) -> Report:
+def validate_task(
+    table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path, catalog: Catalog | None = None
+) -> Report:
     report = validate_run(table.path, spec, root=root, workdir=workdir, catalog=catalog).report
     get_run_logger().info(
         "Validated %s: %d rows, %d error(s)", spec.name, report.rows, report.error_count
@@ -132,8 +133,14 @@ def run_dataset(
     """The body of the flow: also callable directly (e.g. from the nightly fan-out).
 
     Every run that is not a dry run leaves one record in the run history."""
-    record = history.RunRecord(spec.name, spec.organization, "failed", history.now_utc(),
-                               trigger=trigger, flow_run_id=_flow_run_id())
+    record = history.RunRecord(
+        spec.name,
+        spec.organization,
+        "failed",
+        history.now_utc(),
+        trigger=trigger,
+        flow_run_id=_flow_run_id(),
+    )
     try:
         outcome = _run_dataset(spec, catalog, root, dry_run, approve_major)
     except DulieumoError as exc:  # say which dataset, once
@@ -160,7 +167,8 @@ def run_dataset(
         record.report_url = f"{record.dataset_url}/resource/{report_id}"
     if outcome.status == "invalid":
         record.reason = "validation failed: " + ", ".join(
-            f"{code} ×{n}" for code, n in sorted(outcome.findings.items()))
+            f"{code} ×{n}" for code, n in sorted(outcome.findings.items())
+        )
     _record(record, dry_run, catalog)
     return outcome
 
@@ -181,8 +189,9 @@ def _record(record: history.RunRecord, dry_run: bool, catalog: Catalog) -> None:
     try:
         record.notifications = notify_run(record, catalog)
     except Exception as exc:  # a notification problem never fails the run
-        record.notifications = [{"channel": "all", "ok": False,
-                                 "error": f"notifications failed: {type(exc).__name__}"}]
+        record.notifications = [
+            {"channel": "all", "ok": False, "error": f"notifications failed: {type(exc).__name__}"}
+        ]
     history.append(record)
 
 
@@ -200,8 +209,9 @@ def _run_dataset(
         findings=dict(report.counts),
     )
     if not report.ok:
-        outcome.quarantine_path = str(quarantine_run(report, spec, table.path, root=root,
-                                                     run=workdir.name))
+        outcome.quarantine_path = str(
+            quarantine_run(report, spec, table.path, root=root, run=workdir.name)
+        )
         return outcome
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)
@@ -215,7 +225,10 @@ def _run_dataset(
 
 @flow(name="publish-dataset", log_prints=True)
 def publish_dataset(
-    dataset: str, root: str | None = None, dry_run: bool = False, approve_major: bool = False,
+    dataset: str,
+    root: str | None = None,
+    dry_run: bool = False,
+    approve_major: bool = False,
     trigger: str = "manual",
 ) -> RunOutcome:
     """Pull, validate and publish one dataset of the catalogue (trigger: manual | schedule)."""

@@ -9,8 +9,12 @@ import logging
 
 from dulieumo.errors import DulieumoError
 
-RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs", "prefect.task_engine",
-               "prefect.flow_engine")
+RUN_LOGGERS = (
+    "prefect.task_runs",
+    "prefect.flow_runs",
+    "prefect.task_engine",
+    "prefect.flow_engine",
+)
 
 
 class _DropKnownTracebacks(logging.Filter):

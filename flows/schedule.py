@@ -90,8 +90,10 @@ class DatasetSchedule:
 
 def dataset_schedules(catalog: Catalog) -> list[DatasetSchedule]:
     """Every dataset's effective schedule (raises one SpecError listing every bad spec)."""
-    return [DatasetSchedule(n, s.organization, schedule_of(s))
-            for n, s in sorted(catalog.datasets.items())]
+    return [
+        DatasetSchedule(n, s.organization, schedule_of(s))
+        for n, s in sorted(catalog.datasets.items())
+    ]
 
 
 def build_deployments(catalog: Catalog, work_pool: str | None = None) -> list[RunnerDeployment]:
@@ -104,25 +106,29 @@ def build_deployments(catalog: Catalog, work_pool: str | None = None) -> list[Ru
     out = []
     for item in dataset_schedules(catalog):
         sched = item.schedule
-        out.append(publish_dataset.to_deployment(
-            name=item.name,
-            schedules=[Cron(sched.cron, timezone=sched.timezone)],
-            paused=sched.paused,
-            parameters={"dataset": item.name, "trigger": "schedule"},
-            tags=[TAG, DATASET_TAG, f"org:{item.organization}"],
-            description=f"Publish {item.name} on schedule ({sched.cron}, {sched.timezone}).",
+        out.append(
+            publish_dataset.to_deployment(
+                name=item.name,
+                schedules=[Cron(sched.cron, timezone=sched.timezone)],
+                paused=sched.paused,
+                parameters={"dataset": item.name, "trigger": "schedule"},
+                tags=[TAG, DATASET_TAG, f"org:{item.organization}"],
+                description=f"Publish {item.name} on schedule ({sched.cron}, {sched.timezone}).",
+                work_pool_name=work_pool,
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
+        )
+    out.append(
+        publish_catalog.to_deployment(
+            name=ALL_DEPLOYMENT,
+            parameters={"trigger": "nightly"},
+            tags=[TAG],
+            description="Publish every dataset of the catalogue, DULIEUMO_MAX_PARALLEL at a time, "
+            "with a summary artifact. Unscheduled: each dataset has its own schedule.",
             work_pool_name=work_pool,
             entrypoint_type=EntrypointType.MODULE_PATH,
-        ))
-    out.append(publish_catalog.to_deployment(
-        name=ALL_DEPLOYMENT,
-        parameters={"trigger": "nightly"},
-        tags=[TAG],
-        description="Publish every dataset of the catalogue, DULIEUMO_MAX_PARALLEL at a time, "
-        "with a summary artifact. Unscheduled: each dataset has its own schedule.",
-        work_pool_name=work_pool,
-        entrypoint_type=EntrypointType.MODULE_PATH,
-    ))
+        )
+    )
     return cast("list[RunnerDeployment]", out)
 
 
@@ -134,8 +140,12 @@ class Registration:
     removed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"api_url": self.api_url or "embedded", "work_pool": self.work_pool,
-                "deployments": self.deployments, "removed": self.removed}
+        return {
+            "api_url": self.api_url or "embedded",
+            "work_pool": self.work_pool,
+            "deployments": self.deployments,
+            "removed": self.removed,
+        }
 
 
 def ours(client: Any) -> list[Any]:
@@ -147,7 +157,10 @@ def ours(client: Any) -> list[Any]:
     while True:  # the API pages by at most 200
         page = client.read_deployments(
             deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[TAG])),
-            limit=200, offset=len(out), sort=DeploymentSort.NAME_ASC)
+            limit=200,
+            offset=len(out),
+            sort=DeploymentSort.NAME_ASC,
+        )
         out += page
         if len(page) < 200:
             return out
@@ -176,11 +189,15 @@ def register(catalog: Catalog, work_pool: str | None = None) -> Registration:
         for dep in deployments:
             dep_id = dep.apply(work_pool_name=work_pool)
             sched = dep.schedules[0].schedule if dep.schedules else None
-            reg.deployments.append({
-                "name": f"{dep.flow_name}/{dep.name}", "id": str(dep_id),
-                "cron": getattr(sched, "cron", None), "timezone": getattr(sched, "timezone", None),
-                "paused": bool(dep.paused),
-            })
+            reg.deployments.append(
+                {
+                    "name": f"{dep.flow_name}/{dep.name}",
+                    "id": str(dep_id),
+                    "cron": getattr(sched, "cron", None),
+                    "timezone": getattr(sched, "timezone", None),
+                    "paused": bool(dep.paused),
+                }
+            )
         reg.removed = remove_stale(client, {d.name for d in deployments if DATASET_TAG in d.tags})
     return reg
 
@@ -190,8 +207,9 @@ def _ensure_pool(client: Any, name: str) -> None:
     from prefect.exceptions import ObjectAlreadyExists
 
     try:
-        client.create_work_pool(WorkPoolCreate(name=name, type="process",
-                                               concurrency_limit=max_parallel()))
+        client.create_work_pool(
+            WorkPoolCreate(name=name, type="process", concurrency_limit=max_parallel())
+        )
     except ObjectAlreadyExists:
         pass
 
@@ -228,8 +246,9 @@ def next_scheduled_runs() -> dict[str, str]:
             return out
         runs = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=list(deps))),
-            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+            ),
             sort=FlowRunSort.EXPECTED_START_TIME_ASC,
             limit=200,
         )

@@ -36,16 +36,18 @@ def build_email(notice: Notice, to: Sequence[str], sender: str) -> EmailMessage:
     for filename, mimetype, data in notice.attachments:
         maintype, _, subtype = mimetype.partition("/")
         if maintype == "text":
-            msg.add_attachment(data.decode("utf-8"), subtype=subtype, charset="utf-8",
-                               filename=filename)
+            msg.add_attachment(
+                data.decode("utf-8"), subtype=subtype, charset="utf-8", filename=filename
+            )
         else:
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
 def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError
-                  | ssl.SSLError):
+    if isinstance(
+        exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError | ssl.SSLError
+    ):
         return False  # the credentials or the TLS set-up: retrying will not help
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in exc.recipients.values())
@@ -56,20 +58,27 @@ def _transient(exc: BaseException) -> bool:
 
 def _describe(exc: BaseException, settings: SmtpSettings) -> str:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        text = (f"the SMTP server {settings.address} refused the login "
-                f"({exc.smtp_code}); check DULIEUMO_SMTP_USER and DULIEUMO_SMTP_PASSWORD")
+        text = (
+            f"the SMTP server {settings.address} refused the login "
+            f"({exc.smtp_code}); check DULIEUMO_SMTP_USER and DULIEUMO_SMTP_PASSWORD"
+        )
     elif isinstance(exc, smtplib.SMTPResponseException):
-        reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(
-            exc.smtp_error, bytes) else str(exc.smtp_error)
+        reply = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         text = f"the SMTP server {settings.address} answered {exc.smtp_code} {reply[:200]}"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
         text = f"the SMTP server {settings.address} refused every recipient"
     elif isinstance(exc, ConnectionRefusedError):
         text = f"the SMTP server {settings.address} refused the connection (is it running?)"
     elif isinstance(exc, ssl.SSLError | smtplib.SMTPNotSupportedError):
-        text = (f"TLS with the SMTP server {settings.address} failed ({type(exc).__name__}: "
-                f"{str(exc)[:200]}); check DULIEUMO_SMTP_STARTTLS, DULIEUMO_SMTP_PORT and "
-                "DULIEUMO_SMTP_CA_FILE")
+        text = (
+            f"TLS with the SMTP server {settings.address} failed ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); check DULIEUMO_SMTP_STARTTLS, DULIEUMO_SMTP_PORT and "
+            "DULIEUMO_SMTP_CA_FILE"
+        )
     elif isinstance(exc, TimeoutError):
         text = f"the SMTP server {settings.address} did not answer in time"
     else:
@@ -81,8 +90,9 @@ def _deliver(msg: EmailMessage, to: Sequence[str], settings: SmtpSettings) -> di
     timeout = timeout_s()
     smtp: smtplib.SMTP
     if settings.port == 465:
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
-                                context=settings.tls_context())
+        smtp = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=timeout, context=settings.tls_context()
+        )
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
     with smtp:
@@ -95,13 +105,18 @@ def _deliver(msg: EmailMessage, to: Sequence[str], settings: SmtpSettings) -> di
     return {str(addr): code for addr, (code, _) in refused.items()}
 
 
-def send_email(notice: Notice, to: Sequence[str], settings: SmtpSettings | None,
-               sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def send_email(
+    notice: Notice,
+    to: Sequence[str],
+    settings: SmtpSettings | None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """Send the notice to the recipients; a result value, never an exception."""
     result: dict[str, Any] = {"channel": "email", "to": list(to), "ok": False, "attempts": 0}
     if settings is None:
-        result["error"] = ("e-mail is not configured: DULIEUMO_SMTP_HOST is unset "
-                           "(see README, Notifications)")
+        result["error"] = (
+            "e-mail is not configured: DULIEUMO_SMTP_HOST is unset (see README, Notifications)"
+        )
         return result
     msg = build_email(notice, to, settings.sender)
     delays = retry_delays()

@@ -40,7 +40,8 @@ QUIET_STATUSES = ("skipped", "planned")
 def is_failure(record: RunRecord) -> bool:
     """A run that did not publish what it should have. Never reported as a success."""
     return record.status in FAILURE_STATUSES or (
-        record.status not in QUIET_STATUSES and bool(record.error_code))
+        record.status not in QUIET_STATUSES and bool(record.error_code)
+    )
 
 
 def is_success(record: RunRecord) -> bool:
@@ -99,9 +100,14 @@ def sample_findings(report_path: str | None, limit: int = SAMPLE_FINDINGS) -> li
         return []
     lines = []
     for item in items[:limit]:
-        where = ", ".join(x for x in (
-            f"dòng {item['row']}" if item.get("row") else "",
-            f"cột {item['field']}" if item.get("field") else "") if x)
+        where = ", ".join(
+            x
+            for x in (
+                f"dòng {item['row']}" if item.get("row") else "",
+                f"cột {item['field']}" if item.get("field") else "",
+            )
+            if x
+        )
         msg = str(item.get("message") or finding_phrase(str(item.get("code"))))
         lines.append(f"{where[:1].upper()}{where[1:]}: {msg}" if where else msg)
     return lines
@@ -128,24 +134,35 @@ def report_attachments(report_path: str | None) -> list[tuple[str, str, bytes]]:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for f in data.get("findings", []) if isinstance(data, dict) else []:
-        writer.writerow([f.get("row") or "", f.get("field") or "", f.get("value") or "",
-                         f.get("code") or "", f.get("severity") or "", f.get("message") or ""])
+        writer.writerow(
+            [
+                f.get("row") or "",
+                f.get("field") or "",
+                f.get("value") or "",
+                f.get("code") or "",
+                f.get("severity") or "",
+                f.get("message") or "",
+            ]
+        )
     table = ("\ufeff" + nfc(out.getvalue())).encode("utf-8")
-    return [("bao-cao-kiem-tra.json", "application/json", raw),
-            ("danh-sach-loi.csv", "text/csv", table)]
+    return [
+        ("bao-cao-kiem-tra.json", "application/json", raw),
+        ("danh-sach-loi.csv", "text/csv", table),
+    ]
 
 
-def build_notice(record: RunRecord, dataset_title: str, org_title: str,
-                 site_title: str = "Cổng dữ liệu mở") -> Notice:
+def build_notice(
+    record: RunRecord, dataset_title: str, org_title: str, site_title: str = "Cổng dữ liệu mở"
+) -> Notice:
     failure = is_failure(record)
     link = report_link(record)
     status_vi = STATUS_VI.get(record.status, record.status)
     when = local_time(record.finished_at or record.started_at)
     lines: list[str]
     if failure:
-        reason, next_step = reason_and_next_step(record.status, record.error_code,
-                                                 record.transient, record.findings,
-                                                 record.dataset)
+        reason, next_step = reason_and_next_step(
+            record.status, record.error_code, record.transient, record.findings, record.dataset
+        )
         subject = f"{SUBJECT_PREFIX} Lỗi cập nhật: {dataset_title}"
         lines = [
             f"Kính gửi cán bộ phụ trách dữ liệu của {org_title},",
@@ -163,8 +180,9 @@ def build_notice(record: RunRecord, dataset_title: str, org_title: str,
             lines += [f"  - {x}" for x in examples]
         lines += [
             f"Thời điểm: {when}",
-            f"Báo cáo kiểm tra: {link}" if link else "Báo cáo kiểm tra: (không có — lỗi xảy "
-            "ra trước bước kiểm tra)",
+            f"Báo cáo kiểm tra: {link}"
+            if link
+            else "Báo cáo kiểm tra: (không có — lỗi xảy ra trước bước kiểm tra)",
             "",
             f"Việc cần làm tiếp theo: {next_step}",
         ]
@@ -185,8 +203,11 @@ def build_notice(record: RunRecord, dataset_title: str, org_title: str,
             lines.append(f"Trang bộ dữ liệu: {record.dataset_url}")
         if link:
             lines.append(f"Báo cáo kiểm tra: {link}")
-    lines += ["", f"Mã lần chạy: {run_id(record)}",
-              f"Thư này được gửi tự động bởi dulieumo ({site_title}); vui lòng không trả lời."]
+    lines += [
+        "",
+        f"Mã lần chạy: {run_id(record)}",
+        f"Thư này được gửi tự động bởi dulieumo ({site_title}); vui lòng không trả lời.",
+    ]
     event = "run.failed" if failure else "run.succeeded"
     payload: dict[str, Any] = {
         "schema_version": 1,
@@ -216,7 +237,11 @@ def build_notice(record: RunRecord, dataset_title: str, org_title: str,
     payload = json.loads(nfc(json.dumps(payload, ensure_ascii=False)))
     attachments = report_attachments(record.report_path) if record.status == "invalid" else []
     if attachments:
-        lines.insert(-3, "Đính kèm: báo cáo kiểm tra (bao-cao-kiem-tra.json) và danh sách lỗi "
-                         "mở được bằng Excel (danh-sach-loi.csv).")
-    return Notice(event, nfc(subject), nfc("\n".join(lines) + "\n"), payload, run_id(record),
-                  attachments)
+        lines.insert(
+            -3,
+            "Đính kèm: báo cáo kiểm tra (bao-cao-kiem-tra.json) và danh sách lỗi "
+            "mở được bằng Excel (danh-sach-loi.csv).",
+        )
+    return Notice(
+        event, nfc(subject), nfc("\n".join(lines) + "\n"), payload, run_id(record), attachments
+    )

@@ -50,8 +50,7 @@ ERROR_VI: dict[str, tuple[str, str]] = {
         "và khóa API của tài khoản công bố, rồi chạy lại `dulieumo publish {dataset}`.",
     ),
     "portal-unavailable": (
-        "Cổng dữ liệu mở tạm thời không phản hồi; hệ thống đã tự thử lại nhưng không thành "
-        "công.",
+        "Cổng dữ liệu mở tạm thời không phản hồi; hệ thống đã tự thử lại nhưng không thành công.",
         "Kiểm tra Cổng bằng `dulieumo portal status` (hoặc báo quản trị Cổng). Lần chạy theo "
         "lịch tiếp theo sẽ tự thử lại; có thể chạy ngay `dulieumo publish {dataset}`.",
     ),
@@ -129,8 +128,13 @@ def findings_summary(counts: Mapping[str, int], limit: int = 6) -> str:
     return ", ".join(parts)
 
 
-def reason_and_next_step(status: str, error_code: str | None, transient: bool | None,
-                         findings: Mapping[str, int], dataset: str) -> tuple[str, str]:
+def reason_and_next_step(
+    status: str,
+    error_code: str | None,
+    transient: bool | None,
+    findings: Mapping[str, int],
+    dataset: str,
+) -> tuple[str, str]:
     """The Vietnamese reason and next step of a run that did not succeed."""
     if status == "invalid":
         reason, step = ERROR_VI["validation-failed"]

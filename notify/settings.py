@@ -60,8 +60,10 @@ class SmtpSettings:
         return context
 
     def __repr__(self) -> str:  # never show the credentials
-        return (f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, "
-                f"user={'***' if self.user else ''!r}, password=***)")
+        return (
+            f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, "
+            f"user={'***' if self.user else ''!r}, password=***)"
+        )
 
     @property
     def address(self) -> str:

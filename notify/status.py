@@ -19,6 +19,8 @@ def notifications_line(notifications: Iterable[dict[str, Any]]) -> str:
         if n.get("ok"):
             parts.append(f"{channel}: sent")
         else:
-            parts.append(f"{channel}: FAILED after {n.get('attempts', 0)} attempt(s) "
-                         f"({n.get('error', 'unknown error')})")
+            parts.append(
+                f"{channel}: FAILED after {n.get('attempts', 0)} attempt(s) "
+                f"({n.get('error', 'unknown error')})"
+            )
     return "; ".join(parts)

@@ -35,12 +35,12 @@ def headers_for(notice: Notice, body: bytes) -> dict[str, str]:
     return headers
 
 
-def post_webhook(notice: Notice, url: str,
-                 sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def post_webhook(
+    notice: Notice, url: str, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, Any]:
     """POST the payload; a result value, never an exception."""
     target = safe_target(url)
-    result: dict[str, Any] = {"channel": "webhook", "target": target, "ok": False,
-                              "attempts": 0}
+    result: dict[str, Any] = {"channel": "webhook", "target": target, "ok": False, "attempts": 0}
     body = notice.body_json()
     headers = headers_for(notice, body)
     delays = retry_delays()
@@ -54,8 +54,9 @@ def post_webhook(notice: Notice, url: str,
                 result["error"] = f"the webhook {target} did not answer in time"
                 retry = True
             except httpx.HTTPError as exc:
-                result["error"] = f"the webhook {target} could not be reached " \
-                                  f"({type(exc).__name__})"
+                result["error"] = (
+                    f"the webhook {target} could not be reached ({type(exc).__name__})"
+                )
                 retry = True
             else:
                 result["http_status"] = resp.status_code

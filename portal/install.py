@@ -108,9 +108,13 @@ def ensure_installed(settings: PortalSettings) -> bool:
             log,
         )
     env_python = ["--python", str(python)]
-    importable = healthy and subprocess.run(
-        [str(python), "-c", "import ckan.cli.cli, gunicorn"], capture_output=True, check=False
-    ).returncode == 0
+    importable = (
+        healthy
+        and subprocess.run(
+            [str(python), "-c", "import ckan.cli.cli, gunicorn"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
     # a half-finished install can leave packages recorded but files missing: reinstall then
     reinstall = [] if importable and settings.ckan_bin.exists() else ["--reinstall"]
     _run(
@@ -121,8 +125,15 @@ def ensure_installed(settings: PortalSettings) -> bool:
     _run(
         # a regular (not editable) install: CKAN's `ckanext` namespace finds it reliably;
         # the stamp covers the extension's files, so `portal up` reinstalls after a change
-        [uv, "pip", "install", *env_python, "--reinstall-package", "ckanext-dulieumo",
-         str(settings.extension_dir)],
+        [
+            uv,
+            "pip",
+            "install",
+            *env_python,
+            "--reinstall-package",
+            "ckanext-dulieumo",
+            str(settings.extension_dir),
+        ],
         "installing the dulieumo CKAN extension",
         log,
     )

@@ -168,8 +168,11 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     running = server.read_pid(settings)
     if running and server.status_show(settings):
         tokens = state.read_tokens(settings.tokens_file)
-        if (all(tokens.get(r) for r in ROLE_USERS) and install.is_installed(settings)
-                and _seeded(settings)):
+        if (
+            all(tokens.get(r) for r in ROLE_USERS)
+            and install.is_installed(settings)
+            and _seeded(settings)
+        ):
             return UpReport(settings.url, running, ["already-running"], time.monotonic() - started)
 
     services.ensure_postgres(settings)
@@ -224,7 +227,10 @@ def reset(settings: PortalSettings | None = None) -> float:
     # plain SQL without CKAN's start-up: ~2 s instead of ~10 s
     proc = subprocess.run(
         [str(settings.venv / "bin" / "python"), "-m", "ckanext.dulieumo.reset", str(settings.ini)],
-        capture_output=True, text=True, check=False)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         run_ckan(settings, "dulieumo", "reset", what="resetting the portal's data")
     seed_organizations(settings, state.read_tokens(settings.tokens_file))

@@ -105,8 +105,11 @@ def _try_start_redis(port: int) -> None:
 def ensure_postgres(settings: PortalSettings) -> None:
     """Make sure PostgreSQL answers; start the local cluster for its port if only stopped."""
     local = settings.pg_host in LOCAL_HOSTS
-    if (local and not _port_open(settings.pg_host, settings.pg_port)
-            and _try_start_postgres(settings.pg_port)):
+    if (
+        local
+        and not _port_open(settings.pg_host, settings.pg_port)
+        and _try_start_postgres(settings.pg_port)
+    ):
         for _ in range(20):
             if _port_open(settings.pg_host, settings.pg_port):
                 break

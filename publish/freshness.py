@@ -24,6 +24,7 @@ def freshness_extras(spec: Any, created: str) -> dict[str, str]:
     return {
         EXTRA_LAST_UPDATED: created,
         EXTRA_NEXT_UPDATE: "" if schedule.paused else schedule.next_run(at).isoformat(),
-        EXTRA_SCHEDULE: json.dumps({"cron": schedule.cron, "timezone": schedule.timezone,
-                                    "paused": schedule.paused}),
+        EXTRA_SCHEDULE: json.dumps(
+            {"cron": schedule.cron, "timezone": schedule.timezone, "paused": schedule.paused}
+        ),
     }

@@ -16,8 +16,10 @@ from .organizations import _ensure, _group_dict, _org_dict
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
 
-def check_can_publish(client: PortalClient, spec: DatasetSpec, portal: PortalSpec,
-                      create_missing: bool = True) -> None:
+
+def check_can_publish(
+    client: PortalClient, spec: DatasetSpec, portal: PortalSpec, create_missing: bool = True
+) -> None:
     """Refuse early, before any write: organisation exists (or can be made) and token may write."""
     org = next((o for o in portal.organizations if o.name == spec.organization), None)
     if client.exists("organization_show", spec.organization) is None:

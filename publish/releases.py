@@ -583,8 +583,12 @@ class Releaser:
         dp_path = write_datapackage(descriptor, self.workdir / f"datapackage-v{version}.json")
         report_path = self.workdir / f"validation-report-v{version}.json"
         report.write_json(report_path)
-        html_path = write_html(report, self.workdir / f"validation-report-v{version}.html",
-                               table=table.path, version=version)
+        html_path = write_html(
+            report,
+            self.workdir / f"validation-report-v{version}.html",
+            table=table.path,
+            version=version,
+        )
 
         staged = {}
         staged["release-data"] = client.upload(

@@ -45,8 +45,7 @@ class ArchivedReport:
         return self.data | {"ok": True}
 
     def write_json(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
-                        encoding="utf-8")
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def releases(client: PortalClient, dataset: str) -> list[dict[str, Any]]:
@@ -54,8 +53,15 @@ def releases(client: PortalClient, dataset: str) -> list[dict[str, Any]]:
     return [r.to_dict() for r in state.releases]
 
 
-def rollback(client: PortalClient, spec: DatasetSpec, portal: PortalSpec, to_version: str, *,
-             workdir: Path, flow_run_id: str | None = None) -> PublishResult:
+def rollback(
+    client: PortalClient,
+    spec: DatasetSpec,
+    portal: PortalSpec,
+    to_version: str,
+    *,
+    workdir: Path,
+    flow_run_id: str | None = None,
+) -> PublishResult:
     state = ReleaseState.read(client.exists("package_show", spec.name))
     record = next((r for r in state.releases if r.version == to_version), None)
     if record is None:
@@ -65,10 +71,16 @@ def rollback(client: PortalClient, spec: DatasetSpec, portal: PortalSpec, to_ver
             f"(releases: {known}).",
             hint=f"List them with: dulieumo releases {spec.name}",
         )
-    csv_path = _download(client, state.resource(record.resources.get("release-data")),
-                         workdir / f"rollback-v{to_version}.csv")
-    dp_path = _download(client, state.resource(record.resources.get("release-datapackage")),
-                        workdir / f"rollback-datapackage-v{to_version}.json")
+    csv_path = _download(
+        client,
+        state.resource(record.resources.get("release-data")),
+        workdir / f"rollback-v{to_version}.csv",
+    )
+    dp_path = _download(
+        client,
+        state.resource(record.resources.get("release-datapackage")),
+        workdir / f"rollback-datapackage-v{to_version}.json",
+    )
     if csv_path is None or dp_path is None:
         raise TerminalError(
             f"The files of release {to_version} of '{spec.name}' are no longer on the portal.",
@@ -78,15 +90,20 @@ def rollback(client: PortalClient, spec: DatasetSpec, portal: PortalSpec, to_ver
     schema = descriptor["resources"][0]["schema"]
     data = csv_path.read_bytes()
     table = ArchivedTable(
-        csv_path, hashlib.sha256(data).hexdigest(),
+        csv_path,
+        hashlib.sha256(data).hexdigest(),
         descriptor.get("x_dulieumo", {}).get("provenance", {}).get("source_sha256", ""),
-        len(data), f"release:{to_version}",
+        len(data),
+        f"release:{to_version}",
         dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     )
     report = ArchivedReport(descriptor.get("x_dulieumo", {}).get("validation", {}))
     releaser = Releaser(client, spec, portal, workdir=workdir, flow_run_id=flow_run_id)
     return releaser.publish(
-        table, report, schema, approve_major=True,  # type: ignore[arg-type]
+        table,
+        report,
+        schema,
+        approve_major=True,  # type: ignore[arg-type]
         note=f"Khôi phục dữ liệu của phiên bản {to_version} (phát hành ngày "
         f"{record.created[:10]}).",
     )

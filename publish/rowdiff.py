@@ -25,8 +25,14 @@ class RowDiff:
         return not (self.added or self.removed or self.changed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "removed": self.removed, "changed": self.changed,
-                "unchanged": self.unchanged, "keyed_by": self.keyed_by, "samples": self.samples}
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "keyed_by": self.keyed_by,
+            "samples": self.samples,
+        }
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -39,13 +45,17 @@ def _keys(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     return frame[key].agg("\x1f".join, axis=1)
 
 
-def diff_rows(old: Path | None, new: Path, primary_key: list[str],
-              sample_limit: int = SAMPLE_LIMIT) -> RowDiff:
+def diff_rows(
+    old: Path | None, new: Path, primary_key: list[str], sample_limit: int = SAMPLE_LIMIT
+) -> RowDiff:
     """Compare the previous release's CSV with the new one."""
     new_df = _read(new)
     if old is None:
-        return RowDiff(added=len(new_df), keyed_by=primary_key,
-                       samples={"added": new_df.head(sample_limit).to_dict("records")})
+        return RowDiff(
+            added=len(new_df),
+            keyed_by=primary_key,
+            samples={"added": new_df.head(sample_limit).to_dict("records")},
+        )
     old_df = _read(old)
     common = [c for c in new_df.columns if c in old_df.columns]
     key = [k for k in primary_key if k in common]
@@ -55,9 +65,11 @@ def diff_rows(old: Path | None, new: Path, primary_key: list[str],
         both = old_h.index.union(new_h.index)
         o = old_h.reindex(both, fill_value=0)
         n = new_h.reindex(both, fill_value=0)
-        return RowDiff(added=int((n - o).clip(lower=0).sum()),
-                       removed=int((o - n).clip(lower=0).sum()),
-                       unchanged=int(pd.concat([o, n], axis=1).min(axis=1).sum()))
+        return RowDiff(
+            added=int((n - o).clip(lower=0).sum()),
+            removed=int((o - n).clip(lower=0).sum()),
+            unchanged=int(pd.concat([o, n], axis=1).min(axis=1).sum()),
+        )
     old_idx = old_df.set_index(_keys(old_df, key))
     new_idx = new_df.set_index(_keys(new_df, key))
     added_keys = new_idx.index.difference(old_idx.index)
@@ -71,13 +83,23 @@ def diff_rows(old: Path | None, new: Path, primary_key: list[str],
         "added": new_idx.loc[added_keys[:sample_limit]].to_dict("records"),
         "removed": old_idx.loc[removed_keys[:sample_limit]].to_dict("records"),
         "changed": [
-            {"key": str(k),
-             "before": {c: old_idx.at[k, c] for c in common
-                        if old_idx.at[k, c] != new_idx.at[k, c]},
-             "after": {c: new_idx.at[k, c] for c in common
-                       if old_idx.at[k, c] != new_idx.at[k, c]}}
+            {
+                "key": str(k),
+                "before": {
+                    c: old_idx.at[k, c] for c in common if old_idx.at[k, c] != new_idx.at[k, c]
+                },
+                "after": {
+                    c: new_idx.at[k, c] for c in common if old_idx.at[k, c] != new_idx.at[k, c]
+                },
+            }
             for k in changed_keys[:sample_limit]
         ],
     }
-    return RowDiff(len(added_keys), len(removed_keys), int(changed_mask.sum()),
-                   int((~changed_mask).sum()), key, samples)
+    return RowDiff(
+        len(added_keys),
+        len(removed_keys),
+        int(changed_mask.sum()),
+        int((~changed_mask).sum()),
+        key,
+        samples,
+    )

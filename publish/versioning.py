@@ -33,8 +33,12 @@ class Change:
     message: str  # Vietnamese, for release notes
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "kind": self.kind, "field": self.field,
-                "message": self.message}
+        return {
+            "level": self.level,
+            "kind": self.kind,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -97,8 +101,9 @@ def compare_schemas(old: dict[str, Any] | None, new: dict[str, Any]) -> SchemaCh
     old_fields = {f["name"]: f for f in old.get("fields", [])}
     new_fields = {f["name"]: f for f in new.get("fields", [])}
     for name in old_fields.keys() - new_fields.keys():
-        result.changes.append(Change("major", "field-removed", name,
-                                     f"Bỏ cột {name} (hoặc đổi tên)"))
+        result.changes.append(
+            Change("major", "field-removed", name, f"Bỏ cột {name} (hoặc đổi tên)")
+        )
     for name in new_fields.keys() - old_fields.keys():
         result.changes.append(Change("minor", "field-added", name, f"Thêm cột {name}"))
     for name in sorted(old_fields.keys() & new_fields.keys()):
@@ -106,21 +111,34 @@ def compare_schemas(old: dict[str, Any] | None, new: dict[str, Any]) -> SchemaCh
         ta, tb = a.get("type", "string"), b.get("type", "string")
         if ta != tb:
             level: Level = "minor" if tb in _WIDENS_TO.get(ta, set()) else "major"
-            result.changes.append(Change(level, "type-changed", name,
-                                         f"Cột {name}: kiểu dữ liệu đổi từ {ta} thành {tb}"))
+            result.changes.append(
+                Change(
+                    level, "type-changed", name, f"Cột {name}: kiểu dữ liệu đổi từ {ta} thành {tb}"
+                )
+            )
         if a.get("format", "default") != b.get("format", "default"):
-            result.changes.append(Change("major", "format-changed", name,
-                                         f"Cột {name}: định dạng đổi từ {a.get('format')} "
-                                         f"thành {b.get('format')}"))
-        result.changes += _constraint_changes(name, a.get("constraints", {}),
-                                              b.get("constraints", {}))
+            result.changes.append(
+                Change(
+                    "major",
+                    "format-changed",
+                    name,
+                    f"Cột {name}: định dạng đổi từ {a.get('format')} thành {b.get('format')}",
+                )
+            )
+        result.changes += _constraint_changes(
+            name, a.get("constraints", {}), b.get("constraints", {})
+        )
         for key in ("title", "description"):
             if a.get(key) != b.get(key):
-                result.changes.append(Change("patch", "description-changed", name,
-                                             f"Cột {name}: cập nhật mô tả ({key})"))
+                result.changes.append(
+                    Change(
+                        "patch", "description-changed", name, f"Cột {name}: cập nhật mô tả ({key})"
+                    )
+                )
     if _pk(old) != _pk(new):
-        result.changes.append(Change("major", "primary-key", None,
-                                     f"Khóa chính đổi từ {_pk(old)} thành {_pk(new)}"))
+        result.changes.append(
+            Change("major", "primary-key", None, f"Khóa chính đổi từ {_pk(old)} thành {_pk(new)}")
+        )
     old_order = [n for n in old_fields if n in new_fields]
     new_order = [n for n in new_fields if n in old_fields]
     if old_order != new_order:

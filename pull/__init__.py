@@ -35,11 +35,27 @@ if TYPE_CHECKING:
     from dulieumo.catalog import Conventions, DatasetSpec
     from dulieumo.catalog.sources import TabularSource
 
-__all__ = ["CONNECTORS", "Connector", "Decoded", "PullContext", "PulledTable", "RawFile",
-           "Records", "normalise", "pull_source", "safe_url", "source_uri"]
+__all__ = [
+    "CONNECTORS",
+    "Connector",
+    "Decoded",
+    "PullContext",
+    "PulledTable",
+    "RawFile",
+    "Records",
+    "normalise",
+    "pull_source",
+    "safe_url",
+    "source_uri",
+]
 
-CONNECTORS: dict[str, Connector] = {"file": fetch_file, "http": fetch_http, "api": fetch_api,
-                                    "sql": fetch_sql, "ckan": fetch_ckan}
+CONNECTORS: dict[str, Connector] = {
+    "file": fetch_file,
+    "http": fetch_http,
+    "api": fetch_api,
+    "sql": fetch_sql,
+    "ckan": fetch_ckan,
+}
 
 
 def source_uri(source: Any) -> str:
@@ -59,13 +75,16 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     source = spec.source
     connector = CONNECTORS.get(source.type)
     if connector is None:
-        raise SourceError(f"Dataset '{spec.name}': no connector for source type "
-                          f"'{source.type}'.", hint=f"Use one of: {', '.join(CONNECTORS)}.")
+        raise SourceError(
+            f"Dataset '{spec.name}': no connector for source type '{source.type}'.",
+            hint=f"Use one of: {', '.join(CONNECTORS)}.",
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     label = f"Dataset '{spec.name}', source {source_uri(source)}"
-    spec_file = spec.spec_path.as_posix() if spec.spec_path != Path() else \
-        f"the spec of '{spec.name}'"
+    spec_file = (
+        spec.spec_path.as_posix() if spec.spec_path != Path() else f"the spec of '{spec.name}'"
+    )
     ctx = PullContext(spec.name, spec_file, root, workdir, label)
     out = workdir / f"{spec.name}.csv"
     try:
@@ -75,8 +94,14 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
         raise
 
 
-def _pull(spec: DatasetSpec, fetched: RawFile | Records, out: Path, root: Path, label: str,
-          fetched_at: str) -> PulledTable:
+def _pull(
+    spec: DatasetSpec,
+    fetched: RawFile | Records,
+    out: Path,
+    root: Path,
+    label: str,
+    fetched_at: str,
+) -> PulledTable:
     source = spec.source
     fields = schema_fields(root / spec.schema_path)
     if isinstance(fetched, Records):
@@ -91,54 +116,79 @@ def _pull(spec: DatasetSpec, fetched: RawFile | Records, out: Path, root: Path, 
         fmt = tab.file_format(fetched.name or fetched.uri)
     if fmt == "xlsx":
         raw_sha = fetched.raw_sha256 or sha256_file(fetched.path)
-        sheet = read_xlsx(fetched.path, tab.excel, fields,
-                          spec.conventions, label)
+        sheet = read_xlsx(fetched.path, tab.excel, fields, spec.conventions, label)
         try:
             header = resolve_header(sheet.labels, fields, spec.conventions, sheet.where)
             written = write_table(out, header, sheet.rows, fields, spec.conventions)
         finally:
             sheet.close()
         if written.rows == 0:
-            raise SourceError(f"{sheet.where}: the table has a header but no data rows.",
-                              hint="Check `source.excel.first_data_row`, or ask the agency "
-                              "for the filled-in workbook; nothing was published.")
-        return PulledTable(out, raw_sha, written.sha256, written.size, fetched.uri,
-                           fetched_at, "xlsx", fetched.not_modified)
+            raise SourceError(
+                f"{sheet.where}: the table has a header but no data rows.",
+                hint="Check `source.excel.first_data_row`, or ask the agency "
+                "for the filled-in workbook; nothing was published.",
+            )
+        return PulledTable(
+            out,
+            raw_sha,
+            written.sha256,
+            written.size,
+            fetched.uri,
+            fetched_at,
+            "xlsx",
+            fetched.not_modified,
+        )
     decoded = normalise(fetched.path, out, tab.encoding, label, delimiter=tab.delimiter)
     if fetched.raw_sha256 is not None and fetched.raw_sha256 != decoded.raw_sha256:
-        raise SourceError(f"{label}: the downloaded file changed on disk while being read.",
-                          hint="Run again; make sure nothing else writes into the run folder.")
+        raise SourceError(
+            f"{label}: the downloaded file changed on disk while being read.",
+            hint="Run again; make sure nothing else writes into the run folder.",
+        )
     sha, size = decoded.sha256, decoded.size
     if spec.conventions is not None or tab.delimiter != ",":
         written = _rewrite_csv(out, tab.delimiter, fields, spec.conventions, label)
         sha, size = written.sha256, written.size
-    return PulledTable(out, decoded.raw_sha256, sha, size, fetched.uri, fetched_at,
-                       decoded.encoding, fetched.not_modified)
+    return PulledTable(
+        out,
+        decoded.raw_sha256,
+        sha,
+        size,
+        fetched.uri,
+        fetched_at,
+        decoded.encoding,
+        fetched.not_modified,
+    )
 
 
-def _rewrite_csv(out: Path, delimiter: str, fields: list[Field],
-                 conventions: Conventions | None, label: str) -> Any:
+def _rewrite_csv(
+    out: Path, delimiter: str, fields: list[Field], conventions: Conventions | None, label: str
+) -> Any:
     import csv
 
     with out.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         labels = next(reader, None)
         if labels is None:
-            raise SourceError(f"{label}: the file is empty.",
-                              hint="Ask the agency for the export again; nothing was published.")
+            raise SourceError(
+                f"{label}: the file is empty.",
+                hint="Ask the agency for the export again; nothing was published.",
+            )
         header = resolve_header(labels, fields, conventions, f"{label}, header row")
         staged = out.with_name(out.name + ".conv")
         try:
             written = write_table(staged, header, reader, fields, conventions)
         except csv.Error as exc:
-            raise SourceError(f"{label}: row {reader.line_num}: the CSV is malformed ({exc}).",
-                              hint="Ask the agency for a clean export.") from None
+            raise SourceError(
+                f"{label}: row {reader.line_num}: the CSV is malformed ({exc}).",
+                hint="Ask the agency for a clean export.",
+            ) from None
     staged.replace(out)
     return written
 
 
-def _record_labels(first: dict[str, Any], fields: list[Field],
-                   conventions: Conventions | None) -> list[str]:
+def _record_labels(
+    first: dict[str, Any], fields: list[Field], conventions: Conventions | None
+) -> list[str]:
     """Agency keys in the schema's field order, then the other keys of the first record."""
     if not fields:
         return list(first)
@@ -151,14 +201,22 @@ def _record_labels(first: dict[str, Any], fields: list[Field],
     return labels + [k for k in first if k not in labels]
 
 
-def _from_records(records: Records, out: Path, fields: list[Field],
-                  conventions: Conventions | None, label: str, fetched_at: str) -> PulledTable:
+def _from_records(
+    records: Records,
+    out: Path,
+    fields: list[Field],
+    conventions: Conventions | None,
+    label: str,
+    fetched_at: str,
+) -> PulledTable:
     stream = iter(records.rows)
     first = next(stream, None)
     if first is None:
-        raise SourceError(f"{label}: the source returned no records.",
-                          hint="Check the query, the records path or the filter in the spec, "
-                          "or ask the agency why the data is empty; nothing was published.")
+        raise SourceError(
+            f"{label}: the source returned no records.",
+            hint="Check the query, the records path or the filter in the spec, "
+            "or ask the agency why the data is empty; nothing was published.",
+        )
     labels = records.columns or _record_labels(first[1], fields, conventions)
     header = resolve_header(labels, fields, conventions, f"{label} ({first[0]})")
     dropped = {k for k, v in (conventions.columns if conventions else {}).items() if v is None}
@@ -172,10 +230,19 @@ def _from_records(records: Records, out: Path, fields: list[Field],
                     f"{label} ({where}): a record has the key '{extra[0]}', which the first "
                     f"record and the schema do not have (keys: {', '.join(labels)}).",
                     hint="Map or drop it under `conventions.columns`, or add the field to the "
-                    "schema.")
+                    "schema.",
+                )
             yield [record.get(k) for k in labels]
 
-    written = write_table(out, Header(header.names, header.keep, header.width), rows(), fields,
-                          conventions)
-    return PulledTable(out, records.digest.hexdigest(), written.sha256, written.size,
-                       records.uri, fetched_at, "utf-8")
+    written = write_table(
+        out, Header(header.names, header.keep, header.width), rows(), fields, conventions
+    )
+    return PulledTable(
+        out,
+        records.digest.hexdigest(),
+        written.sha256,
+        written.size,
+        records.uri,
+        fetched_at,
+        "utf-8",
+    )

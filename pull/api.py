@@ -48,32 +48,40 @@ def dig(value: Any, path: str) -> Any:
 
 def with_params(url: str, params: Mapping[str, Any]) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in params]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query += [(k, str(v)) for k, v in params.items()]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def get_json(client: httpx.Client, url: str, where: str, headers: Mapping[str, str],
-             timeout_s: float) -> tuple[Any, bytes]:
+def get_json(
+    client: httpx.Client, url: str, where: str, headers: Mapping[str, str], timeout_s: float
+) -> tuple[Any, bytes]:
     """GET ``url`` and parse JSON; errors name ``where`` ("…, page 3 (<url>)")."""
     bare, auth = _split_credentials(url)
     try:
-        resp = client.get(bare, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
-                          headers=dict(headers), timeout=timeout_s)
+        resp = client.get(
+            bare,
+            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+            headers=dict(headers),
+            timeout=timeout_s,
+        )
     except httpx.TimeoutException:
-        raise SourceUnavailable(f"{where}: no answer within {timeout_s:g} s (timeout).",
-                                hint="The run is retried; raise `source.timeout_s` if the API "
-                                "is slow.") from None
+        raise SourceUnavailable(
+            f"{where}: no answer within {timeout_s:g} s (timeout).",
+            hint="The run is retried; raise `source.timeout_s` if the API is slow.",
+        ) from None
     except httpx.TransportError as exc:
-        raise SourceUnavailable(f"{where}: the connection failed ({type(exc).__name__}).",
-                                hint="Check that the agency's API is up; the run is "
-                                "retried.") from None
+        raise SourceUnavailable(
+            f"{where}: the connection failed ({type(exc).__name__}).",
+            hint="Check that the agency's API is up; the run is retried.",
+        ) from None
     status = resp.status_code
     if status >= 500 or status in TRANSIENT_4XX:
-        raise SourceUnavailable(f"{where}: the API answered HTTP {status}.",
-                                hint="Usually temporary; the run is retried. If it persists, "
-                                "contact the agency's IT staff.")
+        raise SourceUnavailable(
+            f"{where}: the API answered HTTP {status}.",
+            hint="Usually temporary; the run is retried. If it persists, "
+            "contact the agency's IT staff.",
+        )
     if status >= 400:
         said: Any = ""
         try:
@@ -82,28 +90,36 @@ def get_json(client: httpx.Client, url: str, where: str, headers: Mapping[str, s
         except (ValueError, AttributeError, UnicodeDecodeError):
             pass
         said = f" ({' '.join(str(said).split())[:200]})" if said else ""
-        raise SourceError(f"{where}: the API answered HTTP {status}{said}.",
-                          hint="Check `source.url`, the parameters and `source.headers` "
-                          "(credentials) in the dataset spec.")
+        raise SourceError(
+            f"{where}: the API answered HTTP {status}{said}.",
+            hint="Check `source.url`, the parameters and `source.headers` "
+            "(credentials) in the dataset spec.",
+        )
     body = resp.content
     try:
         return json.loads(body), body
     except (ValueError, UnicodeDecodeError) as exc:
         start = body[:60].decode("utf-8", "replace").strip().replace("\n", " ")
         kind = resp.headers.get("content-type", "unknown type")
-        why = f"at line {exc.lineno}, column {exc.colno}: {exc.msg}" \
-            if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        why = (
+            f"at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            if isinstance(exc, json.JSONDecodeError)
+            else "not UTF-8"
+        )
         raise SourceError(
             f"{where}: the answer is not valid JSON ({kind}, {why}; it starts {start!r}). "
             "Nothing was published.",
             hint="An error page or a cut-off answer: check the API with the agency, then "
-            "run again.") from None
+            "run again.",
+        ) from None
 
 
 def fetch_api(source: ApiSource, ctx: PullContext) -> Records:
     url = expand(source.url, spec_file=ctx.spec_file, field="source.url")
-    headers = {"Accept": "application/json",
-               **expand_headers(source.headers, spec_file=ctx.spec_file)}
+    headers = {
+        "Accept": "application/json",
+        **expand_headers(source.headers, spec_file=ctx.spec_file),
+    }
     records = Records(safe_url(url), iter(()))
 
     def pages() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -120,8 +136,9 @@ def fetch_api(source: ApiSource, ctx: PullContext) -> Records:
                         params[p.size_param] = p.size
                     page_url = with_params(url, params)
                 else:
-                    page_url = with_params(url, {p.offset_param: (number - 1) * p.size,
-                                                 p.limit_param: p.size})
+                    page_url = with_params(
+                        url, {p.offset_param: (number - 1) * p.size, p.limit_param: p.size}
+                    )
                 where = f"{ctx.label}, page {number} ({safe_url(page_url)})"
                 answer, body = get_json(client, page_url, where, headers, source.timeout_s)
                 records.digest.update(body)
@@ -132,16 +149,20 @@ def fetch_api(source: ApiSource, ctx: PullContext) -> Records:
                     raise SourceError(
                         f"{where}: the answer has no '{source.records}' (found: {keys}).",
                         hint="Set `source.records` to the dot path of the list of records "
-                        "(e.g. \"data\" or \"result.records\").") from None
+                        '(e.g. "data" or "result.records").',
+                    ) from None
                 if not isinstance(items, list):
-                    raise SourceError(f"{where}: '{source.records or '(the answer)'}' is a "
-                                      f"{type(items).__name__}, not a list of records.",
-                                      hint="Set `source.records` to the list's dot path.")
+                    raise SourceError(
+                        f"{where}: '{source.records or '(the answer)'}' is a "
+                        f"{type(items).__name__}, not a list of records.",
+                        hint="Set `source.records` to the list's dot path.",
+                    )
                 for i, item in enumerate(items, start=1):
                     if not isinstance(item, dict):
-                        raise SourceError(f"{where}: record {i} is a {type(item).__name__}, "
-                                          "not an object.",
-                                          hint="Point `source.records` at a list of objects.")
+                        raise SourceError(
+                            f"{where}: record {i} is a {type(item).__name__}, not an object.",
+                            hint="Point `source.records` at a list of objects.",
+                        )
                     yield f"page {number}, record {i}", item
                 if p is None:
                     return
@@ -153,21 +174,27 @@ def fetch_api(source: ApiSource, ctx: PullContext) -> Records:
                     if not link:
                         return
                     if not isinstance(link, str):
-                        raise SourceError(f"{where}: '{p.next}' is not a URL ({link!r}).",
-                                          hint="Fix `source.pagination.next`.")
+                        raise SourceError(
+                            f"{where}: '{p.next}' is not a URL ({link!r}).",
+                            hint="Fix `source.pagination.next`.",
+                        )
                     next_url = urljoin(page_url, link)
                     if next_url in seen:
-                        raise SourceError(f"{where}: the next link points back to a page "
-                                          "already read (a paging loop).",
-                                          hint="Report it to the agency's IT staff.")
+                        raise SourceError(
+                            f"{where}: the next link points back to a page "
+                            "already read (a paging loop).",
+                            hint="Report it to the agency's IT staff.",
+                        )
                     seen.add(next_url)
                 elif len(items) < p.size:
                     return
                 number += 1
                 if number > p.max_pages:
-                    raise SourceError(f"{ctx.label}: more than {p.max_pages} pages.",
-                                      hint="Raise `source.pagination.max_pages`, or check that "
-                                      "the API honours the paging parameters.")
+                    raise SourceError(
+                        f"{ctx.label}: more than {p.max_pages} pages.",
+                        hint="Raise `source.pagination.max_pages`, or check that "
+                        "the API honours the paging parameters.",
+                    )
 
     records.rows = pages()
     return records

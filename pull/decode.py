@@ -40,8 +40,11 @@ ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3")
 TCVN3_IN_UTF8 = "tcvn3-in-utf-8"  # UTF-8 text whose characters are TCVN3 codes
 #: Latin-1 / Windows-1252 characters → the TCVN3 letter of the same byte
 _TCVN3_CHARS = {ord(bytes([b]).decode("latin-1")): DECODING_TABLE[b] for b in range(0x80, 0x100)}
-_TCVN3_CHARS |= {ord(bytes([b]).decode("cp1252")): DECODING_TABLE[b] for b in range(0x80, 0xA0)
-                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_TCVN3_CHARS |= {
+    ord(bytes([b]).decode("cp1252")): DECODING_TABLE[b]
+    for b in range(0x80, 0xA0)
+    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
 CHUNK = 1 << 20  # 1 MiB
 
 
@@ -149,8 +152,13 @@ def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: 
                 except UnicodeDecodeError as exc:
                     at = exc.start
                     decoded_text = seen_text or not body[:at].isascii()
-                    raise _BadBytes(line + _line_ends(body[:at]), offset + skipped + at,
-                                    body[at], codec, decoded_text) from None
+                    raise _BadBytes(
+                        line + _line_ends(body[:at]),
+                        offset + skipped + at,
+                        body[at],
+                        codec,
+                        decoded_text,
+                    ) from None
                 seen_text = seen_text or not body.isascii()
                 if check_utf8 and not body.isascii():
                     non_ascii = True
@@ -196,18 +204,22 @@ def _sniff(raw: Path, label: str) -> bytes:
     with raw.open("rb") as fh:
         head = fh.read(8192)
     if not head:
-        raise SourceError(f"{label}: the file is empty.",
-                          hint="Ask the agency for the export again; nothing was published.")
+        raise SourceError(
+            f"{label}: the file is empty.",
+            hint="Ask the agency for the export again; nothing was published.",
+        )
     if head.startswith(UTF16_BOMS):
         raise SourceError(
-            f"{label}: the file is UTF-16 text (Excel's \"Unicode Text\"), not a CSV in "
+            f'{label}: the file is UTF-16 text (Excel\'s "Unicode Text"), not a CSV in '
             "UTF-8 or Windows-1258.",
-            hint="Save the table again as \"CSV UTF-8 (Comma delimited)\".")
+            hint='Save the table again as "CSV UTF-8 (Comma delimited)".',
+        )
     if b"\x00" in head:
         raise SourceError(
             f"{label}: this is not a text (CSV) file — it contains NUL bytes "
             "(a spreadsheet or another binary file?).",
-            hint="Export the table as CSV, or declare the right source type in the spec.")
+            hint="Export the table as CSV, or declare the right source type in the spec.",
+        )
     return head
 
 
@@ -239,23 +251,33 @@ def _tcvn3_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceE
     where = "the header row" if row == 1 else f"row {row}"
     return SourceError(
         f"{label}: {where}, column «{column}»: '{word}' is Vietnamese text in the old TCVN3 "
-        f"(ABC, \".VnTime\" font) encoding, but the file is read as {read_as}; publishing it "
+        f'(ABC, ".VnTime" font) encoding, but the file is read as {read_as}; publishing it '
         "would show garbled letters.",
         hint="Declare `encoding: tcvn3` under `source:` in the dataset spec (it converts the "
         "whole file to Unicode), or ask the agency to convert the spreadsheet to Unicode "
-        "(e.g. Unikey's converter, TCVN3 → Unicode) and export it again.")
+        "(e.g. Unikey's converter, TCVN3 → Unicode) and export it again.",
+    )
 
 
-def normalise(raw: Path, out: Path, declared: str, label: str, *,
-              chunk_size: int = CHUNK, delimiter: str = ",") -> Decoded:
+def normalise(
+    raw: Path,
+    out: Path,
+    declared: str,
+    label: str,
+    *,
+    chunk_size: int = CHUNK,
+    delimiter: str = ",",
+) -> Decoded:
     """Decode ``raw`` (declared encoding or ``auto``) into ``out``: UTF-8, NFC, LF, no BOM.
 
     Raises SourceError naming ``label``, the line and the byte offset of the first byte that
     the encoding cannot decode, and the ``encoding:`` value to declare instead.
     """
     if declared not in ENCODINGS:
-        raise SourceError(f"{label}: unknown encoding '{declared}'.",
-                          hint=f"Declare one of: {', '.join(ENCODINGS)}.")
+        raise SourceError(
+            f"{label}: unknown encoding '{declared}'.",
+            hint=f"Declare one of: {', '.join(ENCODINGS)}.",
+        )
     head = _sniff(raw, label)
     has_bom = head.startswith(BOM)
     if declared == "auto":
@@ -269,25 +291,27 @@ def normalise(raw: Path, out: Path, declared: str, label: str, *,
     for name in order:
         codec = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258"}.get(name, name)
         try:
-            result = _convert(raw, out, codec, check_utf8=declared == "windows-1258",
-                              chunk_size=chunk_size)
+            result = _convert(
+                raw, out, codec, check_utf8=declared == "windows-1258", chunk_size=chunk_size
+            )
             if name in ("utf-8", "utf-8-sig", "windows-1258"):
                 hit = find_tcvn3(out, delimiter)
                 if hit is not None and declared == "auto" and name == "windows-1258":
                     name = "tcvn3"
-                    result = _convert(raw, out, "tcvn3", check_utf8=False,
-                                      chunk_size=chunk_size)
+                    result = _convert(raw, out, "tcvn3", check_utf8=False, chunk_size=chunk_size)
                 elif hit is not None:
                     out.unlink(missing_ok=True)
-                    raise _tcvn3_error(label, hit, "UTF-8" if name != "windows-1258"
-                                       else "Windows-1258")
+                    raise _tcvn3_error(
+                        label, hit, "UTF-8" if name != "windows-1258" else "Windows-1258"
+                    )
         except _NotTcvn3 as exc:
             raise SourceError(
                 f"{label}: line {exc.line}: `encoding: tcvn3` is declared, but the file is "
                 f"UTF-8 text with the Unicode letter '{exc.char}', which TCVN3 does not have "
                 "(the file mixes Unicode and TCVN3 text, or is not TCVN3).",
                 hint="Ask the agency to convert the spreadsheet to Unicode and export it as "
-                "\"CSV UTF-8\"; or declare `encoding: utf-8` if the file is Unicode.") from None
+                '"CSV UTF-8"; or declare `encoding: utf-8` if the file is Unicode.',
+            ) from None
         except _BadBytes as exc:
             bad = exc
             if declared == "auto" and exc.codec == "utf-8" and exc.after_text:
@@ -307,25 +331,28 @@ def normalise(raw: Path, out: Path, declared: str, label: str, *,
             f"{label}: `encoding: windows-1258` is declared, but the file is UTF-8 text; "
             "reading it as Windows-1258 would garble every Vietnamese letter.",
             hint=f"Declare `encoding: {suggested}` (or `auto`) under `source:` in the "
-            "dataset spec.")
+            "dataset spec.",
+        )
     assert bad is not None
     tried = {"cp1258": "windows-1258", "tcvn3": "tcvn3"}.get(bad.codec, "utf-8")
     where = f"{label}: line {bad.line}, byte offset {bad.offset}: byte 0x{bad.byte:02x}"
     if declared == "auto" and bad.codec == "cp1258":
         raise SourceError(
             f"{where} is neither UTF-8 nor Windows-1258 text.",
-            hint="Ask the agency to save the table as \"CSV UTF-8\"; legacy font encodings "
-            "(TCVN3, VNI) must be converted first.")
+            hint='Ask the agency to save the table as "CSV UTF-8"; legacy font encodings '
+            "(TCVN3, VNI) must be converted first.",
+        )
     if declared == "auto":  # UTF-8 text up to a corrupt byte
         raise SourceError(
             f"{where} is not valid utf-8, although the text before it is UTF-8 "
             "(a damaged or hand-edited file?).",
             hint="Ask the agency for a clean export; declare `encoding: windows-1258` only if "
-            "the whole file really is Windows-1258.")
+            "the whole file really is Windows-1258.",
+        )
     suggestion = "windows-1258" if bad.codec == "utf-8" else "utf-8"
     raise SourceError(
         f"{where} is not valid {tried} text (declared `encoding: {declared}`).",
         hint=f"The file is probably {'Windows-1258' if suggestion == 'windows-1258' else 'UTF-8'}"
         f": declare `encoding: {suggestion}` (or `auto`) under `source:` in the dataset spec, "
-        "or ask the agency to save it as \"CSV UTF-8\".",
+        'or ask the agency to save it as "CSV UTF-8".',
     )

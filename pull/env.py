@@ -15,8 +15,9 @@ from dulieumo.catalog.sources import VARIABLE
 from dulieumo.errors import SpecError
 
 
-def expand(value: str, *, spec_file: str, field: str,
-           environ: Mapping[str, str] | None = None) -> str:
+def expand(
+    value: str, *, spec_file: str, field: str, environ: Mapping[str, str] | None = None
+) -> str:
     env = os.environ if environ is None else environ
 
     def one(match: object) -> str:
@@ -29,11 +30,13 @@ def expand(value: str, *, spec_file: str, field: str,
         raise SpecError(
             f"{spec_file}: {field}: the environment variable {name} is not set.",
             hint=f"Set {name} in the environment of the run (e.g. export {name}=...), or "
-            f"write ${{{name}:-default}} in the spec.")
+            f"write ${{{name}:-default}} in the spec.",
+        )
 
     return VARIABLE.sub(one, value)
 
 
-def expand_headers(headers: Mapping[str, str], *, spec_file: str,
-                   field: str = "source.headers") -> dict[str, str]:
+def expand_headers(
+    headers: Mapping[str, str], *, spec_file: str, field: str = "source.headers"
+) -> dict[str, str]:
     return {k: expand(v, spec_file=spec_file, field=f"{field}.{k}") for k, v in headers.items()}

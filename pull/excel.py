@@ -85,8 +85,11 @@ def join_header(rows: Sequence[Sequence[Any]]) -> list[str]:
 
 def _is_footnote(row: Sequence[Any]) -> bool:
     filled = [v for v in row if not _blank(v)]
-    return len(filled) == 1 and isinstance(filled[0], str) and \
-        unicodedata.normalize("NFC", filled[0]).strip().casefold().startswith(FOOTNOTES)
+    return (
+        len(filled) == 1
+        and isinstance(filled[0], str)
+        and unicodedata.normalize("NFC", filled[0]).strip().casefold().startswith(FOOTNOTES)
+    )
 
 
 def _shown(row: Sequence[Any], limit: int = 6) -> str:
@@ -120,16 +123,29 @@ def _open(path: Path, label: str) -> Any:
         fh.close()
         with path.open("rb") as fh:
             head = fh.read(8)
-        what = "the file is empty" if not head else (
-            "it is an old .xls workbook (Excel 97-2003)" if head.startswith(b"\xd0\xcf\x11\xe0")
-            else f"it is not an .xlsx workbook ({type(exc).__name__})")
-        raise SourceError(f"{label}: cannot read the workbook: {what}.",
-                          hint="Ask the agency to save it as \"Excel Workbook (.xlsx)\", or "
-                          "declare `format: csv` if it is a CSV file.") from None
+        what = (
+            "the file is empty"
+            if not head
+            else (
+                "it is an old .xls workbook (Excel 97-2003)"
+                if head.startswith(b"\xd0\xcf\x11\xe0")
+                else f"it is not an .xlsx workbook ({type(exc).__name__})"
+            )
+        )
+        raise SourceError(
+            f"{label}: cannot read the workbook: {what}.",
+            hint='Ask the agency to save it as "Excel Workbook (.xlsx)", or '
+            "declare `format: csv` if it is a CSV file.",
+        ) from None
 
 
-def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
-              conventions: Conventions | None, label: str) -> Sheet:
+def read_xlsx(
+    path: Path,
+    excel: ExcelTable | None,
+    fields: Sequence[Field],
+    conventions: Conventions | None,
+    label: str,
+) -> Sheet:
     """The header labels and a stream of data rows of the declared table."""
     excel = excel or ExcelTable()
     book = _open(path, label)
@@ -139,19 +155,22 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
     elif isinstance(excel.sheet, int):
         if excel.sheet > len(names):
             _close(book)
-            raise SourceError(f"{label}: the workbook has {len(names)} sheet(s), not "
-                              f"{excel.sheet} (sheets: {', '.join(names)}).",
-                              hint="Fix `source.excel.sheet` in the dataset spec.")
+            raise SourceError(
+                f"{label}: the workbook has {len(names)} sheet(s), not "
+                f"{excel.sheet} (sheets: {', '.join(names)}).",
+                hint="Fix `source.excel.sheet` in the dataset spec.",
+            )
         sheet_name = names[excel.sheet - 1]
     else:
         wanted = header_key(excel.sheet).casefold()
         found = [n for n in names if header_key(n).casefold() == wanted]
         if not found:
             _close(book)
-            raise SourceError(f"{label}: the workbook has no sheet '{excel.sheet}' "
-                              f"(sheets: {', '.join(repr(n) for n in names)}).",
-                              hint="Fix `source.excel.sheet` in the dataset spec (a name or "
-                              "a 1-based number).")
+            raise SourceError(
+                f"{label}: the workbook has no sheet '{excel.sheet}' "
+                f"(sheets: {', '.join(repr(n) for n in names)}).",
+                hint="Fix `source.excel.sheet` in the dataset spec (a name or a 1-based number).",
+            )
         sheet_name = found[0]
     where = f"{label}, sheet '{sheet_name}'"
     rows_iter = book[sheet_name].iter_rows(values_only=True)
@@ -163,10 +182,14 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
             break
     header_rows = [head[r - 1] if r <= len(head) else () for r in excel.header_rows]
     labels = join_header(header_rows)
-    rows_at = f"row {first_header}" if len(excel.header_rows) == 1 else \
-        f"rows {first_header}-{last_header}"
-    _check_header(labels, header_rows, head, excel, fields, conventions, f"{where}, {rows_at}",
-                  book)
+    rows_at = (
+        f"row {first_header}"
+        if len(excel.header_rows) == 1
+        else f"rows {first_header}-{last_header}"
+    )
+    _check_header(
+        labels, header_rows, head, excel, fields, conventions, f"{where}, {rows_at}", book
+    )
 
     def data() -> Iterator[list[Any]]:
         width = len(labels)
@@ -186,37 +209,51 @@ def read_xlsx(path: Path, excel: ExcelTable | None, fields: Sequence[Field],
     return Sheet(labels, data(), f"{where}, {rows_at}", book)
 
 
-def _chain(head: list[tuple[Any, ...]], rest: Iterator[tuple[Any, ...]]
-           ) -> Iterator[tuple[Any, ...]]:
+def _chain(
+    head: list[tuple[Any, ...]], rest: Iterator[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
     yield from head
     yield from rest
 
 
-def _check_header(labels: list[str], header_rows: Sequence[Sequence[Any]],
-                  head: list[tuple[Any, ...]], excel: ExcelTable, fields: Sequence[Field],
-                  conventions: Conventions | None, where: str, book: Any) -> None:
+def _check_header(
+    labels: list[str],
+    header_rows: Sequence[Sequence[Any]],
+    head: list[tuple[Any, ...]],
+    excel: ExcelTable,
+    fields: Sequence[Field],
+    conventions: Conventions | None,
+    where: str,
+    book: Any,
+) -> None:
     """The declared header row must hold the header: some label a field or a mapped name."""
-    known = {header_key(f.name) for f in fields} | \
-        {header_key(k) for k in (conventions.columns if conventions else {})}
+    known = {header_key(f.name) for f in fields} | {
+        header_key(k) for k in (conventions.columns if conventions else {})
+    }
     if not known:
         if labels:
             return
         _close(book)
-        raise SourceError(f"{where}: the header row is empty.",
-                          hint="Set `source.excel.header_rows` to the row(s) holding the "
-                          "column names.")
+        raise SourceError(
+            f"{where}: the header row is empty.",
+            hint="Set `source.excel.header_rows` to the row(s) holding the column names.",
+        )
     if any(lab in known for lab in labels):
         return
-    found = "; ".join(f"row {r}: {_shown(row)}" for r, row in zip(excel.header_rows,
-                                                                  header_rows, strict=True))
+    found = "; ".join(
+        f"row {r}: {_shown(row)}" for r, row in zip(excel.header_rows, header_rows, strict=True)
+    )
     guess = ""
     for single in (True, False):
         for r in range(1, len(head) + 1):
             rows = [head[r - 1]] if single else [head[r - 1], head[r]] if r < len(head) else []
             if rows and any(lab in known for lab in join_header(rows)):
-                guess = (f" The header seems to be at row {r}: declare `header_rows: [{r}]`."
-                         if single else f" The header seems to be at rows {r}-{r + 1}: "
-                         f"declare `header_rows: [{r}, {r + 1}]`.")
+                guess = (
+                    f" The header seems to be at row {r}: declare `header_rows: [{r}]`."
+                    if single
+                    else f" The header seems to be at rows {r}-{r + 1}: "
+                    f"declare `header_rows: [{r}, {r + 1}]`."
+                )
                 break
         if guess:
             break
@@ -226,4 +263,5 @@ def _check_header(labels: list[str], header_rows: Sequence[Sequence[Any]],
         f"{where}: the table's header is not there. Found {found}. Expected the column names "
         f"(fields: {expected}).{guess}",
         hint="Fix `source.excel.header_rows` (1-based, as Excel numbers rows) in the dataset "
-        "spec, and `conventions.columns` for headers that differ from the field names.")
+        "spec, and `conventions.columns` for headers that differ from the field names.",
+    )

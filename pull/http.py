@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 TRANSIENT_4XX = {408, 425, 429}
-SECRET_PARAM = re.compile(r"(token|key|secret|pass|password|pwd|sig|signature|auth|credential)",
-                          re.IGNORECASE)
+SECRET_PARAM = re.compile(
+    r"(token|key|secret|pass|password|pwd|sig|signature|auth|credential)", re.IGNORECASE
+)
 
 
 def safe_url(url: str) -> str:
@@ -58,8 +59,7 @@ def safe_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if SECRET_PARAM.search(k) else v) for k, v in pairs],
-                          safe="*")
+        query = urlencode([(k, "***" if SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
 
@@ -68,8 +68,9 @@ class _RedactUrls(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(safe_url(str(a)) if isinstance(a, httpx.URL) else a
-                                for a in record.args)
+            record.args = tuple(
+                safe_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args
+            )
         return True
 
 
@@ -104,8 +105,9 @@ class Downloaded:
     last_modified: str | None = None
 
 
-def download(url: str, dest: Path, timeout_s: float, label: str, *,
-             headers: Mapping[str, str] | None = None) -> Downloaded:
+def download(
+    url: str, dest: Path, timeout_s: float, label: str, *, headers: Mapping[str, str] | None = None
+) -> Downloaded:
     """Stream ``url`` into ``dest``; the sha256 of the bytes received (None on a 304)."""
     digest = hashlib.sha256()
     tmp = dest.with_name(dest.name + ".part")
@@ -113,17 +115,25 @@ def download(url: str, dest: Path, timeout_s: float, label: str, *,
     etag: str | None = None
     modified: str | None = None
     try:
-        with httpx.stream("GET", bare, auth=auth, timeout=timeout_s, headers=dict(headers or {}),
-                          follow_redirects=True) as resp:
+        with httpx.stream(
+            "GET",
+            bare,
+            auth=auth,
+            timeout=timeout_s,
+            headers=dict(headers or {}),
+            follow_redirects=True,
+        ) as resp:
             status = resp.status_code
             if status == 304:
-                return Downloaded(304, None, resp.headers.get("etag"),
-                                  resp.headers.get("last-modified"))
+                return Downloaded(
+                    304, None, resp.headers.get("etag"), resp.headers.get("last-modified")
+                )
             if status >= 500 or status in TRANSIENT_4XX:
                 raise SourceUnavailable(
                     f"{label}: the agency's server answered HTTP {status}.",
                     hint="Usually temporary; the run is retried. If it persists, contact the "
-                    "agency's IT staff.")
+                    "agency's IT staff.",
+                )
             if status >= 400:
                 hint = {
                     401: "The server wants credentials: check the account the agency gave.",
@@ -131,8 +141,9 @@ def download(url: str, dest: Path, timeout_s: float, label: str, *,
                     "account or address.",
                     404: "Check `source.url` in the dataset spec; the file may have moved.",
                 }.get(status, "Check `source.url` in the dataset spec.")
-                raise SourceError(f"{label}: the agency's server answered HTTP {status}.",
-                                  hint=hint)
+                raise SourceError(
+                    f"{label}: the agency's server answered HTTP {status}.", hint=hint
+                )
             with tmp.open("wb") as fh:
                 for chunk in resp.iter_bytes(CHUNK):
                     digest.update(chunk)
@@ -142,22 +153,27 @@ def download(url: str, dest: Path, timeout_s: float, label: str, *,
     except httpx.TimeoutException:
         raise SourceUnavailable(
             f"{label}: no answer within {timeout_s:g} s (timeout).",
-            hint="The run is retried; raise `source.timeout_s` in the spec if the server is "
-            "slow.") from None
+            hint="The run is retried; raise `source.timeout_s` in the spec if the server is slow.",
+        ) from None
     except httpx.TransportError as exc:  # connect errors, resets, broken chunked bodies
         raise SourceUnavailable(
             f"{label}: the connection failed ({type(exc).__name__}).",
-            hint="Check the address and that the agency's server is up; the run is "
-            "retried.") from None
+            hint="Check the address and that the agency's server is up; the run is retried.",
+        ) from None
     except httpx.TooManyRedirects:
-        raise SourceError(f"{label}: the server redirects in a loop.",
-                          hint="Check `source.url` in the dataset spec.") from None
+        raise SourceError(
+            f"{label}: the server redirects in a loop.",
+            hint="Check `source.url` in the dataset spec.",
+        ) from None
     except httpx.DecodingError:
-        raise SourceUnavailable(f"{label}: the server sent a corrupt (compressed) body.",
-                                hint="Usually temporary; the run is retried.") from None
+        raise SourceUnavailable(
+            f"{label}: the server sent a corrupt (compressed) body.",
+            hint="Usually temporary; the run is retried.",
+        ) from None
     except httpx.InvalidURL:
-        raise SourceError(f"{label}: the URL is not valid.",
-                          hint="Fix `source.url` in the dataset spec.") from None
+        raise SourceError(
+            f"{label}: the URL is not valid.", hint="Fix `source.url` in the dataset spec."
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
     return Downloaded(200, digest.hexdigest(), etag, modified)
@@ -197,14 +213,19 @@ class HttpCache:
         tmp = self.body.with_name("body.part")
         shutil.copyfile(fetched, tmp)
         tmp.replace(self.body)
-        meta = {"url": safe_url(url), "etag": result.etag,
-                "last_modified": result.last_modified, "sha256": result.sha256,
-                "stored_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}
+        meta = {
+            "url": safe_url(url),
+            "etag": result.etag,
+            "last_modified": result.last_modified,
+            "sha256": result.sha256,
+            "stored_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        }
         self.meta_file.write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def fetch_url(url: str, dest: Path, timeout_s: float, label: str,
-              headers: Mapping[str, str]) -> tuple[str, bool]:
+def fetch_url(
+    url: str, dest: Path, timeout_s: float, label: str, headers: Mapping[str, str]
+) -> tuple[str, bool]:
     """Conditional GET of ``url`` into ``dest`` through the cache: (sha256, not_modified)."""
     cache = HttpCache(url)
     conditional = cache.validators()
@@ -212,9 +233,10 @@ def fetch_url(url: str, dest: Path, timeout_s: float, label: str,
     if result.status == 304:
         meta = cache.meta()
         if not conditional or not meta:
-            raise SourceUnavailable(f"{label}: the server answered 304 Not Modified to a "
-                                    "request without validators.",
-                                    hint="The run is retried; check the server if it persists.")
+            raise SourceUnavailable(
+                f"{label}: the server answered 304 Not Modified to a request without validators.",
+                hint="The run is retried; check the server if it persists.",
+            )
         tmp = dest.with_name(dest.name + ".part")
         shutil.copyfile(cache.body, tmp)
         tmp.replace(dest)

@@ -25,11 +25,14 @@ def fetch_file(source: FileSource, ctx: PullContext) -> RawFile:
         raise SourceError(
             f"{label}: source file {what} ({path}).",
             hint="Check `source.path` in the dataset spec (relative to the catalogue root), "
-            "or ask the agency to deliver the file.")
+            "or ask the agency to deliver the file.",
+        )
     try:
         with path.open("rb"):
             pass
     except PermissionError:
-        raise SourceError(f"{label}: the source file cannot be read (permission denied).",
-                          hint="Give the pipeline's user read access to the file.") from None
+        raise SourceError(
+            f"{label}: the source file cannot be read (permission denied).",
+            hint="Give the pipeline's user read access to the file.",
+        ) from None
     return RawFile(path, source_uri(source), name=path.name)

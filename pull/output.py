@@ -56,8 +56,11 @@ def schema_fields(schema_file: Path) -> list[Field]:
     """The schema's fields; [] when it cannot be read (validation reports that itself)."""
     try:
         data = json.loads(schema_file.read_text(encoding="utf-8"))
-        return [Field(f["name"], str(f.get("type", "string")), str(f.get("title", "")), f)
-                for f in data.get("fields", []) if isinstance(f, dict) and "name" in f]
+        return [
+            Field(f["name"], str(f.get("type", "string")), str(f.get("title", "")), f)
+            for f in data.get("fields", [])
+            if isinstance(f, dict) and "name" in f
+        ]
     except (OSError, ValueError, TypeError, AttributeError):
         return []
 
@@ -76,8 +79,9 @@ class Header:
     width: int  # number of input labels
 
 
-def resolve_header(labels: Sequence[Any], fields: Sequence[Field],
-                   conventions: Conventions | None, where: str) -> Header:
+def resolve_header(
+    labels: Sequence[Any], fields: Sequence[Field], conventions: Conventions | None, where: str
+) -> Header:
     """Agency labels → output names (see the module doc). ``where`` starts messages."""
     columns = {header_key(k): v for k, v in (conventions.columns if conventions else {}).items()}
     known = {f.name for f in fields}
@@ -104,9 +108,10 @@ def resolve_header(labels: Sequence[Any], fields: Sequence[Field],
                 f"{', '.join(repr(u) for u in unknown)} "
                 f"{'are' if len(unknown) > 1 else 'is'} neither a field of the schema nor "
                 f"mapped under `conventions.columns`. Expected fields: {expected_list(fields)}.",
-                hint=f"Map it in the spec, e.g. conventions: columns: {{\"{unknown[0]}\": "
+                hint=f'Map it in the spec, e.g. conventions: columns: {{"{unknown[0]}": '
                 "<field name>} (or null to drop the column), or ask the agency which "
-                "column it is.")
+                "column it is.",
+            )
         missing = [f for f in fields if f.name not in names]
         if missing:
             raise SourceError(
@@ -115,11 +120,14 @@ def resolve_header(labels: Sequence[Any], fields: Sequence[Field],
                 f"{', '.join(repr(header_key(str(x or ''))) for x in labels)}. Expected "
                 f"fields: {expected_list(fields)}.",
                 hint="Add the agency's header for it under `conventions.columns` in the spec, "
-                "or ask the agency to add the column.")
+                "or ask the agency to add the column.",
+            )
     for name in names:
         if names.count(name) > 1:
-            raise SourceError(f"{where}: two columns give the field '{name}'.",
-                              hint="Check `conventions.columns` and the agency's header row.")
+            raise SourceError(
+                f"{where}: two columns give the field '{name}'.",
+                hint="Check `conventions.columns` and the agency's header row.",
+            )
     return Header(names, keep, len(labels))
 
 
@@ -179,8 +187,9 @@ def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
         if ftype == "boolean" and (c.true_values or c.false_values):
             yes = str((d.get("trueValues") or ["true"])[0])
             no = str((d.get("falseValues") or ["false"])[0])
-            truth = {header_key(v).casefold(): yes for v in c.true_values} | \
-                {header_key(v).casefold(): no for v in c.false_values}
+            truth = {header_key(v).casefold(): yes for v in c.true_values} | {
+                header_key(v).casefold(): no for v in c.false_values
+            }
 
             def text_rule(s: str) -> str:
                 return truth.get(header_key(s).casefold(), s)
@@ -192,8 +201,11 @@ def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
                     return dt.datetime.strptime(s.strip(), fmt).date().isoformat()
                 except ValueError:
                     return s
-        elif ftype in ("number", "integer") and (c.decimal_char != "." or c.group_char) \
-                and not any(k in d for k in ("decimalChar", "groupChar", "bareNumber")):
+        elif (
+            ftype in ("number", "integer")
+            and (c.decimal_char != "." or c.group_char)
+            and not any(k in d for k in ("decimalChar", "groupChar", "bareNumber"))
+        ):
             pattern = _number_pattern(c.decimal_char, c.group_char)
             dec, grp = c.decimal_char, c.group_char
 
@@ -205,8 +217,11 @@ def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
                     return s  # 1,5 is no integer: left for validation to report
                 return (stripped.replace(grp, "") if grp else stripped).replace(dec, ".")
 
-    declared = {header_key(v).casefold() for v in conventions.true_values +
-                conventions.false_values} if conventions and ftype == "boolean" else set()
+    declared = (
+        {header_key(v).casefold() for v in conventions.true_values + conventions.false_values}
+        if conventions and ftype == "boolean"
+        else set()
+    )
 
     def convert(value: Cell) -> str:
         typed = _typed(value, ftype)
@@ -246,8 +261,13 @@ class _HashingFile:
         return len(text)
 
 
-def write_table(out: Path, header: Header, rows: Iterable[Sequence[Cell]],
-                fields: Sequence[Field], conventions: Conventions | None) -> Written:
+def write_table(
+    out: Path,
+    header: Header,
+    rows: Iterable[Sequence[Cell]],
+    fields: Sequence[Field],
+    conventions: Conventions | None,
+) -> Written:
     """Write ``rows`` (cells in the agency's column order) as the normalised CSV."""
     by_name = {f.name: f for f in fields}
     converters = [cell_converter(by_name.get(n), conventions) for n in header.names]
@@ -263,8 +283,10 @@ def write_table(out: Path, header: Header, rows: Iterable[Sequence[Cell]],
                 width = len(row)
                 cells = [conv(row[i]) for i, conv in plan if i < width]
                 if width > header.width:  # ragged row: keep the extra cells for validation
-                    cells += [_typed(v, "string") or unicodedata.normalize("NFC", v)
-                              for v in row[header.width:]]
+                    cells += [
+                        _typed(v, "string") or unicodedata.normalize("NFC", v)
+                        for v in row[header.width :]
+                    ]
                 writer.writerow(cells)
                 count += 1
         os.replace(tmp, out)

@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 
 BATCH = 5_000
 #: connection failures a retry will not mend
-REFUSED = ("does not exist", "password authentication failed", "no pg_hba.conf entry",
-           "permission denied", "authentication failed")
+REFUSED = (
+    "does not exist",
+    "password authentication failed",
+    "no pg_hba.conf entry",
+    "permission denied",
+    "authentication failed",
+)
 
 
 def safe_db_url(url: str) -> str:
@@ -62,9 +67,10 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
     try:
         url = make_url(raw_url)
     except (ArgumentError, ValueError):
-        raise SourceError(f"{ctx.label}: `source.url` is not a SQLAlchemy database URL.",
-                          hint="Write it like postgresql://user:${DB_PASSWORD}@host:5432/db."
-                          ) from None
+        raise SourceError(
+            f"{ctx.label}: `source.url` is not a SQLAlchemy database URL.",
+            hint="Write it like postgresql://user:${DB_PASSWORD}@host:5432/db.",
+        ) from None
     secret = url.password if isinstance(url.password, str) and url.password else None
     shown = url.render_as_string(hide_password=True)
     if url.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3, not installed
@@ -72,25 +78,31 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
     label = ctx.label
     connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
-        connect_args = {"connect_timeout": 15,
-                        "options": f"-c statement_timeout={int(source.timeout_s * 1000)}"}
+        connect_args = {
+            "connect_timeout": 15,
+            "options": f"-c statement_timeout={int(source.timeout_s * 1000)}",
+        }
     try:
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=False)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
-        raise SourceError(f"{label}: no database driver for {shown} "
-                          f"({_driver_message(exc, secret)}).",
-                          hint="Use postgresql:// (psycopg2 is installed).") from None
+        raise SourceError(
+            f"{label}: no database driver for {shown} ({_driver_message(exc, secret)}).",
+            hint="Use postgresql:// (psycopg2 is installed).",
+        ) from None
     records = Records(shown, iter(()))
 
     def rows() -> Iterator[tuple[str, dict[str, Any]]]:
         number = 0
         try:
             with engine.connect() as conn:
-                result = conn.execution_options(stream_results=True, yield_per=BATCH) \
-                    .execute(text(source.query))
+                result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+                    text(source.query)
+                )
                 if not result.returns_rows:
-                    raise SourceError(f"{label}: the query returns no rows (not a SELECT?).",
-                                      hint="Write one SELECT in `source.query`.")
+                    raise SourceError(
+                        f"{label}: the query returns no rows (not a SELECT?).",
+                        hint="Write one SELECT in `source.query`.",
+                    )
                 columns = list(result.keys())
                 records.columns = columns
                 for row in result:
@@ -106,19 +118,23 @@ def fetch_sql(source: SqlSource, ctx: PullContext) -> Records:
                 raise SourceError(
                     f"{label}: the database {shown} refused the connection: {message}",
                     hint="Check the database name, user and password in `source.url` (the "
-                    "password from the environment variable it names).") from None
+                    "password from the environment variable it names).",
+                ) from None
             if exc.connection_invalidated or _is_connection_error(exc):
                 raise SourceUnavailable(
                     f"{label}: cannot reach the database {shown}: {message}",
-                    hint="Check that the database server is up and reachable; the run is "
-                    "retried.") from None
+                    hint="Check that the database server is up and reachable; the run is retried.",
+                ) from None
             raise SourceError(
                 f"{label}: the database refused the query: {message}",
                 hint="Fix `source.query` in the dataset spec (try it in psql first); nothing "
-                "was published.") from None
+                "was published.",
+            ) from None
         except SQLAlchemyError as exc:
-            raise SourceError(f"{label}: the query failed: {_driver_message(exc, secret)}",
-                              hint="Fix `source.query` in the dataset spec.") from None
+            raise SourceError(
+                f"{label}: the query failed: {_driver_message(exc, secret)}",
+                hint="Fix `source.query` in the dataset spec.",
+            ) from None
         finally:
             engine.dispose()
 

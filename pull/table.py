@@ -63,8 +63,10 @@ class Records:
 
     def feed_json(self, value: Any) -> None:
         """For sources without raw bytes (SQL): hash a canonical JSON line per row."""
-        self.digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True,
-                                      default=str).encode("utf-8") + b"\n")
+        self.digest.update(
+            json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+            + b"\n"
+        )
 
 
 def started(stream: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -48,9 +48,16 @@ _UPPER = {
     "Y": (0x59, 0x13, 0x14, 0x15, 0x16, 0x17),
 }
 _TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
-_OTHER = {0xAE: "đ", 0xA7: "Đ",
-          # VN1 combining tone marks
-          0xB0: "\u0300", 0xB1: "\u0309", 0xB2: "\u0303", 0xB3: "\u0301", 0xB4: "\u0323"}
+_OTHER = {
+    0xAE: "đ",
+    0xA7: "Đ",
+    # VN1 combining tone marks
+    0xB0: "\u0300",
+    0xB1: "\u0309",
+    0xB2: "\u0303",
+    0xB3: "\u0301",
+    0xB4: "\u0323",
+}
 
 
 def _table() -> str:
@@ -84,8 +91,12 @@ class _IncrementalDecoder(codecs.IncrementalDecoder):
 def _search(name: str) -> codecs.CodecInfo | None:
     if name.replace("-", "_") not in ("tcvn3", "tcvn_3"):
         return None
-    return codecs.CodecInfo(name="tcvn3", encode=_encode, decode=_decode,  # type: ignore[arg-type]
-                            incrementaldecoder=_IncrementalDecoder)
+    return codecs.CodecInfo(
+        name="tcvn3",
+        encode=_encode,
+        decode=_decode,  # type: ignore[arg-type]
+        incrementaldecoder=_IncrementalDecoder,
+    )
 
 
 codecs.register(_search)
@@ -99,7 +110,8 @@ _L = r"[^\W\d_]"  # a letter (Unicode)
 _MARKER_WORD = re.compile(
     rf"{_L}[{_MARKERS}]|[{_MARKERS}]{_L}"  # a marker touching a letter: Qu¶ng, §iÖn
     rf"|{_L}[{_INSIDE}]{_L}|[{_BEFORE}][{_MARKERS}]?{_L}"
-    rf"|(?<!{_L})µ(?![gmslMS]){_L}|{_L}µ")  # µ: "à", but µg/m³ is a unit
+    rf"|(?<!{_L})µ(?![gmslMS]){_L}|{_L}µ"
+)  # µ: "à", but µg/m³ is a unit
 _ANY_MARKER = re.compile(rf"[{_MARKERS}{_INSIDE}{_BEFORE}µ]")
 
 
@@ -111,8 +123,8 @@ def looks_like_tcvn3(text: str) -> str | None:
     if match is None:
         return None
     start, end = match.start(), match.end()
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",;\"":
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ',;"':
         start -= 1
-    while end < len(text) and not text[end].isspace() and text[end] not in ",;\"":
+    while end < len(text) and not text[end].isspace() and text[end] not in ',;"':
         end += 1
     return text[start:end]

@@ -60,6 +60,7 @@ def local_db_url() -> str:
     host, port = env("DULIEUMO_PG_HOST", "127.0.0.1"), env("DULIEUMO_PG_PORT", "5432")
     return f"postgresql://{auth}@{host}:{port}/dulieumo_agency"
 
+
 ENTERPRISES = "samples/so-ke-hoach-dau-tu/doanh-nghiep-thanh-lap-moi.json"
 MONITORING = "samples/so-tai-nguyen-moi-truong/quan-trac-moi-truong-tu-dong.json"
 PROCEDURES = "samples/trung-tam-phuc-vu-hanh-chinh-cong/ho-so-thu-tuc-hanh-chinh.json"
@@ -68,9 +69,17 @@ PROJECTS_SQL = "samples/so-ke-hoach-dau-tu/du-an-dau-tu-cong.sql"
 #: the harvested DataStore table on "the other portal"
 CKAN_PACKAGE = "ho-so-thu-tuc-hanh-chinh-quang-ninh"
 CKAN_RESOURCE = "5b0c3f0e-7d3a-4c55-9a51-2f1d2a6e0c22"
-CKAN_FIELDS = [("thang", "text"), ("ma_co_quan", "text"), ("linh_vuc", "text"),
-               ("tiep_nhan", "int4"), ("truc_tuyen", "int4"), ("da_giai_quyet", "int4"),
-               ("dung_han", "int4"), ("qua_han", "int4"), ("ty_le_hai_long", "numeric")]
+CKAN_FIELDS = [
+    ("thang", "text"),
+    ("ma_co_quan", "text"),
+    ("linh_vuc", "text"),
+    ("tiep_nhan", "int4"),
+    ("truc_tuyen", "int4"),
+    ("da_giai_quyet", "int4"),
+    ("dung_han", "int4"),
+    ("qua_han", "int4"),
+    ("ty_le_hai_long", "numeric"),
+]
 MAX_PAGE = 10_000
 
 
@@ -110,8 +119,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _send(self, status: int, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -122,8 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, value: Any, status: int = 200) -> None:
-        self._send(status, json.dumps(value, ensure_ascii=False).encode("utf-8"),
-                   "application/json; charset=utf-8")
+        self._send(
+            status,
+            json.dumps(value, ensure_ascii=False).encode("utf-8"),
+            "application/json; charset=utf-8",
+        )
 
     def _error(self, status: int, message: str) -> None:
         self._json({"error": message}, status)
@@ -131,8 +144,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _base(self) -> str:
         return f"http://{self.headers.get('Host') or '127.0.0.1'}"
 
-    def _int(self, query: dict[str, list[str]], name: str, default: int, low: int = 0,
-             high: int = MAX_PAGE) -> int:
+    def _int(
+        self,
+        query: dict[str, list[str]],
+        name: str,
+        default: int,
+        low: int = 0,
+        high: int = MAX_PAGE,
+    ) -> int:
         raw = query.get(name, [str(default)])[0]
         value = int(raw)  # ValueError → 400 in do_GET
         if not low <= value <= high:
@@ -173,8 +192,11 @@ class _Handler(BaseHTTPRequestHandler):
         data = path.read_bytes()
         etag = etag_of(data)
         modified = dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC)
-        headers = {"ETag": etag, "Last-Modified": email.utils.format_datetime(modified, True),
-                   "Cache-Control": "no-cache"}
+        headers = {
+            "ETag": etag,
+            "Last-Modified": email.utils.format_datetime(modified, True),
+            "Cache-Control": "no-cache",
+        }
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
         not_modified = inm is not None and etag in [t.strip() for t in inm.split(",")]
@@ -207,43 +229,67 @@ class _Handler(BaseHTTPRequestHandler):
             page = self._int(query, "page", 1, 1, 10**9)
             size = self._int(query, "pageSize", 100, 1)
             offset = (page - 1) * size
-        self._json({"data": rows[offset:offset + size],
-                    "meta": {"page": page, "pageSize": size, "offset": offset,
-                             "total": len(rows)}})
+        self._json(
+            {
+                "data": rows[offset : offset + size],
+                "meta": {"page": page, "pageSize": size, "offset": offset, "total": len(rows)},
+            }
+        )
 
     def _monitoring(self, query: dict[str, list[str]]) -> None:
         rows = self.server.data.monitoring
         size = self._int(query, "limit", 1000, 1)
         cursor = self._int(query, "cursor", 0, 0, 10**9)
         end = cursor + size
-        nxt = f"{self._base()}/api/quan-trac/ket-qua?{urlencode({'limit': size, 'cursor': end})}" \
-            if end < len(rows) else None
-        self._json({"items": rows[cursor:end], "links": {"self": self.path, "next": nxt},
-                    "count": len(rows)})
+        nxt = (
+            f"{self._base()}/api/quan-trac/ket-qua?{urlencode({'limit': size, 'cursor': end})}"
+            if end < len(rows)
+            else None
+        )
+        self._json(
+            {
+                "items": rows[cursor:end],
+                "links": {"self": self.path, "next": nxt},
+                "count": len(rows),
+            }
+        )
 
     def _ckan(self, action: str, query: dict[str, list[str]]) -> None:
         def fail(status: int, kind: str, message: str) -> None:
-            self._json({"success": False, "error": {"__type": kind, "message": message}},
-                       status)
+            self._json({"success": False, "error": {"__type": kind, "message": message}}, status)
 
         rid = (query.get("resource_id") or query.get("id") or [""])[0]
         if action == "datastore_search":
             if rid != CKAN_RESOURCE:
-                fail(404, "Not Found Error", f"Resource \"{rid}\" was not found.")
+                fail(404, "Not Found Error", f'Resource "{rid}" was not found.')
                 return
             rows = self.server.data.procedures
             limit = self._int(query, "limit", 100, 0, 32_000)
             offset = self._int(query, "offset", 0, 0, 10**9)
             link = "/ckan/api/3/action/datastore_search?" + urlencode(
-                {"resource_id": rid, "limit": limit, "offset": offset + limit})
-            self._json({"success": True, "result": {
-                "resource_id": rid, "include_total": True, "total": len(rows),
-                "limit": limit, "offset": offset, "records_format": "objects",
-                "fields": [{"id": "_id", "type": "int"}] + [
-                    {"id": n, "type": t} for n, t in CKAN_FIELDS],
-                "records": rows[offset:offset + limit],
-                "_links": {"start": "/ckan/api/3/action/datastore_search?" + urlencode(
-                    {"resource_id": rid, "limit": limit}), "next": link}}})
+                {"resource_id": rid, "limit": limit, "offset": offset + limit}
+            )
+            self._json(
+                {
+                    "success": True,
+                    "result": {
+                        "resource_id": rid,
+                        "include_total": True,
+                        "total": len(rows),
+                        "limit": limit,
+                        "offset": offset,
+                        "records_format": "objects",
+                        "fields": [{"id": "_id", "type": "int"}]
+                        + [{"id": n, "type": t} for n, t in CKAN_FIELDS],
+                        "records": rows[offset : offset + limit],
+                        "_links": {
+                            "start": "/ckan/api/3/action/datastore_search?"
+                            + urlencode({"resource_id": rid, "limit": limit}),
+                            "next": link,
+                        },
+                    },
+                }
+            )
         elif action == "resource_show":
             if rid != CKAN_RESOURCE:
                 fail(404, "Not Found Error", "Not found")
@@ -253,17 +299,29 @@ class _Handler(BaseHTTPRequestHandler):
             if rid != CKAN_PACKAGE:
                 fail(404, "Not Found Error", "Not found")
                 return
-            self._json({"success": True, "result": {
-                "name": CKAN_PACKAGE, "title": "Tình hình giải quyết hồ sơ TTHC",
-                "organization": {"name": "trung-tam-phuc-vu-hanh-chinh-cong"},
-                "resources": [self._resource()]}})
+            self._json(
+                {
+                    "success": True,
+                    "result": {
+                        "name": CKAN_PACKAGE,
+                        "title": "Tình hình giải quyết hồ sơ TTHC",
+                        "organization": {"name": "trung-tam-phuc-vu-hanh-chinh-cong"},
+                        "resources": [self._resource()],
+                    },
+                }
+            )
         else:
             fail(400, "Validation Error", f"unknown action {action!r}")
 
     def _resource(self) -> dict[str, Any]:
-        return {"id": CKAN_RESOURCE, "package_id": CKAN_PACKAGE, "name": "Số liệu theo tháng",
-                "format": "JSON", "datastore_active": True,
-                "url": f"{self._base()}/files/{PROCEDURES.removeprefix('samples/')}"}
+        return {
+            "id": CKAN_RESOURCE,
+            "package_id": CKAN_PACKAGE,
+            "name": "Số liệu theo tháng",
+            "format": "JSON",
+            "datastore_active": True,
+            "url": f"{self._base()}/files/{PROCEDURES.removeprefix('samples/')}",
+        }
 
 
 class AgencyHTTPServer(ThreadingHTTPServer):
@@ -286,11 +344,18 @@ class AgencyServer:
     ``${DULIEUMO_AGENCY_URL:-http://127.0.0.1:8765}/...`` point at it.
     """
 
-    def __init__(self, root: Path = ROOT, port: int | None = None, *, sql: bool = True,
-                 db_url: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path = ROOT,
+        port: int | None = None,
+        *,
+        sql: bool = True,
+        db_url: str | None = None,
+    ) -> None:
         self.root = Path(root)
-        self.port = int(os.environ.get("DULIEUMO_AGENCY_PORT", DEFAULT_PORT)) \
-            if port is None else port
+        self.port = (
+            int(os.environ.get("DULIEUMO_AGENCY_PORT", DEFAULT_PORT)) if port is None else port
+        )
         self.sql = sql
         self.db_url = db_url or os.environ.get("DULIEUMO_AGENCY_DB_URL") or local_db_url()
         self._server: AgencyHTTPServer | None = None
@@ -322,9 +387,11 @@ class AgencyServer:
             raise TerminalError(
                 f"The sample agency server cannot listen on 127.0.0.1:{self.port} ({exc}).",
                 hint="Another program uses the port: set DULIEUMO_AGENCY_PORT to a free port "
-                "(or 0 for any) and run again.") from None
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="dulieumo-agency", daemon=True)
+                "(or 0 for any) and run again.",
+            ) from None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="dulieumo-agency", daemon=True
+        )
         self._thread.start()
         if "DULIEUMO_AGENCY_URL" not in os.environ:
             os.environ["DULIEUMO_AGENCY_URL"] = self.url
@@ -364,8 +431,11 @@ def load_sql(root: Path = ROOT, db_url: str = DEFAULT_DB_URL) -> int:
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
-    params: dict[str, Any] = {"host": url.host or "127.0.0.1", "port": url.port or 5432,
-                              "user": url.username or "postgres"}
+    params: dict[str, Any] = {
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+    }
     if url.password:
         params["password"] = url.password
     dbname = url.database or "dulieumo_agency"
@@ -376,7 +446,8 @@ def load_sql(root: Path = ROOT, db_url: str = DEFAULT_DB_URL) -> int:
         raise SourceUnavailable(
             f"The sample agency database cannot be reached at {params['host']}:"
             f"{params['port']} ({str(exc).strip().splitlines()[0]}).",
-            hint="Start PostgreSQL (make install does), or set DULIEUMO_AGENCY_DB_URL.") from None
+            hint="Start PostgreSQL (make install does), or set DULIEUMO_AGENCY_DB_URL.",
+        ) from None
     try:
         admin.autocommit = True
         with admin.cursor() as cur:

@@ -36,13 +36,30 @@ def windows_1258(text: str) -> bytes:
 #: TCVN 5712:1993 "VN3" (the ABC fonts .VnTime …): one byte per Vietnamese letter. The
 #: normal (lower-case) font has no capital letters with tone marks; only Ă Â Đ Ê Ô Ơ Ư.
 _TCVN3_ROWS = {
-    "a": "aµ¸¶·¹", "ă": "¨»¾¼½Æ", "â": "©ÇÊÈÉË", "e": "eÌÐÎÏÑ", "ê": "ªÒÕÓÔÖ",
-    "i": "i×ÝØÜÞ", "o": "oßãáâä", "ô": "«åèæçé", "ơ": "¬êíëìî", "u": "uïóñòô",
-    "ư": "\xadõøö÷ù", "y": "yúýûüþ",
+    "a": "aµ¸¶·¹",
+    "ă": "¨»¾¼½Æ",
+    "â": "©ÇÊÈÉË",
+    "e": "eÌÐÎÏÑ",
+    "ê": "ªÒÕÓÔÖ",
+    "i": "i×ÝØÜÞ",
+    "o": "oßãáâä",
+    "ô": "«åèæçé",
+    "ơ": "¬êíëìî",
+    "u": "uïóñòô",
+    "ư": "\xadõøö÷ù",
+    "y": "yúýûüþ",
 }
 _TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]  # none, huyền, sắc, hỏi, ngã, nặng
-TCVN3: dict[str, int] = {"đ": 0xAE, "Ă": 0xA1, "Â": 0xA2, "Đ": 0xA7, "Ê": 0xA3, "Ô": 0xA4,
-                         "Ơ": 0xA5, "Ư": 0xA6}
+TCVN3: dict[str, int] = {
+    "đ": 0xAE,
+    "Ă": 0xA1,
+    "Â": 0xA2,
+    "Đ": 0xA7,
+    "Ê": 0xA3,
+    "Ô": 0xA4,
+    "Ơ": 0xA5,
+    "Ư": 0xA6,
+}
 for _base, _glyphs in _TCVN3_ROWS.items():
     for _tone, _glyph in zip(_TONES, _glyphs, strict=True):
         _letter = unicodedata.normalize("NFC", _base + _tone)
@@ -65,8 +82,9 @@ def tcvn3(text: str) -> bytes:
 
 def to_csv(rows: list[dict[str, Any]], line_end: str = "\r\n", delimiter: str = ",") -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator=line_end,
-                            delimiter=delimiter)
+    writer = csv.DictWriter(
+        buf, fieldnames=list(rows[0]), lineterminator=line_end, delimiter=delimiter
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
@@ -89,14 +107,22 @@ def reproducible_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o600 << 16
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-15T08:00:00Z",
-                              data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-15T08:00:00Z", data
+                )
             dst.writestr(fixed, data)
     return out.getvalue()
 
 
-def excel_report(*, sheet: str, titles: list[str], header_top: list[tuple[str, int]],
-                 header_sub: list[str], rows: list[list[Any]], notes: list[str]) -> bytes:
+def excel_report(
+    *,
+    sheet: str,
+    titles: list[str],
+    header_top: list[tuple[str, int]],
+    header_sub: list[str],
+    rows: list[list[Any]],
+    notes: list[str],
+) -> bytes:
     """An .xlsx laid out like a provincial statistics report ("Biểu").
 
     ``titles`` fill the first rows (merged across the table), then an empty row, then a
@@ -155,11 +181,11 @@ def _sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def sql_dump(table: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]],
-             comment: str) -> str:
+def sql_dump(
+    table: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]], comment: str
+) -> str:
     """A plain SQL script (CREATE TABLE + INSERT) as an agency's database export would be."""
-    lines = [f"-- {comment}", f"DROP TABLE IF EXISTS {table};",
-             f"CREATE TABLE {table} ("]
+    lines = [f"-- {comment}", f"DROP TABLE IF EXISTS {table};", f"CREATE TABLE {table} ("]
     lines.append(",\n".join(f"    {name} {kind}" for name, kind in columns))
     lines.append(");")
     names = ", ".join(name for name, _ in columns)

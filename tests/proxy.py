@@ -7,13 +7,18 @@ from http.server import BaseHTTPRequestHandler
 import requests
 
 
-def send_upstream(handler: BaseHTTPRequestHandler, target: str,
-                  body: bytes | None) -> requests.Response:
+def send_upstream(
+    handler: BaseHTTPRequestHandler, target: str, body: bytes | None
+) -> requests.Response:
     """The handler's request, sent on to `target` (the real portal) as it came."""
-    return requests.request(handler.command, target + handler.path, data=body,
-                            headers={k: v for k, v in handler.headers.items()
-                                     if k.lower() != "host"},
-                            timeout=120, allow_redirects=False)
+    return requests.request(
+        handler.command,
+        target + handler.path,
+        data=body,
+        headers={k: v for k, v in handler.headers.items() if k.lower() != "host"},
+        timeout=120,
+        allow_redirects=False,
+    )
 
 
 def forward(handler: BaseHTTPRequestHandler, target: str, body: bytes | None) -> None:
@@ -21,8 +26,12 @@ def forward(handler: BaseHTTPRequestHandler, target: str, body: bytes | None) ->
     resp = send_upstream(handler, target, body)
     handler.send_response(resp.status_code)
     for key, value in resp.headers.items():
-        if key.lower() not in ("transfer-encoding", "content-encoding", "connection",
-                               "content-length"):
+        if key.lower() not in (
+            "transfer-encoding",
+            "content-encoding",
+            "connection",
+            "content-length",
+        ):
             handler.send_header(key, value)
     handler.send_header("Content-Length", str(len(resp.content)))
     handler.end_headers()

@@ -9,12 +9,30 @@ from dulieumo import history
 
 def test_records_round_trip_in_order(tmp_path: Path) -> None:
     path = tmp_path / "runs.jsonl"
-    history.append(history.RunRecord("a", "so-y-te", "published", "2026-11-01T00:00:00+00:00",
-                                     version="1.0.0", findings={"type-error": 0}), path)
-    history.append(history.RunRecord("a", "so-y-te", "failed", "2026-11-02T00:00:00+00:00",
-                                     reason="Cổng dữ liệu không phản hồi"), path)
-    history.append(history.RunRecord("b", "so-du-lich", "invalid", "2026-11-02T00:00:00+00:00"),
-                   path)
+    history.append(
+        history.RunRecord(
+            "a",
+            "so-y-te",
+            "published",
+            "2026-11-01T00:00:00+00:00",
+            version="1.0.0",
+            findings={"type-error": 0},
+        ),
+        path,
+    )
+    history.append(
+        history.RunRecord(
+            "a",
+            "so-y-te",
+            "failed",
+            "2026-11-02T00:00:00+00:00",
+            reason="Cổng dữ liệu không phản hồi",
+        ),
+        path,
+    )
+    history.append(
+        history.RunRecord("b", "so-du-lich", "invalid", "2026-11-02T00:00:00+00:00"), path
+    )
     runs = history.latest_by_dataset(path)
     assert [r.status for r in runs["a"]] == ["published", "failed"]
     assert runs["a"][0].version == "1.0.0"

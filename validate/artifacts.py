@@ -15,28 +15,43 @@ def _key(dataset: str) -> str:
 
 
 def markdown(report: Report, *, report_path: str | None = None) -> str:
-    head = ("**Đạt** — không có lỗi" if report.ok
-            else f"**Không đạt** — {report.error_count} lỗi, chưa công bố")
-    lines = [f"# Kiểm tra dữ liệu: {report.dataset}", "",
-             f"{head}; {report.warning_count} cảnh báo; {report.rows:,} dòng; tệp "
-             f"`{report.file}`.", ""]
+    head = (
+        "**Đạt** — không có lỗi"
+        if report.ok
+        else f"**Không đạt** — {report.error_count} lỗi, chưa công bố"
+    )
+    lines = [
+        f"# Kiểm tra dữ liệu: {report.dataset}",
+        "",
+        f"{head}; {report.warning_count} cảnh báo; {report.rows:,} dòng; tệp `{report.file}`.",
+        "",
+    ]
     groups = report.groups()
     if groups:
         lines += ["| Mã | Loại | Mức | Số lượng | Ví dụ |", "|---|---|---|---:|---|"]
         for g in groups:
             example = g["samples"][0].message.replace("|", "\\|") if g["samples"] else ""
             level = "lỗi" if g["severity"] == "error" else "cảnh báo"
-            lines.append(f"| `{g['code']}` | {g['title']} | {level} | {g['count']} | "
-                         f"{example[:200]} |")
+            lines.append(
+                f"| `{g['code']}` | {g['title']} | {level} | {g['count']} | {example[:200]} |"
+            )
     if report_path:
         lines += ["", f"Báo cáo đầy đủ: `{report_path}`"]
     return "\n".join(lines)
 
 
 def table_rows(report: Report) -> list[dict[str, Any]]:
-    return [{"dòng": f.row, "cột": f.field, "mã": f.code, "mức": f.severity,
-             "giá trị": f.value, "mô tả": f.message}
-            for f in report.sorted_findings()[:MAX_ROWS]]
+    return [
+        {
+            "dòng": f.row,
+            "cột": f.field,
+            "mã": f.code,
+            "mức": f.severity,
+            "giá trị": f.value,
+            "mô tả": f.message,
+        }
+        for f in report.sorted_findings()[:MAX_ROWS]
+    ]
 
 
 def publish_artifacts(report: Report, *, report_path: str | None = None) -> list[Any]:
@@ -47,10 +62,16 @@ def publish_artifacts(report: Report, *, report_path: str | None = None) -> list
     if FlowRunContext.get() is None:
         return []
     key = _key(report.dataset)
-    ids = [create_markdown_artifact(markdown(report, report_path=report_path), key=key,
-                                    description=f"Kiểm tra dữ liệu {report.dataset}")]
+    ids = [
+        create_markdown_artifact(
+            markdown(report, report_path=report_path),
+            key=key,
+            description=f"Kiểm tra dữ liệu {report.dataset}",
+        )
+    ]
     rows = table_rows(report)
     if rows:
-        ids.append(create_table_artifact(rows, key=f"{key}-findings",
-                                         description="Các lỗi tìm thấy (mẫu)"))
+        ids.append(
+            create_table_artifact(rows, key=f"{key}-findings", description="Các lỗi tìm thấy (mẫu)")
+        )
     return ids

@@ -36,8 +36,11 @@ def column_drift(header: list[str], names: list[str]) -> dict[str, Any]:
     for name in list(missing):
         best, score = None, 0.0
         for label in extra:
-            s = 1.0 if _fold(label) == _fold(name) else difflib.SequenceMatcher(
-                None, _fold(label), _fold(name)).ratio()
+            s = (
+                1.0
+                if _fold(label) == _fold(name)
+                else difflib.SequenceMatcher(None, _fold(label), _fold(name)).ratio()
+            )
             if s > score:
                 best, score = label, s
         if best is not None and score >= 0.75:
@@ -60,24 +63,64 @@ def check_columns(header: list[str], names: list[str], report: Report, *, file: 
         parts.append("thừa " + ", ".join(f"«{c}»" for c in drift["extra"]))
     summary = "; ".join(parts)
     fields = [*drift["missing"], *(a for a, _ in drift["renamed"]), *drift["extra"]]
-    report.add(Finding("schema-drift", message("schema-drift", summary=summary), "error", file,
-                       1, ", ".join(fields), summary, drift))
+    report.add(
+        Finding(
+            "schema-drift",
+            message("schema-drift", summary=summary),
+            "error",
+            file,
+            1,
+            ", ".join(fields),
+            summary,
+            drift,
+        )
+    )
 
 
-def check_row_count(report: Report, previous: int | None, tolerance: float | None, *,
-                    version: str | None = None, file: str | None = None) -> None:
+def check_row_count(
+    report: Report,
+    previous: int | None,
+    tolerance: float | None,
+    *,
+    version: str | None = None,
+    file: str | None = None,
+) -> None:
     """Add `row-count-drift` when the change from `previous` exceeds `tolerance`."""
     if tolerance is None or previous is None:
         return
     rows = report.rows
     change = abs(rows - previous) / previous if previous else (0.0 if rows == 0 else 1.0)
-    report.stats["row_count"] = {"rows": rows, "previous": previous, "version": version,
-                                 "change": round(change, 4), "tolerance": tolerance}
+    report.stats["row_count"] = {
+        "rows": rows,
+        "previous": previous,
+        "version": version,
+        "change": round(change, 4),
+        "tolerance": tolerance,
+    }
     if change <= tolerance:
         return
-    report.add(Finding("row-count-drift", message(
-        "row-count-drift", rows=rows, previous=previous, version=version or "?",
-        change_pct=round(change * 100, 1), tolerance_pct=round(tolerance * 100, 1)),
-        "error", file, None, None, str(rows),
-        {"rows": rows, "previous": previous, "version": version, "change": round(change, 4),
-         "tolerance": tolerance}))
+    report.add(
+        Finding(
+            "row-count-drift",
+            message(
+                "row-count-drift",
+                rows=rows,
+                previous=previous,
+                version=version or "?",
+                change_pct=round(change * 100, 1),
+                tolerance_pct=round(tolerance * 100, 1),
+            ),
+            "error",
+            file,
+            None,
+            None,
+            str(rows),
+            {
+                "rows": rows,
+                "previous": previous,
+                "version": version,
+                "change": round(change, 4),
+                "tolerance": tolerance,
+            },
+        )
+    )

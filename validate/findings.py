@@ -32,8 +32,15 @@ FRICTIONLESS_CODE = {
 ROW_LEVEL = {"primary-key", "foreign-key", "blank-row", "extra-cell"}
 SEVERITIES = ("error", "warning")
 #: our own checks, which frictionless does not make (left out of parity comparisons)
-OWN_PREFIXES = ("expectation-", "suite-", "pii-", "formula-", "schema-drift", "row-count-",
-                "line-too-long")
+OWN_PREFIXES = (
+    "expectation-",
+    "suite-",
+    "pii-",
+    "formula-",
+    "schema-drift",
+    "row-count-",
+    "line-too-long",
+)
 
 
 def checked_by_frictionless(code: str) -> bool:
@@ -46,8 +53,7 @@ def frictionless_code(code: str) -> str:
     return FRICTIONLESS_CODE.get(code, code)
 
 
-def parity_key(code: str, row: int | None, field: str | None) -> tuple[int | None, str | None,
-                                                                       str]:
+def parity_key(code: str, row: int | None, field: str | None) -> tuple[int | None, str | None, str]:
     """(row, field, frictionless code) — how a finding is compared with frictionless."""
     return (row, None if code in ROW_LEVEL or not field else field, frictionless_code(code))
 
@@ -110,8 +116,7 @@ class Report:
     def add(self, finding: Finding) -> None:
         self.add_count(finding.code, finding.severity, 1, [finding])
 
-    def add_count(self, code: str, severity: str, total: int,
-                  samples: list[Finding]) -> None:
+    def add_count(self, code: str, severity: str, total: int, samples: list[Finding]) -> None:
         """Record `total` findings of one code and severity at once, keeping at most `cap`
         samples of the code."""
         if total <= 0:
@@ -164,9 +169,16 @@ class Report:
         out = []
         for code in sorted(self.counts, key=lambda c: (self.severities[c] != "error", c)):
             samples = [f for f in self.sorted_findings() if f.code == code]
-            out.append({"code": code, "title": title(code), "severity": self.severities[code],
-                        "count": self.counts[code], "shown": len(samples),
-                        "samples": samples})
+            out.append(
+                {
+                    "code": code,
+                    "title": title(code),
+                    "severity": self.severities[code],
+                    "count": self.counts[code],
+                    "shown": len(samples),
+                    "samples": samples,
+                }
+            )
         return out
 
     def by_code(self, code: str) -> list[Finding]:
@@ -197,12 +209,19 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """A report read back from its JSON (e.g. an earlier release's)."""
-        rep = cls(str(data.get("dataset", "")), str(data.get("file", "")),
-                  int(data.get("rows", 0) or 0), cap=int(data.get("sample_cap", SAMPLE_CAP)),
-                  stats=dict(data.get("stats", {})))
+        rep = cls(
+            str(data.get("dataset", "")),
+            str(data.get("file", "")),
+            int(data.get("rows", 0) or 0),
+            cap=int(data.get("sample_cap", SAMPLE_CAP)),
+            stats=dict(data.get("stats", {})),
+        )
         names = {f.name for f in fields(Finding)}
-        rep.findings = [Finding(**{k: v for k, v in f.items() if k in names})
-                        for f in data.get("findings", []) if isinstance(f, dict)]
+        rep.findings = [
+            Finding(**{k: v for k, v in f.items() if k in names})
+            for f in data.get("findings", [])
+            if isinstance(f, dict)
+        ]
         counts = dict(data.get("counts", {}))
         errors = dict(data.get("error_counts", {}))
         warnings = dict(data.get("warning_counts", {}))

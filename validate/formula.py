@@ -60,8 +60,15 @@ def escaped(value: str) -> str:
     return "'" + value if is_risky(value) else value
 
 
-def check(columns: dict[str, pa.Array], schema: TableSchema, mode: str, report: Report, *,
-          file: str, row_offset: int = 0) -> None:
+def check(
+    columns: dict[str, pa.Array],
+    schema: TableSchema,
+    mode: str,
+    report: Report,
+    *,
+    file: str,
+    row_offset: int = 0,
+) -> None:
     """Add formula findings for the text fields of `columns`; the fields concerned are kept
     in ``report.stats["formula_fields"]`` (what `protect` escapes)."""
     code = "formula-injection" if mode == "reject" else "formula-escaped"
@@ -80,20 +87,36 @@ def check(columns: dict[str, pa.Array], schema: TableSchema, mode: str, report: 
         room = max(report.cap - report.kept(code), 0)
         idx = pc.indices_nonzero(mask).slice(0, room)
         values = [redact(v) for v in pc.take(col, idx).to_pylist()] if room else []
-        report.add_count(code, severity, total, [
-            Finding(code, message(code, row=i + 2 + row_offset, field=name, value=v),
-                    severity, file, i + 2 + row_offset, name, v,
-                    {"mode": mode, "published_as": escaped(v)} if mode == "escape"
-                    else {"mode": mode})
-            for i, v in zip(idx.to_pylist(), values, strict=True)])
+        report.add_count(
+            code,
+            severity,
+            total,
+            [
+                Finding(
+                    code,
+                    message(code, row=i + 2 + row_offset, field=name, value=v),
+                    severity,
+                    file,
+                    i + 2 + row_offset,
+                    name,
+                    v,
+                    {"mode": mode, "published_as": escaped(v)}
+                    if mode == "escape"
+                    else {"mode": mode},
+                )
+                for i, v in zip(idx.to_pylist(), values, strict=True)
+            ],
+        )
 
 
 def escape_file(src: Path, dst: Path, fields: list[str]) -> int:
     """Copy the CSV `src` to `dst`, prefixing ``'`` to the risky cells of `fields`; streams
     row by row. Returns the number of cells escaped."""
     count = 0
-    with src.open(encoding="utf-8", newline="") as fin, \
-            dst.open("w", encoding="utf-8", newline="") as fout:
+    with (
+        src.open(encoding="utf-8", newline="") as fin,
+        dst.open("w", encoding="utf-8", newline="") as fout,
+    ):
         reader = csv.reader(fin)
         writer = csv.writer(fout, lineterminator="\n")
         header = next(reader, None)
@@ -122,5 +145,4 @@ def protect(table: PulledTable, report: Report, workdir: Path) -> PulledTable:
     with dst.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
-    return dataclasses.replace(table, path=dst, sha256=digest.hexdigest(),
-                               size=dst.stat().st_size)
+    return dataclasses.replace(table, path=dst, sha256=digest.hexdigest(), size=dst.stat().st_size)

@@ -42,19 +42,30 @@ _SEP = r"[ .\-]?"
 #: (code, RE2 pattern searched in the cell, human kind) — order matters for masking only
 PATTERNS: tuple[tuple[str, str], ...] = (
     ("pii-email", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
-    ("pii-mobile", rf"(?:^|[^0-9+])(?:0|\+84{_SEP}|84{_SEP})[35789][0-9](?:{_SEP}[0-9]){{7}}"
-                   r"(?:$|[^0-9])"),
-    ("pii-landline", rf"(?:^|[^0-9+])(?:0|\+84{_SEP}|84{_SEP})2[0-9]{{2}}(?:{_SEP}[0-9]){{7}}"
-                     r"(?:$|[^0-9])"),
+    (
+        "pii-mobile",
+        rf"(?:^|[^0-9+])(?:0|\+84{_SEP}|84{_SEP})[35789][0-9](?:{_SEP}[0-9]){{7}}"
+        r"(?:$|[^0-9])",
+    ),
+    (
+        "pii-landline",
+        rf"(?:^|[^0-9+])(?:0|\+84{_SEP}|84{_SEP})2[0-9]{{2}}(?:{_SEP}[0-9]){{7}}"
+        r"(?:$|[^0-9])",
+    ),
     ("pii-cccd", r"(?:^|[^0-9])0(?:0[1-9]|[1-8][0-9]|9[0-6])[0-9]{9}(?:$|[^0-9])"),
     ("pii-cmnd", r"(?:^|[^0-9])[0-9]{9}(?:$|[^0-9])"),
 )
 NUMBER_CODES = ("pii-mobile", "pii-landline", "pii-cccd", "pii-cmnd")
 PII_CODES = (*(code for code, _ in PATTERNS), "pii-small-count")
 _CODE_NAME = re.compile(r"^(ma|so_hieu|id)(_|$)|(_code|_id|_ma)$|^code(_|$)", re.IGNORECASE)
-_PY = {code: re.compile(rx.replace("(?:^|[^0-9+])", r"(?<![0-9+])")
-                        .replace("(?:^|[^0-9])", r"(?<![0-9])")
-                        .replace("(?:$|[^0-9])", r"(?![0-9])")) for code, rx in PATTERNS}
+_PY = {
+    code: re.compile(
+        rx.replace("(?:^|[^0-9+])", r"(?<![0-9+])")
+        .replace("(?:^|[^0-9])", r"(?<![0-9])")
+        .replace("(?:$|[^0-9])", r"(?![0-9])")
+    )
+    for code, rx in PATTERNS
+}
 
 
 @dataclass(frozen=True)
@@ -81,18 +92,24 @@ def plan(schema: TableSchema, quality: QualitySpec | None, *, where: str = "qual
     """Check `quality` against the schema (SpecError naming the bad key) and plan the scan."""
     quality = quality or QualitySpec()
     names = schema.names
-    problems = [f"{where}.pii_allow: '{f}' is not a field of the schema "
-                f"(fields: {', '.join(names)})" for f in quality.pii_allow if f not in names]
+    problems = [
+        f"{where}.pii_allow: '{f}' is not a field of the schema (fields: {', '.join(names)})"
+        for f in quality.pii_allow
+        if f not in names
+    ]
     count_fields: tuple[str, ...] = ()
     threshold = 0
     if quality.aggregate is not None:
         for f in quality.aggregate.count_fields:
             if f not in names:
-                problems.append(f"{where}.aggregate.count_fields: '{f}' is not a field of the "
-                                "schema")
+                problems.append(
+                    f"{where}.aggregate.count_fields: '{f}' is not a field of the schema"
+                )
             elif schema.field(f).type not in ("integer", "number"):
-                problems.append(f"{where}.aggregate.count_fields: '{f}' is a "
-                                f"{schema.field(f).type} field, not a count (integer)")
+                problems.append(
+                    f"{where}.aggregate.count_fields: '{f}' is a "
+                    f"{schema.field(f).type} field, not a count (integer)"
+                )
         count_fields = tuple(quality.aggregate.count_fields)
         threshold = quality.aggregate.suppression_threshold
     if problems:
@@ -100,8 +117,9 @@ def plan(schema: TableSchema, quality: QualitySpec | None, *, where: str = "qual
     allowed = tuple(quality.pii_allow)
     text = [f.name for f in schema.fields if f.type in ("string", "any") and f.name not in allowed]
     codes = tuple(n for n in text if is_declared_code(schema, n))
-    return GuardPlan(tuple(n for n in text if n not in codes), codes, allowed,
-                     count_fields, threshold)
+    return GuardPlan(
+        tuple(n for n in text if n not in codes), codes, allowed, count_fields, threshold
+    )
 
 
 def redact(value: str) -> str:
@@ -112,6 +130,7 @@ def redact(value: str) -> str:
 def mask(value: str, code: str) -> str:
     """The cell with every personal datum in it masked (kept: the shape, 2 digits at each end
     of a number, the first letter and the domain of an e-mail)."""
+
     def _number(m: re.Match[str]) -> str:
         s = m.group(0)
         digits = [i for i, ch in enumerate(s) if ch.isdigit()]
@@ -130,8 +149,15 @@ def mask(value: str, code: str) -> str:
     return out
 
 
-def scan(columns: dict[str, pa.Array], gplan: GuardPlan, report: Report, *, file: str,
-         typed: dict[str, pa.Array] | None = None, row_offset: int = 0) -> None:
+def scan(
+    columns: dict[str, pa.Array],
+    gplan: GuardPlan,
+    report: Report,
+    *,
+    file: str,
+    typed: dict[str, pa.Array] | None = None,
+    row_offset: int = 0,
+) -> None:
     """Add the guard's findings for `columns` (schema field → strings, nulls for missing)."""
     for name in (*gplan.text_fields, *gplan.code_fields):
         col = columns.get(name)
@@ -152,16 +178,35 @@ def scan(columns: dict[str, pa.Array], gplan: GuardPlan, report: Report, *, file
         values = (typed or {}).get(name)
         if values is None:
             continue
-        small = pc.fill_null(pc.and_(pc.greater(values, 0),
-                                     pc.less(values, gplan.threshold)), False)
+        small = pc.fill_null(
+            pc.and_(pc.greater(values, 0), pc.less(values, gplan.threshold)), False
+        )
         total = pc.sum(pc.cast(small, pa.int64())).as_py() or 0
         if total:
-            _emit(report, "pii-small-count", name, pc.cast(values, pa.string()), small, total,
-                  file, row_offset, threshold=gplan.threshold)
+            _emit(
+                report,
+                "pii-small-count",
+                name,
+                pc.cast(values, pa.string()),
+                small,
+                total,
+                file,
+                row_offset,
+                threshold=gplan.threshold,
+            )
 
 
-def _emit(report: Report, code: str, name: str, col: pa.Array, hit: pa.Array, total: int,
-          file: str, row_offset: int, **extra: Any) -> None:
+def _emit(
+    report: Report,
+    code: str,
+    name: str,
+    col: pa.Array,
+    hit: pa.Array,
+    total: int,
+    file: str,
+    row_offset: int,
+    **extra: Any,
+) -> None:
     already = report.kept(code)
     room = max(report.cap - already, 0)
     idx = pc.indices_nonzero(hit).slice(0, room)
@@ -170,7 +215,16 @@ def _emit(report: Report, code: str, name: str, col: pa.Array, hit: pa.Array, to
     samples = []
     for r, v in zip(rows, values, strict=True):
         shown = str(v) if code == "pii-small-count" else mask(str(v), code)
-        samples.append(Finding(code, message(code, row=r, field=name, value=shown, **extra),
-                               "error", file, r, name, shown,
-                               {"masked": code != "pii-small-count", **extra}))
+        samples.append(
+            Finding(
+                code,
+                message(code, row=r, field=name, value=shown, **extra),
+                "error",
+                file,
+                r,
+                name,
+                shown,
+                {"masked": code != "pii-small-count", **extra},
+            )
+        )
     report.add_count(code, "error", total, samples)

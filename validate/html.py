@@ -19,13 +19,17 @@ from .schema import TableSchema
 TEMPLATES = Path(__file__).parent / "templates"
 SAMPLES_PER_CODE = 50  # rows shown per code (the JSON keeps up to the report's cap)
 SAMPLE_ROWS = 10  # offending rows shown in full
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
-def sample_rows(path: Path, wanted: dict[int, set[str]], limit: int = SAMPLE_ROWS,
-                max_bytes: int = 1 << 12) -> tuple[list[str], list[tuple[int, list[str],
-                                                                         set[str]]]]:
+def sample_rows(
+    path: Path, wanted: dict[int, set[str]], limit: int = SAMPLE_ROWS, max_bytes: int = 1 << 12
+) -> tuple[list[str], list[tuple[int, list[str], set[str]]]]:
     """(header, [(row number, cells, bad fields)]) for the first `limit` wanted rows, read
     streaming; every cell masked for personal data and cut to `max_bytes` characters."""
     rows = sorted(wanted)[:limit]
@@ -40,8 +44,7 @@ def sample_rows(path: Path, wanted: dict[int, set[str]], limit: int = SAMPLE_ROW
             header = next(reader, [])
             for number, cells in enumerate(reader, start=2):
                 if number in targets:
-                    out.append((number, [redact(c[:max_bytes]) for c in cells],
-                                wanted[number]))
+                    out.append((number, [redact(c[:max_bytes]) for c in cells], wanted[number]))
                 if number >= last:
                     break
     except (csv.Error, OSError):
@@ -49,8 +52,13 @@ def sample_rows(path: Path, wanted: dict[int, set[str]], limit: int = SAMPLE_ROW
     return header, out
 
 
-def render(report: Report | Any, *, table: Path | None = None,
-           schema: TableSchema | None = None, version: str | None = None) -> str:
+def render(
+    report: Report | Any,
+    *,
+    table: Path | None = None,
+    schema: TableSchema | None = None,
+    version: str | None = None,
+) -> str:
     if not isinstance(report, Report):  # a report kept as JSON (rollback's archived one)
         report = Report.from_dict(report.to_dict())
     groups = report.groups()
@@ -61,9 +69,17 @@ def render(report: Report | Any, *, table: Path | None = None,
     header, rows = sample_rows(table, wanted) if table is not None else ([], [])
     titles = {f.name: f.title or "" for f in schema.fields} if schema is not None else {}
     text = _ENV.get_template("report.html.j2").render(
-        r=report, groups=groups, by_field=report.by_field(), titles=titles, code_title=title,
-        limit=SAMPLES_PER_CODE, header=header, rows=rows, version=version,
-        generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"))
+        r=report,
+        groups=groups,
+        by_field=report.by_field(),
+        titles=titles,
+        code_title=title,
+        limit=SAMPLES_PER_CODE,
+        header=header,
+        rows=rows,
+        version=version,
+        generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
+    )
     return unicodedata.normalize("NFC", text)
 
 

@@ -66,8 +66,9 @@ def _local_table(dataset: str) -> Path | None:
     return None
 
 
-def referenced_table(dataset: str, workdir: Path, *, where: str,
-                     client: Any | None = None) -> tuple[Path, str]:
+def referenced_table(
+    dataset: str, workdir: Path, *, where: str, client: Any | None = None
+) -> tuple[Path, str]:
     """(CSV path, "portal:<version>" | "local:<run>") of another dataset's rows."""
     from publish.releases import _download
 
@@ -89,4 +90,5 @@ def referenced_table(dataset: str, workdir: Path, *, where: str,
     raise SpecError(
         f"{where}: foreignKeys: the dataset '{dataset}' has no published release and no "
         "validated local run to check the keys against.",
-        hint=f"Publish it first: dulieumo publish {dataset}")
+        hint=f"Publish it first: dulieumo publish {dataset}",
+    )

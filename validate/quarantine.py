@@ -38,8 +38,15 @@ def _place(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def quarantine(dataset: str, run: str, table: Path | None, report: Report, *,
-               source: str | None = None, schema: TableSchema | None = None) -> Path:
+def quarantine(
+    dataset: str,
+    run: str,
+    table: Path | None,
+    report: Report,
+    *,
+    source: str | None = None,
+    schema: TableSchema | None = None,
+) -> Path:
     """Keep `table` and `report` under the quarantine area; returns the run's folder."""
     folder = quarantine_root() / dataset / run
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,14 +58,18 @@ def quarantine(dataset: str, run: str, table: Path | None, report: Report, *,
     report.write_json(folder / "report.json")
     write_html(report, folder / "report.html", table=folder / "input.csv", schema=schema)
     meta = {
-        "dataset": dataset, "run": run,
+        "dataset": dataset,
+        "run": run,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "source": source or report.file, "rows": report.rows,
-        "error_count": report.error_count, "warning_count": report.warning_count,
+        "source": source or report.file,
+        "rows": report.rows,
+        "error_count": report.error_count,
+        "warning_count": report.warning_count,
         "counts": dict(sorted(report.counts.items())),
     }
-    (folder / "quarantine.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
-                                            encoding="utf-8")
+    (folder / "quarantine.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -78,7 +89,10 @@ def list_quarantine(dataset: str | None = None) -> list[dict[str, Any]]:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError):
                 continue
-            files = {name: str(run / name) for name in ("input.csv", "report.json",
-                                                        "report.html") if (run / name).exists()}
+            files = {
+                name: str(run / name)
+                for name in ("input.csv", "report.json", "report.html")
+                if (run / name).exists()
+            }
             out.append(meta | {"path": str(run), "files": files})
     return sorted(out, key=lambda m: (m.get("created", ""), m.get("run", "")), reverse=True)

@@ -52,17 +52,25 @@ class Validated:
     quarantine: Path | None = None
 
 
-def validate_run(table: Path, spec: DatasetSpec, *, root: Path, workdir: Path,
-                 catalog: Catalog | None = None, history: bool = True,
-                 html_path: Path | None = None, json_path: Path | None = None,
-                 client: Any | None = None) -> Validated:
+def validate_run(
+    table: Path,
+    spec: DatasetSpec,
+    *,
+    root: Path,
+    workdir: Path,
+    catalog: Catalog | None = None,
+    history: bool = True,
+    html_path: Path | None = None,
+    json_path: Path | None = None,
+    client: Any | None = None,
+) -> Validated:
     datasets = CatalogSchemas(catalog) if catalog is not None else None
-    report = validate_table(table, spec, root=root, datasets=datasets, workdir=workdir,
-                            history=history, client=client)
+    report = validate_table(
+        table, spec, root=root, datasets=datasets, workdir=workdir, history=history, client=client
+    )
     out_json = report.write_json(json_path or workdir / REPORT_JSON)
     schema = load_schema(root / spec.schema_path, root=root)
-    out_html = write_html(report, html_path or workdir / REPORT_HTML, table=table,
-                          schema=schema)
+    out_html = write_html(report, html_path or workdir / REPORT_HTML, table=table, schema=schema)
     try:
         from .artifacts import publish_artifacts
 
@@ -72,8 +80,7 @@ def validate_run(table: Path, spec: DatasetSpec, *, root: Path, workdir: Path,
     return Validated(report, out_json, out_html)
 
 
-def quarantine_run(report: Report, spec: DatasetSpec, table: Path, *, root: Path,
-                   run: str) -> Path:
+def quarantine_run(report: Report, spec: DatasetSpec, table: Path, *, root: Path, run: str) -> Path:
     """Keep the rejected input and its reports under <work root>/quarantine/<dataset>/<run>/."""
     schema = load_schema(root / spec.schema_path, root=root)
     return quarantine(spec.name, run, table, report, source=report.file, schema=schema)

@@ -84,11 +84,14 @@ def load_schema(path: Path, *, root: Path | None = None) -> TableSchema:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError(f"{rel}: schema file not found.",
-                        hint="Check the `schema:` path in the dataset spec.") from None
+        raise SpecError(
+            f"{rel}: schema file not found.", hint="Check the `schema:` path in the dataset spec."
+        ) from None
     except json.JSONDecodeError as exc:
-        raise SpecError(f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}",
-                        hint="Fix the JSON syntax (a missing comma or quote?).") from None
+        raise SpecError(
+            f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}",
+            hint="Fix the JSON syntax (a missing comma or quote?).",
+        ) from None
     return schema_from_descriptor(descriptor, rel, path)
 
 
@@ -125,14 +128,17 @@ def _problems(d: dict[str, Any]) -> list[str]:
             names.append(name)
         ftype = f.get("type", "string")
         if ftype not in SUPPORTED_TYPES:
-            out.append(f"{at}.type: type '{ftype}' is not supported "
-                       f"(use one of: {', '.join(sorted(SUPPORTED_TYPES))})")
+            out.append(
+                f"{at}.type: type '{ftype}' is not supported "
+                f"(use one of: {', '.join(sorted(SUPPORTED_TYPES))})"
+            )
         fmt = f.get("format", "default")
         if ftype in ("date", "datetime") and fmt not in ("default", "any") and "%" not in fmt:
             out.append(f"{at}.format: '{fmt}' is not a date format (e.g. %d/%m/%Y)")
         for key in ("trueValues", "falseValues", "missingValues"):
-            if key in f and not (isinstance(f[key], list)
-                                 and all(isinstance(v, str) for v in f[key])):
+            if key in f and not (
+                isinstance(f[key], list) and all(isinstance(v, str) for v in f[key])
+            ):
                 out.append(f"{at}.{key}: must be a list of strings")
         c = f.get("constraints", {})
         if not isinstance(c, dict):
@@ -158,8 +164,10 @@ def _problems(d: dict[str, Any]) -> list[str]:
                 except ValueError:
                     out.append(f"{at}.constraints.{key}: {c[key]!r} is not a number")
             elif key in c and ftype == "date" and not _is_date(str(c[key]), fmt):
-                out.append(f"{at}.constraints.{key}: {c[key]!r} is not a date in the "
-                           f"field's format ({fmt})")
+                out.append(
+                    f"{at}.constraints.{key}: {c[key]!r} is not a date in the "
+                    f"field's format ({fmt})"
+                )
     pk = _as_tuple(d.get("primaryKey"))
     for key in pk:
         if key not in names:
@@ -206,25 +214,37 @@ def schema_from_descriptor(descriptor: Any, rel: str, path: Path | None = None) 
         raise SpecError(f"{rel}: a Table Schema must be a JSON object.")
     problems = _problems(descriptor) or _frictionless_problems(descriptor)
     if problems:
-        raise SpecError("\n".join(f"{rel}: {p}" for p in problems[:20]),
-                        hint="See https://specs.frictionlessdata.io/table-schema/ for the "
-                        "allowed properties.")
+        raise SpecError(
+            "\n".join(f"{rel}: {p}" for p in problems[:20]),
+            hint="See https://specs.frictionlessdata.io/table-schema/ for the allowed properties.",
+        )
     fields = []
     for f in descriptor["fields"]:
-        fields.append(FieldSpec(
-            name=f["name"], type=f.get("type", "string"), format=f.get("format", "default"),
-            title=f.get("title"), description=f.get("description"),
-            constraints=dict(f.get("constraints", {})),
-            true_values=tuple(f.get("trueValues", DEFAULT_TRUE)),
-            false_values=tuple(f.get("falseValues", DEFAULT_FALSE)),
-            decimal_char=f.get("decimalChar", "."), group_char=f.get("groupChar", ""),
-            bare_number=f.get("bareNumber", True),
-            number_processed=any(k in f for k in ("decimalChar", "groupChar", "bareNumber")),
-        ))
+        fields.append(
+            FieldSpec(
+                name=f["name"],
+                type=f.get("type", "string"),
+                format=f.get("format", "default"),
+                title=f.get("title"),
+                description=f.get("description"),
+                constraints=dict(f.get("constraints", {})),
+                true_values=tuple(f.get("trueValues", DEFAULT_TRUE)),
+                false_values=tuple(f.get("falseValues", DEFAULT_FALSE)),
+                decimal_char=f.get("decimalChar", "."),
+                group_char=f.get("groupChar", ""),
+                bare_number=f.get("bareNumber", True),
+                number_processed=any(k in f for k in ("decimalChar", "groupChar", "bareNumber")),
+            )
+        )
     fks = []
     for fk in descriptor.get("foreignKeys", []):
         ref = fk["reference"]
-        fks.append(ForeignKey(_as_tuple(fk["fields"]), ref["resource"],
-                              _as_tuple(ref["fields"])))
-    return TableSchema(tuple(fields), _as_tuple(descriptor.get("primaryKey")), tuple(fks),
-                       tuple(descriptor.get("missingValues", [""])), descriptor, path)
+        fks.append(ForeignKey(_as_tuple(fk["fields"]), ref["resource"], _as_tuple(ref["fields"])))
+    return TableSchema(
+        tuple(fields),
+        _as_tuple(descriptor.get("primaryKey")),
+        tuple(fks),
+        tuple(descriptor.get("missingValues", [""])),
+        descriptor,
+        path,
+    )

@@ -30,9 +30,13 @@ if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec
 
 
-def load_codelists(schema: TableSchema, root: Path, *,
-                   datasets: Mapping[str, Path] | None = None,
-                   workdir: Path | None = None) -> dict[str, pa.Table]:
+def load_codelists(
+    schema: TableSchema,
+    root: Path,
+    *,
+    datasets: Mapping[str, Path] | None = None,
+    workdir: Path | None = None,
+) -> dict[str, pa.Table]:
     """Tables referenced by the schema's foreign keys.
 
     ``reference.resource`` names a code list (root/codelists/<resource>.csv, typed by
@@ -49,23 +53,30 @@ def load_codelists(schema: TableSchema, root: Path, *,
         path = root / "codelists" / f"{fk.resource}.csv"
         schema_path = root / "schemas" / "codelists" / f"{fk.resource}.json"
         if not path.is_file() and datasets and fk.resource in datasets:
-            path, _ = referenced_table(fk.resource, workdir or root / ".dulieumo-refs",
-                                            where=where)
+            path, _ = referenced_table(fk.resource, workdir or root / ".dulieumo-refs", where=where)
             schema_path = root / datasets[fk.resource]
         elif not path.is_file():
             raise SpecError(
                 f"{where}: foreignKeys: the code list '{fk.resource}' was not found at "
                 f"codelists/{fk.resource}.csv, and no dataset of the catalogue is named so.",
-                hint="Add the code list, or fix `reference.resource` in the schema.")
+                hint="Add the code list, or fix `reference.resource` in the schema.",
+            )
         cl_schema = load_schema(schema_path, root=root) if schema_path.is_file() else None
-        fields = tuple(dict.fromkeys(f for k in schema.foreign_keys
-                                     if k.resource == fk.resource for f in k.reference_fields))
+        fields = tuple(
+            dict.fromkeys(
+                f
+                for k in schema.foreign_keys
+                if k.resource == fk.resource
+                for f in k.reference_fields
+            )
+        )
         try:
             out[fk.resource] = read_codelist(path, cl_schema, fields)
         except (pa.ArrowInvalid, KeyError) as exc:
-            raise SpecError(f"{fk.resource}: cannot read the referenced columns "
-                            f"{', '.join(fields)}: {exc}",
-                            hint=f"Check the columns of the code list against {where}.") from None
+            raise SpecError(
+                f"{fk.resource}: cannot read the referenced columns {', '.join(fields)}: {exc}",
+                hint=f"Check the columns of the code list against {where}.",
+            ) from None
     return out
 
 
@@ -103,8 +114,9 @@ def _timestamps(values: pa.Array, nullable: bool) -> pd.Series:
     return pd.Series(values.to_pandas())
 
 
-def typed_frame(table: Path | CheckedTable, schema: TableSchema, *,
-                nullable: bool = True) -> pd.DataFrame:
+def typed_frame(
+    table: Path | CheckedTable, schema: TableSchema, *, nullable: bool = True
+) -> pd.DataFrame:
     """The table with the schema's types; cells that are missing or not of the field's type
     are nulls. `table` is a CSV path or the result of `check_table` (which already holds the
     typed columns). Dates and datetimes are datetime64, strings pandas' str.
@@ -113,8 +125,13 @@ def typed_frame(table: Path | CheckedTable, schema: TableSchema, *,
     float64 with NaN and object booleans (what GX 1.24's pandas metrics handle)."""
     if not isinstance(table, CheckedTable):
         table = check_table(Path(table), schema, Report("", str(table)), file=str(table))
-    return pd.DataFrame({spec.name: _series(table.typed[spec.name], spec.type, nullable)
-                         for spec in schema.fields if spec.name in table.typed})
+    return pd.DataFrame(
+        {
+            spec.name: _series(table.typed[spec.name], spec.type, nullable)
+            for spec in schema.fields
+            if spec.name in table.typed
+        }
+    )
 
 
 def _source_label(spec: DatasetSpec, table: Path) -> str:
@@ -124,9 +141,16 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
     return str(getattr(source, "url", table.name))
 
 
-def validate_table(table: Path, spec: DatasetSpec, *, root: Path,
-                   datasets: Mapping[str, Path] | None = None, workdir: Path | None = None,
-                   history: bool = True, client: Any | None = None) -> Report:
+def validate_table(
+    table: Path,
+    spec: DatasetSpec,
+    *,
+    root: Path,
+    datasets: Mapping[str, Path] | None = None,
+    workdir: Path | None = None,
+    history: bool = True,
+    client: Any | None = None,
+) -> Report:
     """Check a normalised CSV against the dataset's schema, suite, personal-data guard and
     (when `history` and ``quality.row_count_tolerance``) the last release; one Report.
 
@@ -138,10 +162,16 @@ def validate_table(table: Path, spec: DatasetSpec, *, root: Path,
     where = f"{getattr(spec, 'spec_path', '') or spec.name}: quality"
     gplan = guard.plan(schema, quality, where=where)
     file = _source_label(spec, table)
-    report = validate_with(table, schema, suite, dataset=spec.name, file=file,
-                           codelists=load_codelists(schema, root, datasets=datasets,
-                                                    workdir=workdir),
-                           quality=quality, guard_plan=gplan)
+    report = validate_with(
+        table,
+        schema,
+        suite,
+        dataset=spec.name,
+        file=file,
+        codelists=load_codelists(schema, root, datasets=datasets, workdir=workdir),
+        quality=quality,
+        guard_plan=gplan,
+    )
     tolerance = quality.row_count_tolerance if quality is not None else None
     if history and tolerance is not None and report.rows:
         from .previous import last_release
@@ -149,20 +179,34 @@ def validate_table(table: Path, spec: DatasetSpec, *, root: Path,
         try:
             last = last_release(spec.name, client)
         except DulieumoError as exc:
-            report.add(Finding("row-count-unchecked", message(
-                "row-count-unchecked", reason=exc.message), "warning", file))
+            report.add(
+                Finding(
+                    "row-count-unchecked",
+                    message("row-count-unchecked", reason=exc.message),
+                    "warning",
+                    file,
+                )
+            )
         else:
             if last is not None:
-                drift.check_row_count(report, last.rows, tolerance, version=last.version,
-                                      file=file)
+                drift.check_row_count(report, last.rows, tolerance, version=last.version, file=file)
     return report
 
 
-def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, dataset: str,
-                  file: str, codelists: dict[str, pa.Table] | None = None,
-                  cap: int | None = None, quality: QualitySpec | None = None,
-                  guard_plan: guard.GuardPlan | None = None, stream: bool | None = None,
-                  block_size: int | None = None) -> Report:
+def validate_with(
+    table: Path,
+    schema: TableSchema,
+    suite: Suite | None,
+    *,
+    dataset: str,
+    file: str,
+    codelists: dict[str, pa.Table] | None = None,
+    cap: int | None = None,
+    quality: QualitySpec | None = None,
+    guard_plan: guard.GuardPlan | None = None,
+    stream: bool | None = None,
+    block_size: int | None = None,
+) -> Report:
     """The stage without a catalogue: schema checks, column drift, the personal-data guard
     and formula check, then the suite when the data can be typed (header matches the schema,
     file readable); otherwise a `suite-skipped` warning.
@@ -176,8 +220,9 @@ def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, data
     gplan = guard_plan or guard.plan(schema, quality)
     mode = (quality or QualitySpec()).formula_injection
     if stream:
-        return _validate_stream(path, schema, suite, report, file, codelists, gplan, mode,
-                                block_size)
+        return _validate_stream(
+            path, schema, suite, report, file, codelists, gplan, mode, block_size
+        )
     started = time.perf_counter()
     checked = check_table(path, schema, report, file=file, codelists=codelists)
     report.stats["fields"] = len(schema.fields)
@@ -189,8 +234,15 @@ def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, data
         drift.check_columns(checked.header, schema.names, report, file=file)
     if suite is not None and suite.expectations:
         if not checked.structure_ok or checked.num_rows == 0:
-            report.add(Finding("suite-skipped", message("suite-skipped"), "warning", file,
-                               details={"suite": suite.name}))
+            report.add(
+                Finding(
+                    "suite-skipped",
+                    message("suite-skipped"),
+                    "warning",
+                    file,
+                    details={"suite": suite.name},
+                )
+            )
         else:
             started = time.perf_counter()
             run_suite(suite, typed_frame(checked, schema, nullable=False), report, file=file)
@@ -198,17 +250,33 @@ def validate_with(table: Path, schema: TableSchema, suite: Suite | None, *, data
     return report
 
 
-def _guard(checked: CheckedTable, schema: TableSchema, report: Report, file: str,
-           gplan: guard.GuardPlan, mode: str, offset: int) -> None:
-    columns = {name: checked.table.column(name).combine_chunks()
-               for name in checked.table.column_names}
+def _guard(
+    checked: CheckedTable,
+    schema: TableSchema,
+    report: Report,
+    file: str,
+    gplan: guard.GuardPlan,
+    mode: str,
+    offset: int,
+) -> None:
+    columns = {
+        name: checked.table.column(name).combine_chunks() for name in checked.table.column_names
+    }
     guard.scan(columns, gplan, report, file=file, typed=checked.typed, row_offset=offset)
     formula.check(columns, schema, mode, report, file=file, row_offset=offset)
 
 
-def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, report: Report,
-                     file: str, codelists: dict[str, pa.Table] | None,
-                     gplan: guard.GuardPlan, mode: str, block_size: int | None) -> Report:
+def _validate_stream(
+    path: Path,
+    schema: TableSchema,
+    suite: Suite | None,
+    report: Report,
+    file: str,
+    codelists: dict[str, pa.Table] | None,
+    gplan: guard.GuardPlan,
+    mode: str,
+    block_size: int | None,
+) -> Report:
     """Batch by batch: schema checks, guard and formula check on each batch; the suite's
     row-wise rules (GX map expectations) on each batch's typed frame, its other rules
     (row count, means, uniqueness...) once at the end on a frame of only the columns they
@@ -218,8 +286,9 @@ def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, repor
     needed = sorted({c for e in (whole.expectations if whole else ()) for c in e.columns})
     # GX gets only the columns its rules name (a full typed frame per batch is the biggest
     # allocation of the stage)
-    row_columns = sorted({c for e in (row_wise.expectations if row_wise else ())
-                          for c in e.columns})
+    row_columns = sorted(
+        {c for e in (row_wise.expectations if row_wise else ()) for c in e.columns}
+    )
     gathered: dict[str, list[pd.Series]] = {c: [] for c in needed}
     timing = {"guard": 0.0, "suite": 0.0, "batches": 0}
     structure = {"ok": True}
@@ -234,8 +303,9 @@ def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, repor
             return
         started = time.perf_counter()
         if row_wise is not None and row_wise.expectations:
-            frame = pd.DataFrame({c: _series(batch.typed[c], schema.field(c).type, False)
-                                  for c in row_columns})
+            frame = pd.DataFrame(
+                {c: _series(batch.typed[c], schema.field(c).type, False) for c in row_columns}
+            )
             run_suite(row_wise, frame, report, file=file, row_offset=offset)
             del frame
         for c in needed:
@@ -247,8 +317,9 @@ def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, repor
     memory.fix_mmap_threshold()
     started = time.perf_counter()
     kwargs = {"block_size": block_size or STREAM_BLOCK}
-    checked = check_table_stream(path, schema, report, file=file, codelists=codelists,
-                                 on_batch=on_batch, **kwargs)
+    checked = check_table_stream(
+        path, schema, report, file=file, codelists=codelists, on_batch=on_batch, **kwargs
+    )
     total = time.perf_counter() - started
     report.stats["fields"] = len(schema.fields)
     report.stats["streamed"] = True
@@ -259,12 +330,20 @@ def _validate_stream(path: Path, schema: TableSchema, suite: Suite | None, repor
         drift.check_columns(checked.header, schema.names, report, file=file)
     if suite is not None and suite.expectations:
         if not checked.structure_ok or checked.num_rows == 0:
-            report.add(Finding("suite-skipped", message("suite-skipped"), "warning", file,
-                               details={"suite": suite.name}))
+            report.add(
+                Finding(
+                    "suite-skipped",
+                    message("suite-skipped"),
+                    "warning",
+                    file,
+                    details={"suite": suite.name},
+                )
+            )
         elif whole is not None and whole.expectations:
             started = time.perf_counter()
-            frame = pd.DataFrame({c: pd.concat(parts, ignore_index=True)
-                                  for c, parts in gathered.items() if parts})
+            frame = pd.DataFrame(
+                {c: pd.concat(parts, ignore_index=True) for c, parts in gathered.items() if parts}
+            )
             if frame.empty and not needed:  # table-level rules (row count) need only rows
                 frame = pd.DataFrame({"_row": np.zeros(checked.num_rows, dtype=np.int8)})
             run_suite(whole, frame, report, file=file)

@@ -87,14 +87,15 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError(f"{rel}: suite file not found.",
-                        hint="Check the `suite:` path in the dataset spec.") from None
+        raise SpecError(
+            f"{rel}: suite file not found.", hint="Check the `suite:` path in the dataset spec."
+        ) from None
     except json.JSONDecodeError as exc:
-        raise SpecError(f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: "
-                        f"{exc.msg}") from None
+        raise SpecError(
+            f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
-        raise SpecError(f"{rel}: expectations: a suite is an object with an `expectations` "
-                        "list.")
+        raise SpecError(f"{rel}: expectations: a suite is an object with an `expectations` list.")
     names = set(schema.names)
     out = []
     problems = []
@@ -104,8 +105,11 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
             problems.append(f"{where}: each expectation must be an object")
             continue
         etype = exp.get("type") or exp.get("expectation_type")
-        if not isinstance(etype, str) or not etype.startswith("expect_") or getattr(
-                gx.expectations, _class_name(etype), None) is None:
+        if (
+            not isinstance(etype, str)
+            or not etype.startswith("expect_")
+            or getattr(gx.expectations, _class_name(etype), None) is None
+        ):
             problems.append(f"{where}.type: unknown expectation type '{etype}'")
             continue
         kwargs = exp.get("kwargs", {})
@@ -115,8 +119,10 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
         spec = ExpectationSpec(etype, dict(kwargs), index=i)
         for key in COLUMN_KWARGS:
             if key in kwargs and kwargs[key] not in names:
-                problems.append(f"{where}.kwargs.{key}: unknown column '{kwargs[key]}' "
-                                f"(columns of the schema: {', '.join(schema.names)})")
+                problems.append(
+                    f"{where}.kwargs.{key}: unknown column '{kwargs[key]}' "
+                    f"(columns of the schema: {', '.join(schema.names)})"
+                )
         for key in LIST_KWARGS:
             for col in kwargs.get(key, []) or []:
                 if col not in names:
@@ -124,8 +130,9 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
         meta = exp.get("meta", {}) or {}
         severity = meta.get("severity", "error")
         if severity not in ("error", "warning"):
-            problems.append(f"{where}.meta.severity: must be 'error' or 'warning', "
-                            f"not {severity!r}")
+            problems.append(
+                f"{where}.meta.severity: must be 'error' or 'warning', not {severity!r}"
+            )
             severity = "error"
         message_vi = meta.get("message_vi", "")
         if not isinstance(message_vi, str):
@@ -138,21 +145,42 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
             problems.append(f"{where}.kwargs: {str(exc).splitlines()[0][:200]}")
         out.append(ExpectationSpec(etype, spec.kwargs, severity, message_vi, i))
     if problems:
-        raise SpecError("\n".join(problems),
-                        hint=f"Fix {rel}, then check it: dulieumo catalog check")
+        raise SpecError(
+            "\n".join(problems), hint=f"Fix {rel}, then check it: dulieumo catalog check"
+        )
     return Suite(str(data.get("name", path.stem)), tuple(out), path)
 
 
 #: GX / pandas type names → the Table Schema types they can describe
 _TYPE_FAMILY = {
-    "numeric": ({"integer", "number", "year"},
-                {"int", "int8", "int16", "int32", "int64", "integer", "uint8", "uint16",
-                 "uint32", "uint64", "float", "float16", "float32", "float64", "number",
-                 "numeric", "decimal"}),
+    "numeric": (
+        {"integer", "number", "year"},
+        {
+            "int",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "integer",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "float",
+            "float16",
+            "float32",
+            "float64",
+            "number",
+            "numeric",
+            "decimal",
+        },
+    ),
     "string": ({"string", "any"}, {"str", "string", "object", "unicode", "stringdtype"}),
     "boolean": ({"boolean"}, {"bool", "boolean", "bool_"}),
-    "date": ({"date", "datetime"}, {"datetime", "datetime64", "datetime64[ns]", "timestamp",
-                                    "date", "datetimetz"}),
+    "date": (
+        {"date", "datetime"},
+        {"datetime", "datetime64", "datetime64[ns]", "timestamp", "date", "datetimetz"},
+    ),
 }
 
 
@@ -186,31 +214,43 @@ def contradictions(etype: str, kwargs: dict[str, Any], schema: TableSchema) -> l
     if etype == "expect_column_values_to_be_between":
         lo, hi = _number(kwargs.get("min_value")), _number(kwargs.get("max_value"))
         if spec.type in ("string", "boolean") and (lo is not None or hi is not None):
-            out.append(f"kwargs: expects numbers between {kwargs.get('min_value')} and "
-                       f"{kwargs.get('max_value')} but the schema says '{column}' is a "
-                       f"{spec.type} field")
+            out.append(
+                f"kwargs: expects numbers between {kwargs.get('min_value')} and "
+                f"{kwargs.get('max_value')} but the schema says '{column}' is a "
+                f"{spec.type} field"
+            )
         smin, smax = _number(c.get("minimum")), _number(c.get("maximum"))
         if spec.type in ("integer", "number", "year"):
             if hi is not None and smin is not None and hi < smin:
-                out.append(f"kwargs.max_value: {kwargs['max_value']} contradicts the schema: "
-                           f"'{column}' has minimum {c['minimum']}, so no value can pass")
+                out.append(
+                    f"kwargs.max_value: {kwargs['max_value']} contradicts the schema: "
+                    f"'{column}' has minimum {c['minimum']}, so no value can pass"
+                )
             if lo is not None and smax is not None and lo > smax:
-                out.append(f"kwargs.min_value: {kwargs['min_value']} contradicts the schema: "
-                           f"'{column}' has maximum {c['maximum']}, so no value can pass")
-    elif etype in ("expect_column_values_to_be_of_type",
-                   "expect_column_values_to_be_in_type_list"):
-        wanted = [kwargs.get("type_")] if etype.endswith("of_type") else list(
-            kwargs.get("type_list") or [])
+                out.append(
+                    f"kwargs.min_value: {kwargs['min_value']} contradicts the schema: "
+                    f"'{column}' has maximum {c['maximum']}, so no value can pass"
+                )
+    elif etype in ("expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"):
+        wanted = (
+            [kwargs.get("type_")]
+            if etype.endswith("of_type")
+            else list(kwargs.get("type_list") or [])
+        )
         families = {_type_family(str(t)) for t in wanted if t}
         allowed = {f for f, (types, _) in _TYPE_FAMILY.items() if spec.type in types}
         if families and None not in families and not families & allowed:
-            out.append(f"kwargs: expects type {', '.join(str(t) for t in wanted)} but the "
-                       f"schema says '{column}' is a {spec.type} field")
+            out.append(
+                f"kwargs: expects type {', '.join(str(t) for t in wanted)} but the "
+                f"schema says '{column}' is a {spec.type} field"
+            )
     elif etype == "expect_column_values_to_be_in_set" and "enum" in c:
         value_set = {str(v) for v in kwargs.get("value_set") or []}
         if value_set and not value_set & {str(v) for v in c["enum"]}:
-            out.append(f"kwargs.value_set: none of its values is in the schema's enum for "
-                       f"'{column}' ({', '.join(str(v) for v in c['enum'])})")
+            out.append(
+                f"kwargs.value_set: none of its values is in the schema's enum for "
+                f"'{column}' ({', '.join(str(v) for v in c['enum'])})"
+            )
     elif etype == "expect_column_values_to_be_null" and spec.required:
         out.append(f"expects '{column}' to be empty but the schema says it is required")
     return out
@@ -271,18 +311,22 @@ def _plain(value: Any) -> str | None:
 
 
 #: expectations about the table's set of columns: they need the frame with every column
-WHOLE_TABLE = frozenset({
-    "expect_table_columns_to_match_ordered_list", "expect_table_columns_to_match_set",
-    "expect_table_column_count_to_equal", "expect_table_column_count_to_be_between",
-    "expect_column_to_exist"})
+WHOLE_TABLE = frozenset(
+    {
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_table_column_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_column_to_exist",
+    }
+)
 
 
 def _needed_columns(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     """Only the columns the suite names (GX hashes and filters the whole frame it is given);
     the whole frame when an expectation is about the set of columns or has a row condition
     (whose column names are inside a string)."""
-    if any(e.type in WHOLE_TABLE or e.kwargs.get("row_condition")
-           for e in suite.expectations):
+    if any(e.type in WHOLE_TABLE or e.kwargs.get("row_condition") for e in suite.expectations):
         return frame
     named = {c for e in suite.expectations for c in e.columns}
     cols = [c for c in frame.columns if c in named] or list(frame.columns[:1])
@@ -297,14 +341,18 @@ def evaluate(suite: Suite, frame: pd.DataFrame, *, cap: int = 100) -> list[Any]:
     name = f"dulieumo_{os.getpid()}_{next(_COUNTER)}"
     source = ctx.data_sources.add_pandas(name)
     try:
-        batch = source.add_dataframe_asset("table").add_batch_definition_whole_dataframe(
-            "all").get_batch(batch_parameters={"dataframe": _needed_columns(suite, frame)})
-        result = batch.validate(suite.to_gx(name=name), result_format={
-            "result_format": "SUMMARY", "partial_unexpected_count": cap})
+        batch = (
+            source.add_dataframe_asset("table")
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": _needed_columns(suite, frame)})
+        )
+        result = batch.validate(
+            suite.to_gx(name=name),
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": cap},
+        )
     finally:
         ctx.data_sources.delete(name)  # with its asset and batch definition
-    return sorted(result.results,
-                  key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
+    return sorted(result.results, key=lambda r: r.expectation_config.meta.get("dulieumo_index", 0))
 
 
 def is_row_wise(exp: ExpectationSpec) -> bool:
@@ -320,35 +368,49 @@ def is_row_wise(exp: ExpectationSpec) -> bool:
     cls = getattr(gx.expectations, _class_name(exp.type))
     if "unique" in exp.type and not exp.type.endswith("within_record"):
         return False
-    return issubclass(cls, ColumnMapExpectation | ColumnPairMapExpectation
-                      | MulticolumnMapExpectation)
+    return issubclass(
+        cls, ColumnMapExpectation | ColumnPairMapExpectation | MulticolumnMapExpectation
+    )
 
 
 def subset(suite: Suite, row_wise: bool) -> Suite:
-    return Suite(suite.name, tuple(e for e in suite.expectations
-                                   if is_row_wise(e) is row_wise), suite.path)
+    return Suite(
+        suite.name, tuple(e for e in suite.expectations if is_row_wise(e) is row_wise), suite.path
+    )
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str,
-              row_offset: int = 0) -> None:
+def run_suite(
+    suite: Suite, frame: pd.DataFrame, report: Report, *, file: str, row_offset: int = 0
+) -> None:
     """Evaluate the suite with GX on the typed table; failures become findings."""
     by_index = {exp.index: exp for exp in suite.expectations}
     for res in evaluate(suite, frame, cap=report.cap):
         exp = by_index[res.expectation_config.meta.get("dulieumo_index", 0)]
         column = ", ".join(exp.columns) or None
         text = exp.message_vi or f"Quy tắc {exp.type} không đạt"
-        details: dict[str, Any] = {"expectation": exp.type, "kwargs": exp.kwargs,
-                                   "index": exp.index}
+        details: dict[str, Any] = {
+            "expectation": exp.type,
+            "kwargs": exp.kwargs,
+            "index": exp.index,
+        }
         info = res.result or {}
         raised = (res.exception_info or {}).get("raised_exception") or any(
             isinstance(v, dict) and v.get("raised_exception")
-            for v in (res.exception_info or {}).values())
+            for v in (res.exception_info or {}).values()
+        )
         if raised:
-            report.add(Finding(
-                "expectation-error",
-                f"Không chạy được quy tắc {exp.type} ({text}); kiểm tra lại bộ kiểm tra.",
-                exp.severity, file, None, column, None,
-                details | {"error": _exception_text(res.exception_info)}))
+            report.add(
+                Finding(
+                    "expectation-error",
+                    f"Không chạy được quy tắc {exp.type} ({text}); kiểm tra lại bộ kiểm tra.",
+                    exp.severity,
+                    file,
+                    None,
+                    column,
+                    None,
+                    details | {"error": _exception_text(res.exception_info)},
+                )
+            )
             continue
         if res.success:
             continue
@@ -364,19 +426,44 @@ def run_suite(suite: Suite, frame: pd.DataFrame, report: Report, *, file: str,
                 row = int(idx) + 2 + row_offset if isinstance(idx, int | float) else None
                 value = _plain(values[i]) if i < len(values) else None
                 shown = f" (giá trị: {value})" if value is not None else ""
-                samples.append(Finding(
-                    "expectation-failed",
-                    message("expectation-failed",
-                            message=f"Dòng {row}: {text}{shown}" if row else text),
-                    exp.severity, file, row, column, value, details))
+                samples.append(
+                    Finding(
+                        "expectation-failed",
+                        message(
+                            "expectation-failed",
+                            message=f"Dòng {row}: {text}{shown}" if row else text,
+                        ),
+                        exp.severity,
+                        file,
+                        row,
+                        column,
+                        value,
+                        details,
+                    )
+                )
             report.add_count("expectation-failed", exp.severity, total, samples)
         else:
             observed = info.get("observed_value")
-            report.add(Finding(
-                "expectation-failed",
-                message("expectation-failed", message=text + (
-                    f" (giá trị quan sát: {_plain(observed)})" if observed is not None else "")),
-                exp.severity, file, None, column, _plain(observed), details))
+            report.add(
+                Finding(
+                    "expectation-failed",
+                    message(
+                        "expectation-failed",
+                        message=text
+                        + (
+                            f" (giá trị quan sát: {_plain(observed)})"
+                            if observed is not None
+                            else ""
+                        ),
+                    ),
+                    exp.severity,
+                    file,
+                    None,
+                    column,
+                    _plain(observed),
+                    details,
+                )
+            )
 
 
 def _exception_text(info: Any) -> str:

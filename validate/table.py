@@ -46,11 +46,15 @@ from .schema import FieldSpec, TableSchema
 
 _DIGITS = r"[0-9]+(?:_[0-9]+)*"
 INT_RE = rf"^\s*[+-]?{_DIGITS}\s*$"
-NUM_RE = (rf"^\s*[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
-          r"|(?i:inf|infinity|s?nan[0-9]*))\s*$")
+NUM_RE = (
+    rf"^\s*[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
+    r"|(?i:inf|infinity|s?nan[0-9]*))\s*$"
+)
 YEAR_RE = rf"^\s*\+?{_DIGITS}\s*$"
-DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
-               r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
+DATETIME_RE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
 BLOCK_SIZE = 16 << 20
 SNIFF_BYTES = 1 << 16
 READ_BLOCK = 2 << 20  # pyarrow block when streaming (see check_table_stream)
@@ -127,8 +131,12 @@ def _long_line(path: Path, limit: int = MAX_LINE_BYTES) -> tuple[int, int] | Non
 def _encoding_finding(path: Path, file: str, problem: tuple[int, int, str]) -> Finding:
     offset, line, what = problem
     code = "binary-file" if what == "nul" else "encoding-error"
-    return Finding(code, message(code, offset=offset, line=line), file=file,
-                   details={"byte_offset": offset, "line": line})
+    return Finding(
+        code,
+        message(code, offset=offset, line=line),
+        file=file,
+        details={"byte_offset": offset, "line": line},
+    )
 
 
 def _header(path: Path) -> list[str] | None:
@@ -166,19 +174,23 @@ def _read_fast(path: Path, names: list[str]) -> pa.Table:
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
-                                         newlines_in_values=True, ignore_empty_lines=False),
+        parse_options=pacsv.ParseOptions(
+            invalid_row_handler=on_invalid, newlines_in_values=True, ignore_empty_lines=False
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
-            strings_can_be_null=False, quoted_strings_can_be_null=False),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
     if ragged:
         raise _Ragged()
     return table
 
 
-def _read_ragged(path: Path, names: list[str], header: list[str], report: Report,
-                 file: str) -> pa.Table:
+def _read_ragged(
+    path: Path, names: list[str], header: list[str], report: Report, file: str
+) -> pa.Table:
     """Rows with too many or too few cells: read row by row to name each one exactly.
 
     A missing cell is null (and reported once per cell, like frictionless); extra cells are
@@ -193,19 +205,29 @@ def _read_ragged(path: Path, names: list[str], header: list[str], report: Report
             if n == 0:
                 row = [""] * width
             elif n > width:
-                report.add(Finding("extra-cell", message("extra-cell", row=row_number, n=n,
-                                                         width=width),
-                                   file=file, row=row_number,
-                                   value=",".join(row[width:])[:200],
-                                   details={"cells": n, "expected": width}))
+                report.add(
+                    Finding(
+                        "extra-cell",
+                        message("extra-cell", row=row_number, n=n, width=width),
+                        file=file,
+                        row=row_number,
+                        value=",".join(row[width:])[:200],
+                        details={"cells": n, "expected": width},
+                    )
+                )
             elif n < width:
                 for i in range(n, width):
                     label = header[i] or f"#{i + 1}"
-                    report.add(Finding("missing-cell",
-                                       message("missing-cell", row=row_number, n=n,
-                                               width=width, field=label),
-                                       file=file, row=row_number, field=header[i] or None,
-                                       details={"cells": n, "expected": width}))
+                    report.add(
+                        Finding(
+                            "missing-cell",
+                            message("missing-cell", row=row_number, n=n, width=width, field=label),
+                            file=file,
+                            row=row_number,
+                            field=header[i] or None,
+                            details={"cells": n, "expected": width},
+                        )
+                    )
             for i in range(width):
                 cols[i].append(row[i] if i < len(row) else None)
     return pa.table({n: pa.array(c, type=pa.string()) for n, c in zip(names, cols, strict=True)})
@@ -293,8 +315,10 @@ def typed_column(column: pa.Array, spec: FieldSpec) -> tuple[pa.Array, pa.Array]
         try:  # a clean column (the usual case) casts in one go, no regular expression
             typed = pc.cast(column, out_type)
             # pyarrow reads "0x1F" as an integer, Python's int() does not
-            if t == "number" or not pc.any(pc.match_substring(column, "x", ignore_case=True)
-                                           ).as_py():
+            if (
+                t == "number"
+                or not pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py()
+            ):
                 return present, typed
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
@@ -341,8 +365,9 @@ def _typed_slow(column: pa.Array, spec: FieldSpec) -> tuple[pa.Array, pa.Array]:
     if t == "datetime":
         if spec.format in ("default", "any"):
             shape = _matches(column, DATETIME_RE)
-            naive = pc.replace_substring(pc.utf8_slice_codeunits(_if(shape, column), 0, 19),
-                                         " ", "T")
+            naive = pc.replace_substring(
+                pc.utf8_slice_codeunits(_if(shape, column), 0, 19), " ", "T"
+            )
             return _parse_dates(naive, "%Y-%m-%dT%H:%M:%S")
         return _parse_dates(column, spec.format)
     return present, column
@@ -381,8 +406,16 @@ def _rows(mask: pa.Array, limit: int, offset: int = 0) -> list[int]:
     return [i + 2 + offset for i in idx.slice(0, limit).to_pylist()]
 
 
-def _emit(report: Report, code: str, column: pa.Array, mask: pa.Array, spec: FieldSpec,
-          file: str, offset: int = 0, **extra: Any) -> None:
+def _emit(
+    report: Report,
+    code: str,
+    column: pa.Array,
+    mask: pa.Array,
+    spec: FieldSpec,
+    file: str,
+    offset: int = 0,
+    **extra: Any,
+) -> None:
     mask = pc.fill_null(mask, False)
     total = pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
     if not total:
@@ -393,9 +426,17 @@ def _emit(report: Report, code: str, column: pa.Array, mask: pa.Array, spec: Fie
     if code == "type-error":
         details |= {"type": spec.type, "format": spec.format}
     samples = [
-        Finding(code, message(code, row=r, field=spec.name, value=v, type=spec.type,
-                              format=spec.format, **extra),
-                file=file, row=r, field=spec.name, value=v, details=details)
+        Finding(
+            code,
+            message(
+                code, row=r, field=spec.name, value=v, type=spec.type, format=spec.format, **extra
+            ),
+            file=file,
+            row=r,
+            field=spec.name,
+            value=v,
+            details=details,
+        )
         for r, v in zip(rows, values, strict=True)
     ]
     report.add_count(code, "error", total, samples)
@@ -404,8 +445,7 @@ def _emit(report: Report, code: str, column: pa.Array, mask: pa.Array, spec: Fie
 Check = tuple[str, pa.Array, dict[str, Any]]  # (code, mask of bad rows, message values)
 
 
-def _constraints(column: pa.Array, typed: pa.Array, ok: pa.Array,
-                 spec: FieldSpec) -> list[Check]:
+def _constraints(column: pa.Array, typed: pa.Array, ok: pa.Array, spec: FieldSpec) -> list[Check]:
     """Constraint failures of the cells that are present and of the right type."""
     out: list[Check] = []
     c = spec.constraints
@@ -414,15 +454,16 @@ def _constraints(column: pa.Array, typed: pa.Array, ok: pa.Array,
         allowed = [scalar_for(spec, v) for v in c["enum"]]
         value_set = pa.array([a.as_py() for a in allowed], typed.type)
         bad = pc.invert(pc.fill_null(pc.is_in(typed, value_set=value_set), False))
-        out.append(("constraint-enum", pc.and_(ok, bad),
-                    {"allowed": ", ".join(str(v) for v in c["enum"])}))
+        out.append(
+            ("constraint-enum", pc.and_(ok, bad), {"allowed": ", ".join(str(v) for v in c["enum"])})
+        )
     if t in ("integer", "number", "year", "date", "datetime"):
-        for key, code, op in (("minimum", "constraint-minimum", pc.less),
-                              ("maximum", "constraint-maximum", pc.greater),
-                              ("exclusiveMinimum", "constraint-exclusive-minimum",
-                               pc.less_equal),
-                              ("exclusiveMaximum", "constraint-exclusive-maximum",
-                               pc.greater_equal)):
+        for key, code, op in (
+            ("minimum", "constraint-minimum", pc.less),
+            ("maximum", "constraint-maximum", pc.greater),
+            ("exclusiveMinimum", "constraint-exclusive-minimum", pc.less_equal),
+            ("exclusiveMaximum", "constraint-exclusive-maximum", pc.greater_equal),
+        ):
             if key in c:
                 bound = scalar_for(spec, c[key])
                 out.append((code, pc.and_(ok, op(typed, bound)), {"bound": c[key]}))
@@ -430,22 +471,35 @@ def _constraints(column: pa.Array, typed: pa.Array, ok: pa.Array,
         if "minLength" in c or "maxLength" in c:
             length = pc.utf8_length(column)
             if "minLength" in c:
-                out.append(("constraint-min-length",
-                            pc.and_(ok, pc.less(length, c["minLength"])),
-                            {"bound": c["minLength"]}))
+                out.append(
+                    (
+                        "constraint-min-length",
+                        pc.and_(ok, pc.less(length, c["minLength"])),
+                        {"bound": c["minLength"]},
+                    )
+                )
             if "maxLength" in c:
-                out.append(("constraint-max-length",
-                            pc.and_(ok, pc.greater(length, c["maxLength"])),
-                            {"bound": c["maxLength"]}))
+                out.append(
+                    (
+                        "constraint-max-length",
+                        pc.and_(ok, pc.greater(length, c["maxLength"])),
+                        {"bound": c["maxLength"]},
+                    )
+                )
         if "pattern" in c:
-            out.append(("constraint-pattern",
-                        pc.and_(ok, pc.invert(_full_match(column, c["pattern"]))),
-                        {"pattern": c["pattern"]}))
+            out.append(
+                (
+                    "constraint-pattern",
+                    pc.and_(ok, pc.invert(_full_match(column, c["pattern"]))),
+                    {"pattern": c["pattern"]},
+                )
+            )
     return out
 
 
-def _field_checks(spec: FieldSpec, col: pa.Array, present: pa.Array,
-                  filled: pa.Array) -> tuple[pa.Array, pa.Array, list[Check]]:
+def _field_checks(
+    spec: FieldSpec, col: pa.Array, present: pa.Array, filled: pa.Array
+) -> tuple[pa.Array, pa.Array, list[Check]]:
     """Everything about one field: (ok, typed values, failed checks). Pure pyarrow compute,
     which releases the GIL, so fields are checked in parallel threads."""
     checks: list[Check] = []
@@ -464,8 +518,9 @@ def _full_match(column: pa.Array, pattern: str) -> pa.Array:
         return _matches(column, f"^(?:{pattern})$")
     except pa.ArrowInvalid:  # a construct RE2 lacks (look-around...): Python's re, row by row
         rx = re.compile(f"(?:{pattern})")
-        return pa.array([v is None or rx.fullmatch(v) is not None for v in column.to_pylist()],
-                        pa.bool_())
+        return pa.array(
+            [v is None or rx.fullmatch(v) is not None for v in column.to_pylist()], pa.bool_()
+        )
 
 
 def _codes(column: pa.Array) -> tuple[np.ndarray, int]:
@@ -501,11 +556,17 @@ def _with_validity(column: pa.Array, valid: pa.Array) -> pa.Array:
     """`column` with nulls where `valid` is false. Zero-copy when possible: the boolean
     array's bitmap becomes the validity bitmap of the same string buffers (if_else would copy
     every string of the column)."""
-    if (column.offset == 0 and valid.offset == 0 and valid.null_count == 0
-            and pa.types.is_string(column.type) and column.null_count == 0):
+    if (
+        column.offset == 0
+        and valid.offset == 0
+        and valid.null_count == 0
+        and pa.types.is_string(column.type)
+        and column.null_count == 0
+    ):
         buffers = column.buffers()
-        return pa.Array.from_buffers(pa.string(), len(column),
-                                     [valid.buffers()[1], buffers[1], buffers[2]])
+        return pa.Array.from_buffers(
+            pa.string(), len(column), [valid.buffers()[1], buffers[1], buffers[2]]
+        )
     return _if(valid, column)
 
 
@@ -520,25 +581,34 @@ def _key_values(columns: list[pa.Array]) -> pa.Array:
 # --------------------------------------------------------------------------- the checks
 
 
-def _open(path: Path, schema: TableSchema, report: Report,
-          file: str) -> tuple[list[str], list[str], bool] | None:
+def _open(
+    path: Path, schema: TableSchema, report: Report, file: str
+) -> tuple[list[str], list[str], bool] | None:
     """(header, column names for pyarrow, header matches the schema), or None (with a
     finding) when the file cannot be read as CSV at all."""
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if b"\x00" in head:
-        report.add(_encoding_finding(path, file, (head.index(b"\x00"),
-                                                  head[: head.index(b"\x00")].count(b"\n") + 1,
-                                                  "nul")))
+        report.add(
+            _encoding_finding(
+                path,
+                file,
+                (head.index(b"\x00"), head[: head.index(b"\x00")].count(b"\n") + 1, "nul"),
+            )
+        )
         return None
     long_line = _long_line(path)
     if long_line is not None:
         line, offset = long_line
-        report.add(Finding("line-too-long", message("line-too-long", line=line,
-                                                    limit_mb=MAX_LINE_BYTES >> 20),
-                           file=file, row=line,
-                           details={"line": line, "byte_offset": offset,
-                                    "limit_bytes": MAX_LINE_BYTES}))
+        report.add(
+            Finding(
+                "line-too-long",
+                message("line-too-long", line=line, limit_mb=MAX_LINE_BYTES >> 20),
+                file=file,
+                row=line,
+                details={"line": line, "byte_offset": offset, "limit_bytes": MAX_LINE_BYTES},
+            )
+        )
         return None
     try:
         header = _header(path)
@@ -553,21 +623,29 @@ def _open(path: Path, schema: TableSchema, report: Report,
 
 
 def _empty(schema: TableSchema) -> CheckedTable:
-    return CheckedTable(pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
-                        structure_ok=False)
+    return CheckedTable(
+        pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}), structure_ok=False
+    )
 
 
 def _unreadable(path: Path, report: Report, file: str, exc: Exception) -> None:
     problem = _encoding_problem(path)
     if problem is None:
-        report.add(Finding("source-error", message("source-error", error=str(exc)[:300]),
-                           file=file))
+        report.add(
+            Finding("source-error", message("source-error", error=str(exc)[:300]), file=file)
+        )
     else:
         report.add(_encoding_finding(path, file, problem))
 
 
-def check_table(path: Path, schema: TableSchema, report: Report, *, file: str,
-                codelists: dict[str, pa.Table] | None = None) -> CheckedTable:
+def check_table(
+    path: Path,
+    schema: TableSchema,
+    report: Report,
+    *,
+    file: str,
+    codelists: dict[str, pa.Table] | None = None,
+) -> CheckedTable:
     """Check the CSV at `path` against `schema`, adding findings to `report` (the whole
     table in memory; `check_table_stream` for big files)."""
     opened = _open(path, schema, report, file)
@@ -609,12 +687,12 @@ class SeenKeys:
             text = text.combine_chunks()
         n = len(text)
         bufs = text.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int32)[text.offset: text.offset + n + 1]
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[text.offset : text.offset + n + 1]
         lengths = np.diff(offsets).astype(np.int64)
         h = np.zeros(n, dtype=np.uint64)
         total = int(offsets[-1] - offsets[0]) if n else 0
         if total:
-            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+            data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
             owner = np.repeat(np.arange(n), lengths)
             ends = (offsets[1:] - offsets[0]).astype(np.int64)
             dist = ends[owner] - 1 - np.arange(total, dtype=np.int64)
@@ -636,8 +714,7 @@ class SeenKeys:
         """Mask of rows (among `consider`) whose value appeared in an earlier batch; then
         remembers this batch's values."""
         hashed = self.hashes(values)
-        use = np.asarray(pc.fill_null(consider, False).to_numpy(zero_copy_only=False),
-                         dtype=bool)
+        use = np.asarray(pc.fill_null(consider, False).to_numpy(zero_copy_only=False), dtype=bool)
         prev = np.zeros(len(hashed), dtype=bool)
         for known in self.batches.get(key, []):
             idx = np.minimum(np.searchsorted(known, hashed), len(known) - 1)
@@ -649,11 +726,16 @@ class SeenKeys:
         return pa.array(prev & use)
 
 
-def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file: str,
-                       codelists: dict[str, pa.Table] | None = None,
-                       block_size: int = BLOCK_SIZE,
-                       on_batch: Callable[[CheckedTable, int], None] | None = None
-                       ) -> CheckedTable:
+def check_table_stream(
+    path: Path,
+    schema: TableSchema,
+    report: Report,
+    *,
+    file: str,
+    codelists: dict[str, pa.Table] | None = None,
+    block_size: int = BLOCK_SIZE,
+    on_batch: Callable[[CheckedTable, int], None] | None = None,
+) -> CheckedTable:
     """The same checks in batches of about `block_size` bytes (``pyarrow.csv.open_csv``), so
     memory stays bounded whatever the number of rows: unique fields and the primary key are
     compared across batches through `SeenKeys`. `on_batch(batch, offset)` sees each checked
@@ -674,14 +756,18 @@ def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file:
         # keep that bounded (~50 MB); they are gathered into batches of `block_size` bytes
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=min(READ_BLOCK, block_size)),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
-                                             newlines_in_values=True,
-                                             ignore_empty_lines=False),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=min(READ_BLOCK, block_size)
+            ),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, newlines_in_values=True, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
         seen = SeenKeys()
         offset = 0
         pending: list[pa.RecordBatch] = []
@@ -692,8 +778,9 @@ def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file:
             raw = pa.Table.from_batches(pending)
             pending.clear()
             size = 0
-            checked = _check_rows(raw, header, names, structure_ok, schema, report, file,
-                                  codelists, offset, seen)
+            checked = _check_rows(
+                raw, header, names, structure_ok, schema, report, file, codelists, offset, seen
+            )
             if on_batch is not None:
                 on_batch(checked, offset)
             offset += raw.num_rows
@@ -719,19 +806,34 @@ def check_table_stream(path: Path, schema: TableSchema, report: Report, *, file:
         report.rows = fresh.rows
         if on_batch is not None:
             on_batch(whole, 0)
-        return CheckedTable(whole.table.slice(0, 0), {}, {}, header, whole.structure_ok,
-                            rows=fresh.rows)
+        return CheckedTable(
+            whole.table.slice(0, 0), {}, {}, header, whole.structure_ok, rows=fresh.rows
+        )
     report.rows = offset
     if offset == 0:
         report.add(Finding("blank-table", message("blank-table"), file=file))
-    return CheckedTable(pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
-                        {}, {}, header, structure_ok, rows=offset)
+    return CheckedTable(
+        pa.table({f.name: pa.array([], pa.string()) for f in schema.fields}),
+        {},
+        {},
+        header,
+        structure_ok,
+        rows=offset,
+    )
 
 
-def _check_rows(raw: pa.Table, header: list[str], names: list[str], structure_ok: bool,
-                schema: TableSchema, report: Report, file: str,
-                codelists: dict[str, pa.Table] | None, offset: int = 0,
-                seen: SeenKeys | None = None) -> CheckedTable:
+def _check_rows(
+    raw: pa.Table,
+    header: list[str],
+    names: list[str],
+    structure_ok: bool,
+    schema: TableSchema,
+    report: Report,
+    file: str,
+    codelists: dict[str, pa.Table] | None,
+    offset: int = 0,
+    seen: SeenKeys | None = None,
+) -> CheckedTable:
     """Every check of the rows of `raw` (a whole table, or one batch `offset` rows in)."""
     n = raw.num_rows
 
@@ -748,9 +850,10 @@ def _check_rows(raw: pa.Table, header: list[str], names: list[str], structure_ok
         if schema.missing_values == ("",):  # the usual case: a length test, no hashing
             is_present = pc.fill_null(pc.greater(pc.binary_length(col), 0), False)
         else:
-            is_present = pc.and_(pc.is_valid(col),
-                                 pc.invert(pc.fill_null(pc.is_in(col, value_set=missing_set),
-                                                        False)))
+            is_present = pc.and_(
+                pc.is_valid(col),
+                pc.invert(pc.fill_null(pc.is_in(col, value_set=missing_set), False)),
+            )
         present[spec.name] = is_present
         columns[spec.name] = _with_validity(col, is_present)
 
@@ -763,18 +866,27 @@ def _check_rows(raw: pa.Table, header: list[str], names: list[str], structure_ok
         blank = pc.invert(any_present)
         total = pc.sum(pc.cast(blank, pa.int64())).as_py() or 0
         if total:
-            report.add_count("blank-row", "error", total, [
-                Finding("blank-row", message("blank-row", row=r), file=file, row=r)
-                for r in _rows(blank, report.cap, offset)])
+            report.add_count(
+                "blank-row",
+                "error",
+                total,
+                [
+                    Finding("blank-row", message("blank-row", row=r), file=file, row=r)
+                    for r in _rows(blank, report.cap, offset)
+                ],
+            )
     filled = pc.invert(blank)
 
     valid: dict[str, pa.Array] = {}
     typed: dict[str, pa.Array] = {}
     checked = [spec for spec in schema.fields if spec.name in present]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda spec: _field_checks(spec, columns[spec.name],
-                                                           present[spec.name], filled),
-                                checked))
+        results = list(
+            pool.map(
+                lambda spec: _field_checks(spec, columns[spec.name], present[spec.name], filled),
+                checked,
+            )
+        )
     for spec, (ok, values, checks) in zip(checked, results, strict=True):
         valid[spec.name] = ok
         typed[spec.name] = values
@@ -794,8 +906,9 @@ def _check_rows(raw: pa.Table, header: list[str], names: list[str], structure_ok
         ref = (codelists or {}).get(fk.resource)
         if ref is None or not all(k in present for k in fk.fields):
             continue
-        _check_foreign_key(report, fk.fields, fk.resource, fk.reference_fields, columns,
-                           typed, ref, file, offset)
+        _check_foreign_key(
+            report, fk.fields, fk.resource, fk.reference_fields, columns, typed, ref, file, offset
+        )
     return CheckedTable(pa.table(columns), valid, typed, header, structure_ok)
 
 
@@ -804,32 +917,68 @@ def _check_header(header: list[str], schema: TableSchema, report: Report, file: 
     names = set(schema.names)
     for i, label in enumerate(header, start=1):
         if not label.strip():
-            report.add(Finding("blank-label", message("blank-label", position=i), file=file,
-                               row=1, details={"position": i}))
+            report.add(
+                Finding(
+                    "blank-label",
+                    message("blank-label", position=i),
+                    file=file,
+                    row=1,
+                    details={"position": i},
+                )
+            )
             ok = False
     seen: set[str] = set()
     for i, label in enumerate(header, start=1):
         if label and label in seen:
-            report.add(Finding("duplicate-label", message("duplicate-label", field=label),
-                               file=file, row=1, field=label, details={"position": i}))
+            report.add(
+                Finding(
+                    "duplicate-label",
+                    message("duplicate-label", field=label),
+                    file=file,
+                    row=1,
+                    field=label,
+                    details={"position": i},
+                )
+            )
             ok = False
         seen.add(label)
     for name in schema.names:
         if name not in seen:
-            report.add(Finding("missing-label", message("missing-label", field=name),
-                               file=file, row=1, field=name))
+            report.add(
+                Finding(
+                    "missing-label",
+                    message("missing-label", field=name),
+                    file=file,
+                    row=1,
+                    field=name,
+                )
+            )
             ok = False
     for i, label in enumerate(header, start=1):
         if label.strip() and label not in names:
-            report.add(Finding("extra-label", message("extra-label", field=label), file=file,
-                               row=1, field=label, details={"position": i}))
+            report.add(
+                Finding(
+                    "extra-label",
+                    message("extra-label", field=label),
+                    file=file,
+                    row=1,
+                    field=label,
+                    details={"position": i},
+                )
+            )
             ok = False
     return ok
 
 
-def _check_primary_key(report: Report, pk: list[str], columns: dict[str, pa.Array],
-                       typed: dict[str, pa.Array], file: str, offset: int = 0,
-                       seen: SeenKeys | None = None) -> None:
+def _check_primary_key(
+    report: Report,
+    pk: list[str],
+    columns: dict[str, pa.Array],
+    typed: dict[str, pa.Array],
+    file: str,
+    offset: int = 0,
+    seen: SeenKeys | None = None,
+) -> None:
     key = [typed[k] for k in pk]
     all_null = pc.invert(pc.is_valid(key[0]))
     for col in key[1:]:
@@ -843,23 +992,42 @@ def _check_primary_key(report: Report, pk: list[str], columns: dict[str, pa.Arra
         return
     rows = _rows(bad, report.cap, offset)
     shown = pc.filter(pa.table({k: columns[k] for k in pk}), bad).slice(0, report.cap)
-    texts = [", ".join("" if v is None else str(v) for v in vals)
-             for vals in zip(*(shown.column(k).to_pylist() for k in pk), strict=True)]
+    texts = [
+        ", ".join("" if v is None else str(v) for v in vals)
+        for vals in zip(*(shown.column(k).to_pylist() for k in pk), strict=True)
+    ]
     empties = pc.filter(all_null, bad).slice(0, report.cap).to_pylist()
     label = ", ".join(pk)
-    report.add_count("primary-key", "error", total, [
-        Finding("primary-key",
-                message("primary-key-null" if null else "primary-key", row=r, field=label,
-                        value=v),
-                file=file, row=r, field=label, value=v,
-                details={"fields": pk, "reason": "null" if null else "duplicate"})
-        for r, v, null in zip(rows, texts, empties, strict=True)])
+    report.add_count(
+        "primary-key",
+        "error",
+        total,
+        [
+            Finding(
+                "primary-key",
+                message("primary-key-null" if null else "primary-key", row=r, field=label, value=v),
+                file=file,
+                row=r,
+                field=label,
+                value=v,
+                details={"fields": pk, "reason": "null" if null else "duplicate"},
+            )
+            for r, v, null in zip(rows, texts, empties, strict=True)
+        ],
+    )
 
 
-def _check_foreign_key(report: Report, fields: tuple[str, ...], resource: str,
-                       ref_fields: tuple[str, ...], columns: dict[str, pa.Array],
-                       typed: dict[str, pa.Array], ref: pa.Table, file: str,
-                       offset: int = 0) -> None:
+def _check_foreign_key(
+    report: Report,
+    fields: tuple[str, ...],
+    resource: str,
+    ref_fields: tuple[str, ...],
+    columns: dict[str, pa.Array],
+    typed: dict[str, pa.Array],
+    ref: pa.Table,
+    file: str,
+    offset: int = 0,
+) -> None:
     own = [typed[f] for f in fields]
     any_value = pc.is_valid(own[0])
     for col in own[1:]:
@@ -871,22 +1039,42 @@ def _check_foreign_key(report: Report, fields: tuple[str, ...], resource: str,
         return
     rows = _rows(bad, report.cap, offset)
     shown = pc.filter(pa.table({f: columns[f] for f in fields}), bad).slice(0, report.cap)
-    texts = [", ".join("" if v is None else str(v) for v in vals)
-             for vals in zip(*(shown.column(f).to_pylist() for f in fields), strict=True)]
+    texts = [
+        ", ".join("" if v is None else str(v) for v in vals)
+        for vals in zip(*(shown.column(f).to_pylist() for f in fields), strict=True)
+    ]
     label = ", ".join(fields)
     details = {"fields": list(fields), "resource": resource, "reference_fields": list(ref_fields)}
-    report.add_count("foreign-key", "error", total, [
-        Finding("foreign-key", message("foreign-key", row=r, field=label, value=v,
-                                       resource=resource), file=file, row=r, field=label,
-                value=v, details=details)
-        for r, v in zip(rows, texts, strict=True)])
+    report.add_count(
+        "foreign-key",
+        "error",
+        total,
+        [
+            Finding(
+                "foreign-key",
+                message("foreign-key", row=r, field=label, value=v, resource=resource),
+                file=file,
+                row=r,
+                field=label,
+                value=v,
+                details=details,
+            )
+            for r, v in zip(rows, texts, strict=True)
+        ],
+    )
 
 
 def read_codelist(path: Path, schema: TableSchema | None, fields: tuple[str, ...]) -> pa.Table:
     """A code list's referenced columns, typed by its own schema when it has one."""
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in fields}, include_columns=list(fields),
-        strings_can_be_null=False, quoted_strings_can_be_null=False))
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in fields},
+            include_columns=list(fields),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     out = {}
     for name in fields:
         col = table.column(name).combine_chunks()
@@ -894,9 +1082,10 @@ def read_codelist(path: Path, schema: TableSchema | None, fields: tuple[str, ...
         if schema is not None and name in schema.names:
             spec = schema.field(name)
         missing = list(schema.missing_values) if schema is not None else [""]
-        col = _if(pc.invert(pc.fill_null(pc.is_in(col, value_set=pa.array(missing,
-                                                                           pa.string())),
-                                          False)), col)
+        col = _if(
+            pc.invert(pc.fill_null(pc.is_in(col, value_set=pa.array(missing, pa.string())), False)),
+            col,
+        )
         out[name] = typed_column(col, spec)[1] if spec is not None else col
     return pa.table(out)
 

@@ -1,8 +1,8 @@
 """The catalogue: the portal file and the dataset specs, as typed models.
 
-    from dulieumo.catalog import load_catalog
-    cat = load_catalog(root)          # datasets/portal.yaml + datasets/<agency>/<dataset>.yaml
-    spec = cat.get("co-so-kham-chua-benh")  # or "so-y-te/co-so-kham-chua-benh"
+from dulieumo.catalog import load_catalog
+cat = load_catalog(root)          # datasets/portal.yaml + datasets/<agency>/<dataset>.yaml
+spec = cat.get("co-so-kham-chua-benh")  # or "so-y-te/co-so-kham-chua-benh"
 """
 
 from .check import CatalogProblem, check_catalog

@@ -54,8 +54,9 @@ def _from_error(exc: SpecError, default_file: str) -> list[CatalogProblem]:
     return out
 
 
-def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
-                       datasets: Collection[str] = ()) -> list[CatalogProblem]:
+def _codelist_problems(
+    root: Path, schema_rel: str, descriptor: dict[str, Any], datasets: Collection[str] = ()
+) -> list[CatalogProblem]:
     """Every foreign key must point to codelists/<resource>.csv holding the fields, or to
     another dataset of the catalogue (checked against its rows when validating)."""
     problems: list[CatalogProblem] = []
@@ -69,23 +70,39 @@ def _codelist_problems(root: Path, schema_rel: str, descriptor: dict[str, Any],
             continue
         csv_path = root / "codelists" / f"{resource}.csv"
         if not csv_path.is_file():
-            problems.append(CatalogProblem(
-                schema_rel, f"{path}.resource", f"the code list '{resource}' does not exist "
-                f"(expected codelists/{resource}.csv)"))
+            problems.append(
+                CatalogProblem(
+                    schema_rel,
+                    f"{path}.resource",
+                    f"the code list '{resource}' does not exist "
+                    f"(expected codelists/{resource}.csv)",
+                )
+            )
             continue
         if not (root / "schemas" / "codelists" / f"{resource}.json").is_file():
-            problems.append(CatalogProblem(
-                schema_rel, f"{path}.resource", f"the code list '{resource}' has no schema "
-                f"(expected schemas/codelists/{resource}.json)", "warning"))
+            problems.append(
+                CatalogProblem(
+                    schema_rel,
+                    f"{path}.resource",
+                    f"the code list '{resource}' has no schema "
+                    f"(expected schemas/codelists/{resource}.json)",
+                    "warning",
+                )
+            )
         with csv_path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
         fields = ref.get("fields")
         wanted = [fields] if isinstance(fields, str) else list(fields or [])
         for name in wanted:
             if name not in header:
-                problems.append(CatalogProblem(
-                    schema_rel, f"{path}.fields", f"the code list codelists/{resource}.csv has "
-                    f"no column '{name}' (columns: {', '.join(header)})"))
+                problems.append(
+                    CatalogProblem(
+                        schema_rel,
+                        f"{path}.fields",
+                        f"the code list codelists/{resource}.csv has "
+                        f"no column '{name}' (columns: {', '.join(header)})",
+                    )
+                )
     return problems
 
 
@@ -102,8 +119,14 @@ def check_catalog(root: Path) -> list[CatalogProblem]:
         return _from_error(exc, PORTAL_FILE.as_posix())
     problems: list[CatalogProblem] = []
     if not catalog.files:
-        problems.append(CatalogProblem("datasets", "", "no dataset specs found "
-                                       "(datasets/<agency>/<dataset>.yaml)", "warning"))
+        problems.append(
+            CatalogProblem(
+                "datasets",
+                "",
+                "no dataset specs found (datasets/<agency>/<dataset>.yaml)",
+                "warning",
+            )
+        )
     for name in catalog.names():
         spec_file = catalog.files[name]
         rel = spec_file.relative_to(root).as_posix()
@@ -133,11 +156,18 @@ def check_catalog(root: Path) -> list[CatalogProblem]:
                 problems += _from_error(exc, rel)
         source = spec.source
         if source.type == "file" and not (root / source.path).is_file():
-            problems.append(CatalogProblem(rel, "source.path", f"the file "
-                                           f"'{source.path.as_posix()}' does not exist yet",
-                                           "warning"))
+            problems.append(
+                CatalogProblem(
+                    rel,
+                    "source.path",
+                    f"the file '{source.path.as_posix()}' does not exist yet",
+                    "warning",
+                )
+            )
         drafts = [spec_file, root / spec.schema_path] + (
-            [root / spec.suite_path] if spec.suite_path is not None else [])
-        problems += [CatalogProblem(f, where, message)
-                     for f, where, message in todo_problems(root, drafts)]
+            [root / spec.suite_path] if spec.suite_path is not None else []
+        )
+        problems += [
+            CatalogProblem(f, where, message) for f, where, message in todo_problems(root, drafts)
+        ]
     return problems

@@ -34,9 +34,12 @@ from .models import NAME_PATTERN
 
 TODO = "TODO"
 #: columns named like a shared code list get a foreign key to it
-CODELIST_KEYS = {"ma_xa": ("don_vi_hanh_chinh", "ma"), "ma_huyen": ("don_vi_hanh_chinh", "ma"),
-                 "ma_co_quan": ("co_quan", "ma_dinh_danh"),
-                 "nganh_vsic": ("nganh_vsic", "ma_nganh")}
+CODELIST_KEYS = {
+    "ma_xa": ("don_vi_hanh_chinh", "ma"),
+    "ma_huyen": ("don_vi_hanh_chinh", "ma"),
+    "ma_co_quan": ("co_quan", "ma_dinh_danh"),
+    "nganh_vsic": ("nganh_vsic", "ma_nganh"),
+}
 TYPES = {"integer", "number", "boolean", "date", "datetime", "year", "string"}
 
 
@@ -50,9 +53,14 @@ class Draft:
     todos: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"spec": self.spec.as_posix(), "schema": self.schema.as_posix(),
-                "suite": self.suite.as_posix(), "fields": self.fields, "rows": self.rows,
-                "todos": self.todos}
+        return {
+            "spec": self.spec.as_posix(),
+            "schema": self.schema.as_posix(),
+            "suite": self.suite.as_posix(),
+            "fields": self.fields,
+            "rows": self.rows,
+            "todos": self.todos,
+        }
 
 
 def field_name(header: str) -> str:
@@ -90,8 +98,10 @@ def _read_sample(sample: Path, label: str) -> tuple[list[str], list[list[str]], 
         delimiter = ","
     rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
     if not rows or not any(rows[0]):
-        raise SpecError(f"{label}: the sample file is empty.",
-                        hint="Ask the agency for a sample with a header row and some data.")
+        raise SpecError(
+            f"{label}: the sample file is empty.",
+            hint="Ask the agency for a sample with a header row and some data.",
+        )
     return rows[0], rows[1:], decoded.encoding, delimiter
 
 
@@ -107,20 +117,26 @@ def _read_xlsx(sample: Path, label: str) -> tuple[list[str], list[list[str]], li
     try:
         with sample.open("rb") as fh:
             wb = load_workbook(fh, read_only=True, data_only=True)
-            cells = [["" if v is None else str(v) for v in row]
-                     for row in wb.worksheets[0].iter_rows(values_only=True)]
+            cells = [
+                ["" if v is None else str(v) for v in row]
+                for row in wb.worksheets[0].iter_rows(values_only=True)
+            ]
             wb.close()
     except Exception as exc:
-        raise SpecError(f"{label}: cannot read the workbook ({type(exc).__name__}).",
-                        hint="Save it as Excel Workbook (.xlsx), or send a CSV.") from None
+        raise SpecError(
+            f"{label}: cannot read the workbook ({type(exc).__name__}).",
+            hint="Save it as Excel Workbook (.xlsx), or send a CSV.",
+        ) from None
 
     def filled(row: list[str]) -> int:
         return sum(1 for c in row if c.strip())
 
     widest = max((filled(r) for r in cells[:40]), default=0)
     if widest == 0:
-        raise SpecError(f"{label}: the workbook's first sheet is empty.",
-                        hint="Ask the agency for a sample with a header row and some data.")
+        raise SpecError(
+            f"{label}: the workbook's first sheet is empty.",
+            hint="Ask the agency for a sample with a header row and some data.",
+        )
     first = next(i for i, r in enumerate(cells) if filled(r) == widest)
     above = [i for i in (first - 2, first - 1) if i >= 0 and filled(cells[i]) > 1]
     if len(above) == 2 and above[0] != first - 2:
@@ -132,7 +148,7 @@ def _read_xlsx(sample: Path, label: str) -> tuple[list[str], list[list[str]], li
     for r in cells[first:]:
         if not any(c.strip() for c in r) or r[0].strip().startswith(("Ghi chú", "Nguồn", "*")):
             break
-        rows.append(r[:len(header)])
+        rows.append(r[: len(header)])
     return header, rows, [i + 1 for i in above]
 
 
@@ -158,31 +174,41 @@ def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
 
     agency, _, name = ref.strip().strip("/").rpartition("/")
     if not agency or not re.match(NAME_PATTERN, name) or not re.match(NAME_PATTERN, agency):
-        raise SpecError(f"'{ref}' is not <agency>/<dataset> with lowercase ASCII names "
-                        "(letters, digits, - and _).",
-                        hint="For example: dulieumo new so-y-te/nha-thuoc --from nha-thuoc.csv")
+        raise SpecError(
+            f"'{ref}' is not <agency>/<dataset> with lowercase ASCII names "
+            "(letters, digits, - and _).",
+            hint="For example: dulieumo new so-y-te/nha-thuoc --from nha-thuoc.csv",
+        )
     portal = load_portal(root)
     orgs = [o.name for o in portal.organizations]
     if agency not in orgs:
-        raise SpecError(f"The agency '{agency}' is not an organisation of datasets/portal.yaml "
-                        f"(known: {', '.join(sorted(orgs))}).",
-                        hint="Add it under `organizations:` in datasets/portal.yaml, or use "
-                        "one of the known names.")
+        raise SpecError(
+            f"The agency '{agency}' is not an organisation of datasets/portal.yaml "
+            f"(known: {', '.join(sorted(orgs))}).",
+            hint="Add it under `organizations:` in datasets/portal.yaml, or use "
+            "one of the known names.",
+        )
     if not sample.is_file():
-        raise SpecError(f"The sample file '{sample}' does not exist.",
-                        hint="Give the path of a file the agency sent (CSV or .xlsx).")
+        raise SpecError(
+            f"The sample file '{sample}' does not exist.",
+            hint="Give the path of a file the agency sent (CSV or .xlsx).",
+        )
     spec_rel = Path("datasets") / agency / f"{name}.yaml"
     schema_rel = Path("schemas") / agency / f"{name}.json"
     suite_rel = Path("validations") / agency / f"{name}.json"
     existing = [p.as_posix() for p in (spec_rel, schema_rel, suite_rel) if (root / p).exists()]
     if existing and not force:
-        raise SpecError(f"Dataset '{name}' already has {', '.join(existing)}.",
-                        hint="Choose another name, or pass --force to overwrite the drafts.")
+        raise SpecError(
+            f"Dataset '{name}' already has {', '.join(existing)}.",
+            hint="Choose another name, or pass --force to overwrite the drafts.",
+        )
     others = [p for p in (root / "datasets").glob(f"*/{name}.yaml") if p.parent.name != agency]
     if others:
-        raise SpecError(f"The dataset name '{name}' is already used by "
-                        f"{others[0].relative_to(root).as_posix()}.",
-                        hint="Dataset names are unique across the catalogue; choose another.")
+        raise SpecError(
+            f"The dataset name '{name}' is already used by "
+            f"{others[0].relative_to(root).as_posix()}.",
+            hint="Dataset names are unique across the catalogue; choose another.",
+        )
 
     label = f"Sample {sample.name}"
     is_xlsx = sample.suffix.lower() in (".xlsx", ".xlsm")
@@ -196,8 +222,21 @@ def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
     types = _infer_types(names, rows)
     schema = _schema(name, headers, names, types, rows)
     suite = _suite(name, schema)
-    spec = _spec(root, agency, name, sample, headers, names, encoding, delimiter, is_xlsx,
-                 header_rows, spec_rel, schema_rel, suite_rel)
+    spec = _spec(
+        root,
+        agency,
+        name,
+        sample,
+        headers,
+        names,
+        encoding,
+        delimiter,
+        is_xlsx,
+        header_rows,
+        spec_rel,
+        schema_rel,
+        suite_rel,
+    )
     for rel, text in ((spec_rel, spec), (schema_rel, _json(schema)), (suite_rel, _json(suite))):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
@@ -209,19 +248,24 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
-def _schema(name: str, headers: list[str], names: list[str], types: dict[str, str],
-            rows: list[list[str]]) -> dict[str, Any]:
+def _schema(
+    name: str, headers: list[str], names: list[str], types: dict[str, str], rows: list[list[str]]
+) -> dict[str, Any]:
     fields: list[dict[str, Any]] = []
     columns = list(zip(*rows, strict=False)) if rows else [() for _ in names]
     key: str | None = None
     for i, (header, fname) in enumerate(zip(headers, names, strict=True)):
         values = list(columns[i]) if i < len(columns) else []
         ftype = types.get(fname, "string")
-        if ftype in ("integer", "number") and (fname.startswith("ma_") or any(
-                len(v) > 1 and v.startswith("0") and v.isdigit() for v in values)):
+        if ftype in ("integer", "number") and (
+            fname.startswith("ma_")
+            or any(len(v) > 1 and v.startswith("0") and v.isdigit() for v in values)
+        ):
             ftype = "string"  # a code ("06652"), not a quantity: keep the leading zeros
         field: dict[str, Any] = {
-            "name": fname, "type": ftype, "title": header or f"{TODO}: tên cột",
+            "name": fname,
+            "type": ftype,
+            "title": header or f"{TODO}: tên cột",
             "description": f"{TODO}: mô tả cột «{header}» bằng tiếng Việt (ý nghĩa, đơn vị).",
         }
         constraints: dict[str, Any] = {}
@@ -240,44 +284,78 @@ def _schema(name: str, headers: list[str], names: list[str], types: dict[str, st
         fields.append(field)
     schema: dict[str, Any] = {
         "title": f"{TODO}: tên bảng dữ liệu",
-        "description": f"{TODO}: mô tả bảng {name}: mỗi dòng là gì, phạm vi, kỳ số liệu." + (
-            "" if key else f" {TODO}: không cột nào duy nhất trong tệp mẫu; chọn khóa chính "
-            "(primaryKey, có thể gồm nhiều cột)."),
+        "description": f"{TODO}: mô tả bảng {name}: mỗi dòng là gì, phạm vi, kỳ số liệu."
+        + (
+            ""
+            if key
+            else f" {TODO}: không cột nào duy nhất trong tệp mẫu; chọn khóa chính "
+            "(primaryKey, có thể gồm nhiều cột)."
+        ),
         "fields": fields,
         "primaryKey": [key] if key else [names[0]],
         "missingValues": [""],
     }
-    fks = [{"fields": n, "reference": {"resource": r, "fields": c}}
-           for n in names if (rc := CODELIST_KEYS.get(n)) for r, c in [rc]]
+    fks = [
+        {"fields": n, "reference": {"resource": r, "fields": c}}
+        for n in names
+        if (rc := CODELIST_KEYS.get(n))
+        for r, c in [rc]
+    ]
     if fks:
         schema["foreignKeys"] = fks
     return schema
 
 
 def _suite(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    exps: list[dict[str, Any]] = [{
-        "type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1},
-        "meta": {"severity": "error", "message_vi": "Tệp phải có ít nhất một dòng dữ liệu."}}]
+    exps: list[dict[str, Any]] = [
+        {
+            "type": "expect_table_row_count_to_be_between",
+            "kwargs": {"min_value": 1},
+            "meta": {"severity": "error", "message_vi": "Tệp phải có ít nhất một dòng dữ liệu."},
+        }
+    ]
     for f in schema["fields"]:
         if f["type"] in ("integer", "number") and "minimum" in f.get("constraints", {}):
-            exps.append({
-                "type": "expect_column_values_to_be_between",
-                "kwargs": {"column": f["name"], "min_value": 0},
-                "meta": {"severity": "error", "message_vi": f"{TODO}: {f['title']} không được "
-                         "âm — sửa câu này, thêm giới hạn trên (max_value) nếu có."}})
+            exps.append(
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": f["name"], "min_value": 0},
+                    "meta": {
+                        "severity": "error",
+                        "message_vi": f"{TODO}: {f['title']} không được "
+                        "âm — sửa câu này, thêm giới hạn trên (max_value) nếu có.",
+                    },
+                }
+            )
         elif f["type"] in ("date",):
-            exps.append({
-                "type": "expect_column_values_to_be_between",
-                "kwargs": {"column": f["name"], "max_value": "today"},
-                "meta": {"severity": "error",
-                         "message_vi": f"{f['title']} không được ở tương lai."}})
+            exps.append(
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": f["name"], "max_value": "today"},
+                    "meta": {
+                        "severity": "error",
+                        "message_vi": f"{f['title']} không được ở tương lai.",
+                    },
+                }
+            )
     return {"name": name, "expectations": exps}
 
 
-def _spec(root: Path, agency: str, name: str, sample: Path, headers: list[str],
-          names: list[str], encoding: str, delimiter: str, is_xlsx: bool,
-          header_rows: list[int],
-          spec_rel: Path, schema_rel: Path, suite_rel: Path) -> str:
+def _spec(
+    root: Path,
+    agency: str,
+    name: str,
+    sample: Path,
+    headers: list[str],
+    names: list[str],
+    encoding: str,
+    delimiter: str,
+    is_xlsx: bool,
+    header_rows: list[int],
+    spec_rel: Path,
+    schema_rel: Path,
+    suite_rel: Path,
+) -> str:
     try:
         path = sample.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -297,8 +375,7 @@ def _spec(root: Path, agency: str, name: str, sample: Path, headers: list[str],
         "groups": [],
         "tags": [],
         "license": "cc-by",
-        "maintainer": {"name": f"{TODO}: phòng, đơn vị đầu mối",
-                       "email": "todo@quangninh.gov.vn"},
+        "maintainer": {"name": f"{TODO}: phòng, đơn vị đầu mối", "email": "todo@quangninh.gov.vn"},
         "frequency": "monthly",
         "source": source,
     }
@@ -306,11 +383,13 @@ def _spec(root: Path, agency: str, name: str, sample: Path, headers: list[str],
         data["conventions"] = {"columns": renamed}
     data["schema"] = schema_rel.as_posix()
     data["suite"] = suite_rel.as_posix()
-    head = (f"# Drafted by `dulieumo new {agency}/{name}` from {sample.name}.\n"
-            f"# {TODO}: fill in every TODO below and in {schema_rel.as_posix()} and "
-            f"{suite_rel.as_posix()}; add groups (themes) from datasets/portal.yaml; check\n"
-            f"# `frequency` and the maintainer's e-mail ({TODO}), then run: "
-            "dulieumo catalog check\n")
+    head = (
+        f"# Drafted by `dulieumo new {agency}/{name}` from {sample.name}.\n"
+        f"# {TODO}: fill in every TODO below and in {schema_rel.as_posix()} and "
+        f"{suite_rel.as_posix()}; add groups (themes) from datasets/portal.yaml; check\n"
+        f"# `frequency` and the maintainer's e-mail ({TODO}), then run: "
+        "dulieumo catalog check\n"
+    )
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 

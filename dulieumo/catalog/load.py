@@ -35,8 +35,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else \
-            f"{self.file}: {self.message}"
+        return (
+            f"{self.file}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.file}: {self.message}"
+        )
 
 
 class CatalogSpecError(SpecError):
@@ -63,8 +66,12 @@ def field_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
             continue
         text = str(part)
-        if (text in SOURCE_TYPES and out.endswith("source")) or "[" in text \
-                or text[:1].isupper() or text.startswith("function-"):
+        if (
+            (text in SOURCE_TYPES and out.endswith("source"))
+            or "[" in text
+            or text[:1].isupper()
+            or text.startswith("function-")
+        ):
             continue
         out += ("." if out else "") + text
     return out or "(top level)"
@@ -83,14 +90,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
         key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' is written twice", key_node.start_mark)
+                None, None, f"the key '{key}' is written twice", key_node.start_mark
+            )
         seen.add(key)
     loader.flatten_mapping(node)
     return dict(loader.construct_pairs(node))
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                 _construct_mapping)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _nfc(value: Any) -> Any:
@@ -117,28 +124,36 @@ def read_yaml(path: Path, root: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise SpecError(f"{rel}: file not found.",
-                        hint="Create it, or check the dataset name.") from None
+        raise SpecError(
+            f"{rel}: file not found.", hint="Create it, or check the dataset name."
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{rel}: not UTF-8 text (byte offset {exc.start}).",
-                        hint="Save the file as UTF-8.") from None
+        raise SpecError(
+            f"{rel}: not UTF-8 text (byte offset {exc.start}).", hint="Save the file as UTF-8."
+        ) from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"{rel}:{where} invalid YAML: {problem}",
-                        hint="Fix the indentation or quoting at that line (values containing "
-                        "': ' or starting with '@', '*', '&' need quotes).") from None
+        raise SpecError(
+            f"{rel}:{where} invalid YAML: {problem}",
+            hint="Fix the indentation or quoting at that line (values containing "
+            "': ' or starting with '@', '*', '&' need quotes).",
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{rel}: invalid YAML: {exc}", hint=_fix_hint(rel)) from None
     if data is None:
-        raise SpecError(f"{rel}: the file is empty.",
-                        hint="Fill it in; see the other files in datasets/ for examples.")
+        raise SpecError(
+            f"{rel}: the file is empty.",
+            hint="Fill it in; see the other files in datasets/ for examples.",
+        )
     if not isinstance(data, dict):
-        raise SpecError(f"{rel}: expected a mapping of `key: value` fields, found a "
-                        f"{type(data).__name__}.", hint=_fix_hint(rel))
+        raise SpecError(
+            f"{rel}: expected a mapping of `key: value` fields, found a {type(data).__name__}.",
+            hint=_fix_hint(rel),
+        )
     result: dict[str, Any] = _nfc(data)
     return result
 
@@ -156,8 +171,10 @@ def _describe(err: Any) -> str:
         guess = f" Did you mean '{close[0]}'?" if close else ""
         return f"unknown field (a typo?).{guess} Remove or rename it"
     if kind == "union_tag_invalid":
-        return (f"unknown source type {value!r}; use 'file' or 'http' for a file, 'api' for "
-                "a JSON API, 'sql' for a database, 'ckan' for another CKAN portal")
+        return (
+            f"unknown source type {value!r}; use 'file' or 'http' for a file, 'api' for "
+            "a JSON API, 'sql' for a database, 'ckan' for another CKAN portal"
+        )
     if kind == "union_tag_not_found":
         return f"the source needs a `type:` ({', '.join(SOURCE_TYPES)})"
     if kind == "string_pattern_mismatch":
@@ -199,35 +216,60 @@ def load_dataset(path: Path, root: Path, portal: PortalSpec) -> DatasetSpec:
     """Read and check one dataset spec against the portal file."""
     rel = _rel(path, root)
     data = read_yaml(path, root)
-    problems = [Problem(rel, key, "unknown field (set by the loader, not the spec file); "
-                        "remove it") for key in LOADER_KEYS if key in data]
+    problems = [
+        Problem(rel, key, "unknown field (set by the loader, not the spec file); remove it")
+        for key in LOADER_KEYS
+        if key in data
+    ]
     if problems:
         raise CatalogSpecError(problems, hint=_fix_hint(rel))
     data.setdefault("name", path.stem)
     spec = validate_model(DatasetSpec, data, rel)
     portal_rel = PORTAL_FILE.as_posix()
     if spec.name != path.stem:
-        problems.append(Problem(rel, "name", f"'{spec.name}' must equal the file name "
-                                f"'{path.stem}' (rename the file or fix the name)"))
+        problems.append(
+            Problem(
+                rel,
+                "name",
+                f"'{spec.name}' must equal the file name "
+                f"'{path.stem}' (rename the file or fix the name)",
+            )
+        )
     orgs = [o.name for o in portal.organizations]
     if spec.organization not in orgs:
         close = difflib.get_close_matches(spec.organization, orgs, n=1)
         guess = f"; did you mean '{close[0]}'?" if close else ""
-        problems.append(Problem(
-            rel, "organization", f"'{spec.organization}' is not declared in {portal_rel} "
-            f"as an organisation (known: {', '.join(sorted(orgs))}){guess}"))
+        problems.append(
+            Problem(
+                rel,
+                "organization",
+                f"'{spec.organization}' is not declared in {portal_rel} "
+                f"as an organisation (known: {', '.join(sorted(orgs))}){guess}",
+            )
+        )
     groups = [g.name for g in portal.groups]
     for i, group in enumerate(spec.groups):
         if group not in groups:
             close = difflib.get_close_matches(group, groups, n=1)
             guess = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(
-                rel, f"groups[{i}]", f"'{group}' is not declared in {portal_rel} as a group "
-                f"(known: {', '.join(sorted(groups)) or 'none'}){guess}"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"groups[{i}]",
+                    f"'{group}' is not declared in {portal_rel} as a group "
+                    f"(known: {', '.join(sorted(groups)) or 'none'}){guess}",
+                )
+            )
     for key, ref in (("schema", spec.schema_path), ("suite", spec.suite_path)):
         if ref is not None and not (root / ref).is_file():
-            problems.append(Problem(rel, key, f"file '{ref.as_posix()}' does not exist "
-                                    "(paths are relative to the catalogue root)"))
+            problems.append(
+                Problem(
+                    rel,
+                    key,
+                    f"file '{ref.as_posix()}' does not exist "
+                    "(paths are relative to the catalogue root)",
+                )
+            )
     if problems:
         raise CatalogSpecError(problems, hint=_fix_hint(rel))
     return spec.model_copy(update={"agency": path.parent.name, "spec_path": Path(rel)})
@@ -261,8 +303,10 @@ class Catalog:
             known = ", ".join(self.names()) or "none"
             close = difflib.get_close_matches(name, self.names(), n=1)
             guess = f" Did you mean '{close[0]}'?" if close else ""
-            raise SpecError(f"Unknown dataset '{ref}'.{guess} Known datasets: {known}.",
-                            hint="List them with: dulieumo catalog list")
+            raise SpecError(
+                f"Unknown dataset '{ref}'.{guess} Known datasets: {known}.",
+                hint="List them with: dulieumo catalog list",
+            )
         if name not in self._cache:
             self._cache[name] = load_dataset(path, self.root, self.portal)
         return self._cache[name]
@@ -281,11 +325,14 @@ class Catalog:
             except SpecError as exc:
                 other.append(exc.message)
         if other:
-            raise SpecError("\n".join(other + [str(p) for p in problems]),
-                            hint="Fix the files named, then run: dulieumo catalog check")
+            raise SpecError(
+                "\n".join(other + [str(p) for p in problems]),
+                hint="Fix the files named, then run: dulieumo catalog check",
+            )
         if problems:
-            raise CatalogSpecError(problems,
-                                   hint="Fix the files named, then run: dulieumo catalog check")
+            raise CatalogSpecError(
+                problems, hint="Fix the files named, then run: dulieumo catalog check"
+            )
         return out
 
 
@@ -299,9 +346,12 @@ def load_catalog(root: Path) -> Catalog:
             raise SpecError(
                 f"{_rel(path, root)}: name: the dataset '{path.stem}' is also declared in "
                 f"{_rel(files[path.stem], root)}.",
-                hint="Dataset names are unique across the catalogue; rename one file.")
+                hint="Dataset names are unique across the catalogue; rename one file.",
+            )
         files[path.stem] = path
     for path in sorted((root / "datasets").glob("*/*.yml")):
-        raise SpecError(f"{_rel(path, root)}: dataset specs end in .yaml, not .yml.",
-                        hint=f"Rename it to {path.with_suffix('.yaml').name}.")
+        raise SpecError(
+            f"{_rel(path, root)}: dataset specs end in .yaml, not .yml.",
+            hint=f"Rename it to {path.with_suffix('.yaml').name}.",
+        )
     return Catalog(root, portal, files)

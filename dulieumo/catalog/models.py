@@ -24,8 +24,19 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 AGENCY_CODE_PATTERN = r"^[A-Z][0-9]{2}(\.[0-9]{2}){0,3}$"
 
 #: CKAN licence ids that are open licences (an open-data portal publishes nothing else)
-License = Literal["cc-by", "cc-by-sa", "cc-zero", "odc-by", "odc-odbl", "odc-pddl",
-                  "other-open", "other-pd", "other-at", "gfdl", "uk-ogl"]
+License = Literal[
+    "cc-by",
+    "cc-by-sa",
+    "cc-zero",
+    "odc-by",
+    "odc-odbl",
+    "odc-pddl",
+    "other-open",
+    "other-pd",
+    "other-at",
+    "gfdl",
+    "uk-ogl",
+]
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
 
 
@@ -52,7 +63,8 @@ class OrganizationSpec(Spec):
     title: NonEmpty
     title_en: str | None = None
     code: Annotated[str, Field(pattern=AGENCY_CODE_PATTERN)] | None = Field(
-        default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg), e.g. H41.20")
+        default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg), e.g. H41.20"
+    )
     description: str = ""
     notify: NotifySpec | None = None
 
@@ -127,12 +139,28 @@ class DatasetSpec(Spec):
 
 
 #: every key a spec file may use, for "did you mean ...?" hints
-KNOWN_KEYS: frozenset[str] = frozenset(
-    (f.alias or n)
-    for model in (Text, Province, OrganizationSpec, GroupSpec, PortalSpec, Maintainer, Contact,
-                  FileSource, HttpSource, Retention, DatasetSpec, NotifySpec,
-                  ScheduleSpec,
-                  QualitySpec, AggregateSpec)
-    for n, f in model.model_fields.items()
-    if n not in ("agency", "spec_path")
-) | SOURCE_KEYS
+KNOWN_KEYS: frozenset[str] = (
+    frozenset(
+        (f.alias or n)
+        for model in (
+            Text,
+            Province,
+            OrganizationSpec,
+            GroupSpec,
+            PortalSpec,
+            Maintainer,
+            Contact,
+            FileSource,
+            HttpSource,
+            Retention,
+            DatasetSpec,
+            NotifySpec,
+            ScheduleSpec,
+            QualitySpec,
+            AggregateSpec,
+        )
+        for n, f in model.model_fields.items()
+        if n not in ("agency", "spec_path")
+    )
+    | SOURCE_KEYS
+)

@@ -28,6 +28,7 @@ class NotifySpec(BaseModel):
     @model_validator(mode="after")
     def _some_channel(self) -> NotifySpec:
         if not self.email and not self.webhook:
-            raise ValueError("declare at least one of `email` or `webhook`, "
-                             "or remove the `notify` key")
+            raise ValueError(
+                "declare at least one of `email` or `webhook`, or remove the `notify` key"
+            )
         return self

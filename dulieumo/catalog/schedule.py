@@ -130,8 +130,12 @@ class Schedule:
         return result
 
     def to_dict(self) -> dict[str, object]:
-        return {"cron": self.cron, "timezone": self.timezone, "paused": self.paused,
-                "derived_from_frequency": self.derived}
+        return {
+            "cron": self.cron,
+            "timezone": self.timezone,
+            "paused": self.paused,
+            "derived_from_frequency": self.derived,
+        }
 
 
 def schedule_of(spec: object) -> Schedule:

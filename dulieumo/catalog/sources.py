@@ -47,8 +47,10 @@ Headers = dict[Annotated[str, Field(min_length=1)], str]
 def check_variables(value: str, where: str) -> str:
     """A ``${`` must start a well-formed ``${VAR}`` / ``${VAR:-default}``."""
     if "${" in VARIABLE.sub("", value):
-        raise ValueError(f"{where}: malformed environment variable in {value[:80]!r}; "
-                         "write ${NAME} or ${NAME:-default}")
+        raise ValueError(
+            f"{where}: malformed environment variable in {value[:80]!r}; "
+            "write ${NAME} or ${NAME:-default}"
+        )
     return value
 
 
@@ -68,19 +70,24 @@ class ExcelTable(Spec):
     """Where the table sits in an .xlsx workbook (1-based rows, as Excel shows them)."""
 
     sheet: str | Annotated[int, Field(ge=1)] | None = None  # name or 1-based index
-    header_rows: Annotated[list[Annotated[int, Field(ge=1)]],
-                           Field(min_length=1, max_length=2)] = [1]
+    header_rows: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=2)] = [
+        1
+    ]
     first_data_row: Annotated[int, Field(ge=2)] | None = None
 
     @model_validator(mode="after")
     def _rows_in_order(self) -> ExcelTable:
         rows = self.header_rows
         if len(rows) == 2 and rows[1] != rows[0] + 1:
-            raise ValueError("source.excel.header_rows: the two header rows must be adjacent "
-                             f"(got {rows}); e.g. [5, 6]")
+            raise ValueError(
+                "source.excel.header_rows: the two header rows must be adjacent "
+                f"(got {rows}); e.g. [5, 6]"
+            )
         if self.first_data_row is not None and self.first_data_row <= rows[-1]:
-            raise ValueError(f"source.excel.first_data_row: {self.first_data_row} must come after "
-                             f"the header rows {rows}")
+            raise ValueError(
+                f"source.excel.first_data_row: {self.first_data_row} must come after "
+                f"the header rows {rows}"
+            )
         return self
 
     @property
@@ -162,8 +169,9 @@ class CkanSource(TabularSource):
     timeout_s: Annotated[float, Field(gt=0, le=600)] = 60
 
 
-SourceSpec = Annotated[FileSource | HttpSource | ApiSource | SqlSource | CkanSource,
-                       Field(discriminator="type")]
+SourceSpec = Annotated[
+    FileSource | HttpSource | ApiSource | SqlSource | CkanSource, Field(discriminator="type")
+]
 
 
 def header_key(label: str) -> str:
@@ -187,7 +195,7 @@ class Conventions(Spec):
     @classmethod
     def _date_format(cls, value: str | None) -> str | None:
         if value is not None and "%" not in value:
-            raise ValueError(f"{value!r} has no strftime codes; e.g. \"%d/%m/%Y\"")
+            raise ValueError(f'{value!r} has no strftime codes; e.g. "%d/%m/%Y"')
         return value
 
     @model_validator(mode="after")
@@ -201,17 +209,28 @@ class Conventions(Spec):
         targets = [v for v in self.columns.values() if v]
         twice = {v for v in targets if targets.count(v) > 1}
         if twice:
-            raise ValueError(f"conventions.columns: two headers are mapped to the field "
-                             f"{sorted(twice)[0]!r}")
-        both = {header_key(v).casefold() for v in self.true_values} & \
-            {header_key(v).casefold() for v in self.false_values}
+            raise ValueError(
+                f"conventions.columns: two headers are mapped to the field {sorted(twice)[0]!r}"
+            )
+        both = {header_key(v).casefold() for v in self.true_values} & {
+            header_key(v).casefold() for v in self.false_values
+        }
         if both:
             raise ValueError(f"conventions.false_values: {sorted(both)[0]!r} is also a true value")
         return self
 
 
-SOURCE_MODELS = (ExcelTable, FileSource, HttpSource, Pagination, ApiSource, SqlSource,
-                 CkanSource, Conventions)
+SOURCE_MODELS = (
+    ExcelTable,
+    FileSource,
+    HttpSource,
+    Pagination,
+    ApiSource,
+    SqlSource,
+    CkanSource,
+    Conventions,
+)
 #: keys these models add, for the loader's "did you mean ...?" hints
 SOURCE_KEYS: frozenset[str] = frozenset(
-    n for model in SOURCE_MODELS for n in model.model_fields) | {"conventions"}
+    n for model in SOURCE_MODELS for n in model.model_fields
+) | {"conventions"}

@@ -47,8 +47,13 @@ def portal_dataset_counts(client: Any) -> dict[str, int]:
             return dict(counts)
 
 
-def build_report(period: Period, catalog: Catalog, records: Iterable[RunRecord],
-                 portal_counts: dict[str, int] | None = None, **kw: Any) -> dict[str, Any]:
+def build_report(
+    period: Period,
+    catalog: Catalog,
+    records: Iterable[RunRecord],
+    portal_counts: dict[str, int] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
     agencies = [Agency(o.name, o.title) for o in catalog.portal.organizations]
     data = compute(period, agencies, declared_datasets(catalog), records, portal_counts, **kw)
     data["province"] = catalog.portal.province.name
@@ -63,6 +68,5 @@ def write_report(data: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     html_path = out_dir / f"{stem}.html"
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     json_path.write_text(unicodedata.normalize("NFC", text) + "\n", encoding="utf-8")
-    html_path.write_text(render_html(data, data["province"], data["site_title"]),
-                         encoding="utf-8")
+    html_path.write_text(render_html(data, data["province"], data["site_title"]), encoding="utf-8")
     return html_path, json_path

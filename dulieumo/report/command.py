@@ -10,12 +10,16 @@ import typer
 
 def report_cmd(
     period: Annotated[str, typer.Option("--period", help="2026-11 (month), 2026-Q4, or 2026")],
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for the HTML and JSON (default: <work dir>/reports)")] = None,
-    publish: Annotated[bool, typer.Option(
-        "--publish/--no-publish", help="Publish the report to the portal")] = True,
-    organization: Annotated[str, typer.Option(
-        "--organization", help="Organisation publishing the report")] = "so-thong-tin-truyen-thong",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the HTML and JSON (default: <work dir>/reports)"),
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish/--no-publish", help="Publish the report to the portal")
+    ] = True,
+    organization: Annotated[
+        str, typer.Option("--organization", help="Organisation publishing the report")
+    ] = "so-thong-tin-truyen-thong",
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Indicators for the province's leadership over a period (JSON + Vietnamese HTML)."""
@@ -49,16 +53,29 @@ def report_cmd(
         if portal_problem is not None:
             portal_problem.message = (
                 f"{portal_problem.message} The report was written to {html_path} and "
-                f"{json_path} (without the portal's dataset counts) but not published.")
-            portal_problem.hint = (portal_problem.hint or "") + \
-                " Then run the same command again, or add --no-publish to only write the files."
+                f"{json_path} (without the portal's dataset counts) but not published."
+            )
+            portal_problem.hint = (
+                portal_problem.hint or ""
+            ) + " Then run the same command again, or add --no-publish to only write the files."
             raise portal_problem
-        result: dict[str, Any] = {"ok": True, "period": when.key, "html": str(html_path),
-                                  "json": str(json_path), "indicators": data["indicators"]}
+        result: dict[str, Any] = {
+            "ok": True,
+            "period": when.key,
+            "html": str(html_path),
+            "json": str(json_path),
+            "indicators": data["indicators"],
+        }
         if client is not None:
-            result["portal"] = publish_report(client, when.key, when.label_vi,
-                                              catalog.portal.province.name, html_path,
-                                              json_path, organization)
+            result["portal"] = publish_report(
+                client,
+                when.key,
+                when.label_vi,
+                catalog.portal.province.name,
+                html_path,
+                json_path,
+                organization,
+            )
         return result
 
     result = guarded(run, as_json)
@@ -66,10 +83,12 @@ def report_cmd(
     def human(d: dict[str, Any]) -> None:
         for item in d["indicators"].values():
             value = item["value"]
-            shown = "—" if value is None else (f"{value:.2f}" if item["unit"] == "datasets"
-                                               else f"{value * 100:.1f} %")
-            typer.echo(f"{item['label']}: {shown} ({item['numerator']:g}/"
-                       f"{item['denominator']:g})")
+            shown = (
+                "—"
+                if value is None
+                else (f"{value:.2f}" if item["unit"] == "datasets" else f"{value * 100:.1f} %")
+            )
+            typer.echo(f"{item['label']}: {shown} ({item['numerator']:g}/{item['denominator']:g})")
         typer.echo(f"HTML: {d['html']}\nJSON: {d['json']}")
         if "portal" in d:
             typer.echo(f"Published: {d['portal']['url']}")

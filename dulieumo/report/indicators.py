@@ -34,8 +34,14 @@ LABELS_VI = {
     "on_time_rate": "Tỷ lệ bộ dữ liệu cập nhật đúng hạn",
     "validation_pass_rate": "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng",
 }
-FREQUENCY_VI = {"daily": "Hằng ngày", "weekly": "Hằng tuần", "monthly": "Hằng tháng",
-                "quarterly": "Hằng quý", "yearly": "Hằng năm", "irregular": "Không định kỳ"}
+FREQUENCY_VI = {
+    "daily": "Hằng ngày",
+    "weekly": "Hằng tuần",
+    "monthly": "Hằng tháng",
+    "quarterly": "Hằng quý",
+    "yearly": "Hằng năm",
+    "irregular": "Không định kỳ",
+}
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,18 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def _indicator(key: str, num: float, den: float, unit: str = "percent") -> dict[str, Any]:
-    return {"label": LABELS_VI[key], "value": _ratio(num, den), "numerator": num,
-            "denominator": den, "unit": unit}
+    return {
+        "label": LABELS_VI[key],
+        "value": _ratio(num, den),
+        "numerator": num,
+        "denominator": den,
+        "unit": unit,
+    }
 
 
-def on_time(successes: list[dt.datetime], frequency: str | None, period: Period,
-            now: dt.datetime) -> bool | None:
+def on_time(
+    successes: list[dt.datetime], frequency: str | None, period: Period, now: dt.datetime
+) -> bool | None:
     """Was the dataset never overdue during the period? None: not applicable."""
     if frequency not in INTERVAL_DAYS:
         return None
@@ -82,9 +94,14 @@ def on_time(successes: list[dt.datetime], frequency: str | None, period: Period,
     return horizon - prev <= allowed
 
 
-def compute(period: Period, agencies: list[Agency], datasets: list[DeclaredDataset],
-            records: Iterable[RunRecord], portal_counts: Mapping[str, int] | None = None,
-            now: dt.datetime | None = None) -> dict[str, Any]:
+def compute(
+    period: Period,
+    agencies: list[Agency],
+    datasets: list[DeclaredDataset],
+    records: Iterable[RunRecord],
+    portal_counts: Mapping[str, int] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     now = now or dt.datetime.now(dt.UTC)
     by_dataset: dict[str, list[RunRecord]] = {}
     org_of: dict[str, str] = {d.name: d.organization for d in datasets}
@@ -124,8 +141,10 @@ def compute(period: Period, agencies: list[Agency], datasets: list[DeclaredDatas
                 stats["validation_failed"] += 1
                 findings.update(rec.findings)
             if rec.status in ("failed", "invalid"):
-                failures[rec.error_code or ("validation-failed" if rec.status == "invalid"
-                                            else "unknown")] += 1
+                failures[
+                    rec.error_code
+                    or ("validation-failed" if rec.status == "invalid" else "unknown")
+                ] += 1
             for n in rec.notifications:
                 notif["delivered" if n.get("ok") else "failed"] += 1
         declared = titles.get(name)
@@ -164,15 +183,23 @@ def compute(period: Period, agencies: list[Agency], datasets: list[DeclaredDatas
         on_portal = portal_counts.get(a.name, 0) if portal_counts is not None else None
         publishing = c["released"] > 0 or bool(on_portal)
         checked = c["validation_passed"] + c["validation_failed"]
-        agency_rows.append({
-            "organization": a.name, "title": a.title, "publishing": publishing,
-            "declared": c["declared"], "released": c["released"], "on_portal": on_portal,
-            "runs": c["runs"], "validation_passed": c["validation_passed"],
-            "validation_failed": c["validation_failed"],
-            "validation_pass_rate": _ratio(c["validation_passed"], checked),
-            "regular": c["regular"], "on_time": c["on_time"],
-            "on_time_rate": _ratio(c["on_time"], c["regular"]),
-        })
+        agency_rows.append(
+            {
+                "organization": a.name,
+                "title": a.title,
+                "publishing": publishing,
+                "declared": c["declared"],
+                "released": c["released"],
+                "on_portal": on_portal,
+                "runs": c["runs"],
+                "validation_passed": c["validation_passed"],
+                "validation_failed": c["validation_failed"],
+                "validation_pass_rate": _ratio(c["validation_passed"], checked),
+                "regular": c["regular"],
+                "on_time": c["on_time"],
+                "on_time_rate": _ratio(c["on_time"], c["regular"]),
+            }
+        )
 
     regular = [r for r in dataset_rows if r["on_time"] is not None]
     passed = sum(r["validation_passed"] for r in dataset_rows)
@@ -186,12 +213,14 @@ def compute(period: Period, agencies: list[Agency], datasets: list[DeclaredDatas
         "generated_at": now.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
         "indicators": {
             "agencies_publishing": _indicator(
-                "agencies_publishing", sum(a["publishing"] for a in agency_rows),
-                len(agency_rows)),
+                "agencies_publishing", sum(a["publishing"] for a in agency_rows), len(agency_rows)
+            ),
             "datasets_per_agency": _indicator(
-                "datasets_per_agency", released, len(agency_rows), unit="datasets"),
+                "datasets_per_agency", released, len(agency_rows), unit="datasets"
+            ),
             "on_time_rate": _indicator(
-                "on_time_rate", sum(bool(r["on_time"]) for r in regular), len(regular)),
+                "on_time_rate", sum(bool(r["on_time"]) for r in regular), len(regular)
+            ),
             "validation_pass_rate": _indicator("validation_pass_rate", passed, passed + failed),
         },
         "agencies": agency_rows,

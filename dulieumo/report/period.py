@@ -34,23 +34,34 @@ def parse_period(text: str) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise PeriodError(f"Period '{text}': month {month} does not exist.",
-                              hint="Use YYYY-MM, e.g. --period 2026-11")
+            raise PeriodError(
+                f"Period '{text}': month {month} does not exist.",
+                hint="Use YYYY-MM, e.g. --period 2026-11",
+            )
         start = dt.datetime(year, month, 1, tzinfo=VN_TZ)
         end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=VN_TZ)
         return Period(text, f"tháng {month}/{year}", start, end)
     if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
         year, q = int(m[1]), int(m[2])
         start = dt.datetime(year, 3 * q - 2, 1, tzinfo=VN_TZ)
-        end = dt.datetime(year + 1, 1, 1, tzinfo=VN_TZ) if q == 4 else \
-            dt.datetime(year, 3 * q + 1, 1, tzinfo=VN_TZ)
+        end = (
+            dt.datetime(year + 1, 1, 1, tzinfo=VN_TZ)
+            if q == 4
+            else dt.datetime(year, 3 * q + 1, 1, tzinfo=VN_TZ)
+        )
         return Period(f"{year}-Q{q}", f"quý {_ROMAN[q]}/{year}", start, end)
     if re.fullmatch(r"\d{4}", text):
         year = int(text)
-        return Period(text, f"năm {year}", dt.datetime(year, 1, 1, tzinfo=VN_TZ),
-                      dt.datetime(year + 1, 1, 1, tzinfo=VN_TZ))
-    raise PeriodError(f"Period '{text}' is not a month, quarter or year.",
-                      hint="Use --period 2026-11 (month), 2026-Q4 (quarter) or 2026 (year).")
+        return Period(
+            text,
+            f"năm {year}",
+            dt.datetime(year, 1, 1, tzinfo=VN_TZ),
+            dt.datetime(year + 1, 1, 1, tzinfo=VN_TZ),
+        )
+    raise PeriodError(
+        f"Period '{text}' is not a month, quarter or year.",
+        hint="Use --period 2026-11 (month), 2026-Q4 (quarter) or 2026 (year).",
+    )
 
 
 def parse_time(iso: str | None) -> dt.datetime | None:

@@ -34,49 +34,71 @@ def _package(province: str, org: str) -> dict[str, Any]:
         "license_id": "cc-by",
         "private": False,
         "tags": [{"name": "chỉ số"}, {"name": "báo cáo"}, {"name": "dữ liệu mở"}],
-        "extras": [{"key": "language", "value": "vi"},
-                   {"key": "tan_suat_cap_nhat", "value": "Hằng tháng"}],
+        "extras": [
+            {"key": "language", "value": "vi"},
+            {"key": "tan_suat_cap_nhat", "value": "Hằng tháng"},
+        ],
     }
 
 
-def publish_report(client: PortalClient, period_key: str, period_label: str, province: str,
-                   html_path: Path, json_path: Path, org: str = REPORT_ORG) -> dict[str, Any]:
+def publish_report(
+    client: PortalClient,
+    period_key: str,
+    period_label: str,
+    province: str,
+    html_path: Path,
+    json_path: Path,
+    org: str = REPORT_ORG,
+) -> dict[str, Any]:
     """Create or update the report dataset and the period's two resources."""
     if client.exists("organization_show", org) is None:
         raise PortalError(
             f"The organisation '{org}' that publishes the indicators report does not exist on "
             f"the portal at {client.url}.",
             hint="Create it (locally: `dulieumo portal up` creates every organisation of "
-            "datasets/portal.yaml), or pass --organization.")
+            "datasets/portal.yaml), or pass --organization.",
+        )
     wanted = _package(province, org)
     package = client.exists("package_show", REPORT_DATASET)
     if package is None or package.get("state") != "active":
         if package is None:
             package = client.call("package_create", wanted)
         else:  # deleted earlier: bring it back
-            package = client.call("package_patch", {"id": package["id"], **wanted,
-                                                    "state": "active"})
+            package = client.call(
+                "package_patch", {"id": package["id"], **wanted, "state": "active"}
+            )
     resources: dict[str, str] = {}
-    for fmt, path, mimetype in (("HTML", html_path, "text/html"),
-                                ("JSON", json_path, "application/json")):
+    for fmt, path, mimetype in (
+        ("HTML", html_path, "text/html"),
+        ("JSON", json_path, "application/json"),
+    ):
         fields = {
             "package_id": package["id"],
             "name": f"Báo cáo chỉ số {period_label} ({fmt})",
             "description": f"Chỉ số dữ liệu mở {period_label}"
-                           + (", có biểu đồ." if fmt == "HTML" else ", dạng máy đọc được."),
+            + (", có biểu đồ." if fmt == "HTML" else ", dạng máy đọc được."),
             "format": fmt,
             "mimetype": mimetype,
             PERIOD_KEY: period_key,
             FORMAT_KEY: fmt.lower(),
         }
-        existing = next((r for r in package.get("resources", [])
-                         if r.get(PERIOD_KEY) == period_key
-                         and r.get(FORMAT_KEY) == fmt.lower()), None)
+        existing = next(
+            (
+                r
+                for r in package.get("resources", [])
+                if r.get(PERIOD_KEY) == period_key and r.get(FORMAT_KEY) == fmt.lower()
+            ),
+            None,
+        )
         if existing:
-            res = client.upload("resource_update", {"id": existing["id"], **fields}, path,
-                                path.name)
+            res = client.upload(
+                "resource_update", {"id": existing["id"], **fields}, path, path.name
+            )
         else:
             res = client.upload("resource_create", fields, path, path.name)
         resources[fmt.lower()] = res["id"]
-    return {"dataset": REPORT_DATASET, "url": f"{client.url}/dataset/{REPORT_DATASET}",
-            "resources": resources}
+    return {
+        "dataset": REPORT_DATASET,
+        "url": f"{client.url}/dataset/{REPORT_DATASET}",
+        "resources": resources,
+    }

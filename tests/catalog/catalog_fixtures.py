@@ -17,8 +17,11 @@ def copy_catalog(dest: Path) -> Path:
     """Copy datasets/, schemas/, validations/, codelists/ (and the sample sources)."""
     for name in CATALOG_DIRS:
         shutil.copytree(REPO_ROOT / name, dest / name)
-    shutil.copytree(REPO_ROOT / "samples", dest / "samples",
-                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "samples",
+        dest / "samples",
+        ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+    )
     return dest
 
 

@@ -35,11 +35,13 @@ def test_repository_catalogue_loads() -> None:
     assert cat.portal.province.name == "Quảng Ninh"
     assert cat.portal.site_title == "Cổng dữ liệu mở tỉnh Quảng Ninh"
     orgs = {o.name: o for o in cat.portal.organizations}
-    for name, title in [("so-y-te", "Sở Y tế"),
-                        ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo"),
-                        ("so-du-lich", "Sở Du lịch"),
-                        ("so-ke-hoach-dau-tu", "Sở Kế hoạch và Đầu tư"),
-                        ("so-thong-tin-truyen-thong", "Sở Thông tin và Truyền thông")]:
+    for name, title in [
+        ("so-y-te", "Sở Y tế"),
+        ("so-giao-duc-dao-tao", "Sở Giáo dục và Đào tạo"),
+        ("so-du-lich", "Sở Du lịch"),
+        ("so-ke-hoach-dau-tu", "Sở Kế hoạch và Đầu tư"),
+        ("so-thong-tin-truyen-thong", "Sở Thông tin và Truyền thông"),
+    ]:
         assert orgs[name].title == title
         assert orgs[name].code and orgs[name].code.startswith("H41.")
     assert len({o.code for o in orgs.values()}) == len(orgs), "mã định danh must be unique"
@@ -81,8 +83,10 @@ def test_get_unknown_lists_the_known_names() -> None:
         cat.get("co-so-kham-chua-benhh")
     text = str(info.value)
     assert "co-so-kham-chua-benhh" in text
-    assert "Known datasets: chi-so-gia-xay-dung, co-so-giao-duc, co-so-kham-chua-benh, " \
+    assert (
+        "Known datasets: chi-so-gia-xay-dung, co-so-giao-duc, co-so-kham-chua-benh, "
         "co-so-luu-tru, dien-tich-dat-theo-muc-dich" in text
+    )
     assert "Did you mean 'co-so-kham-chua-benh'" in text
 
 
@@ -101,6 +105,7 @@ def _drop(*keys: str) -> Callable[[dict[str, Any]], None]:
         for k in keys[:-1]:
             target = target[k]
         del target[keys[-1]]
+
     return edit
 
 
@@ -110,12 +115,14 @@ def _set(value: Any, *keys: str) -> Callable[[dict[str, Any]], None]:
         for k in keys[:-1]:
             target = target[k]
         target[keys[-1]] = value
+
     return edit
 
 
 def _rename(old: str, new: str) -> Callable[[dict[str, Any]], None]:
     def edit(d: dict[str, Any]) -> None:
         d[new] = d.pop(old)
+
     return edit
 
 
@@ -130,38 +137,62 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("bad e-mail", _set("phong-y-te", "maintainer", "email"), "maintainer.email", "email"),
     ("unknown frequency", _set("hourly", "frequency"), "frequency", "'monthly'"),
     ("closed licence", _set("other-closed", "license"), "license", "cc-by"),
-    ("bad encoding", _set("latin-1", "source", "encoding"), "source.encoding",
-     "windows-1258"),
+    ("bad encoding", _set("latin-1", "source", "encoding"), "source.encoding", "windows-1258"),
     ("unknown source type", _set("ftp", "source", "type"), "source", "'file' or 'http'"),
     ("http without url", _set({"type": "http"}, "source"), "source.url", "required"),
-    ("http url not a url", _set({"type": "http", "url": "ftp.quangninh.gov.vn/a.csv"},
-                                "source"), "source.url", "pattern"),
-    ("http timeout not a number", _set({"type": "http", "url": "https://a.vn/x.csv",
-                                        "timeout_s": "lâu"}, "source"),
-     "source.timeout_s", "valid number"),
-    ("unknown key (typo)", _rename("organization", "organisation"), "organisation",
-     "Did you mean 'organization'"),
-    ("unknown nested key", _set("utf-8", "source", "encodng"), "source.encodng",
-     "unknown field"),
-    ("unknown organisation", _set("so-y-tee", "organization"), "organization",
-     "did you mean 'so-y-te'"),
-    ("unknown group", _set(["y-te", "suc-khoe"], "groups"), "groups[1]",
-     "not declared in datasets/portal.yaml as a group"),
+    (
+        "http url not a url",
+        _set({"type": "http", "url": "ftp.quangninh.gov.vn/a.csv"}, "source"),
+        "source.url",
+        "pattern",
+    ),
+    (
+        "http timeout not a number",
+        _set({"type": "http", "url": "https://a.vn/x.csv", "timeout_s": "lâu"}, "source"),
+        "source.timeout_s",
+        "valid number",
+    ),
+    (
+        "unknown key (typo)",
+        _rename("organization", "organisation"),
+        "organisation",
+        "Did you mean 'organization'",
+    ),
+    ("unknown nested key", _set("utf-8", "source", "encodng"), "source.encodng", "unknown field"),
+    (
+        "unknown organisation",
+        _set("so-y-tee", "organization"),
+        "organization",
+        "did you mean 'so-y-te'",
+    ),
+    (
+        "unknown group",
+        _set(["y-te", "suc-khoe"], "groups"),
+        "groups[1]",
+        "not declared in datasets/portal.yaml as a group",
+    ),
     ("bad CKAN name in groups", _set(["Y tế"], "groups"), "groups[0]", "pattern"),
     ("name differs from file", _set("co-so-y-te", "name"), "name", "must equal the file name"),
-    ("missing schema file", _set("schemas/so-y-te/khong-co.json", "schema"), "schema",
-     "does not exist"),
+    (
+        "missing schema file",
+        _set("schemas/so-y-te/khong-co.json", "schema"),
+        "schema",
+        "does not exist",
+    ),
     ("loader-only key", _set("so-y-te", "agency"), "agency", "unknown field"),
-    ("bad retention", _set({"keep_last": 0}, "retention"), "retention.keep_last",
-     "greater than or equal to 1"),
+    (
+        "bad retention",
+        _set({"keep_last": 0}, "retention"),
+        "retention.keep_last",
+        "greater than or equal to 1",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "edit", "path", "fragment"), BROKEN,
-                         ids=[b[0] for b in BROKEN])
-def test_broken_spec_names_file_and_field(root: Path, case: str,
-                                          edit: Callable[[dict[str, Any]], None],
-                                          path: str, fragment: str) -> None:
+@pytest.mark.parametrize(("case", "edit", "path", "fragment"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_spec_names_file_and_field(
+    root: Path, case: str, edit: Callable[[dict[str, Any]], None], path: str, fragment: str
+) -> None:
     data = read(root, HEALTH)
     edit(data)
     write(root, HEALTH, data)
@@ -284,8 +315,11 @@ def test_portal_duplicate_organisation(root: Path) -> None:
     data = read(root, PORTAL)
     data["organizations"].append(dict(data["organizations"][0]))
     write(root, PORTAL, data)
-    with pytest.raises(SpecError, match=rf"{PORTAL}: organizations: the name '.+' is declared "
-                                        "twice"):
+    with pytest.raises(
+        SpecError,
+        match=rf"{PORTAL}: organizations: the name '.+' is declared "
+        "twice",
+    ):
         load_catalog(root)
 
 
@@ -315,13 +349,18 @@ def test_two_specs_with_one_name(root: Path) -> None:
 
 
 def test_http_source_defaults() -> None:
-    spec = DatasetSpec.model_validate({
-        "name": "quan-trac", "title": {"vi": "Quan trắc"}, "description": {"vi": "Mô tả"},
-        "organization": "so-tai-nguyen-moi-truong", "maintainer": {
-            "name": "Phòng Môi trường", "email": "moitruong@quangninh.gov.vn"},
-        "frequency": "daily", "schema": "schemas/x.json",
-        "source": {"type": "http", "url": "https://api.quangninh.gov.vn/quan-trac.csv"},
-    })
+    spec = DatasetSpec.model_validate(
+        {
+            "name": "quan-trac",
+            "title": {"vi": "Quan trắc"},
+            "description": {"vi": "Mô tả"},
+            "organization": "so-tai-nguyen-moi-truong",
+            "maintainer": {"name": "Phòng Môi trường", "email": "moitruong@quangninh.gov.vn"},
+            "frequency": "daily",
+            "schema": "schemas/x.json",
+            "source": {"type": "http", "url": "https://api.quangninh.gov.vn/quan-trac.csv"},
+        }
+    )
     assert isinstance(spec.source, HttpSource)
     assert spec.source.timeout_s == 30
     assert spec.source.encoding == "auto"
@@ -330,13 +369,16 @@ def test_http_source_defaults() -> None:
     assert spec.title.en is None
 
 
-@pytest.mark.parametrize(("loc", "expected"), [
-    (("source", "http", "url"), "source.url"),
-    (("groups", 0), "groups[0]"),
-    (("organizations", 2, "code"), "organizations[2].code"),
-    (("retention", "Retention", "keep_last"), "retention.keep_last"),
-    (("retention", "literal['all']"), "retention"),
-    ((), "(top level)"),
-])
+@pytest.mark.parametrize(
+    ("loc", "expected"),
+    [
+        (("source", "http", "url"), "source.url"),
+        (("groups", 0), "groups[0]"),
+        (("organizations", 2, "code"), "organizations[2].code"),
+        (("retention", "Retention", "keep_last"), "retention.keep_last"),
+        (("retention", "literal['all']"), "retention"),
+        ((), "(top level)"),
+    ],
+)
 def test_field_path(loc: tuple[Any, ...], expected: str) -> None:
     assert field_path(loc) == expected

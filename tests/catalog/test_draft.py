@@ -38,8 +38,10 @@ def test_new_drafts_spec_schema_and_suite_that_check_flags(tmp_path: Path) -> No
     assert types["so_hoc_sinh"] == "integer"
     assert types["ma_xa"] == "string" and types["ma_truong"] == "string"  # codes keep zeros
     assert schema["primaryKey"] == ["ma_truong"]
-    assert {"fields": "ma_xa", "reference": {"resource": "don_vi_hanh_chinh", "fields": "ma"}} \
-        in schema["foreignKeys"]
+    assert {
+        "fields": "ma_xa",
+        "reference": {"resource": "don_vi_hanh_chinh", "fields": "ma"},
+    } in schema["foreignKeys"]
     suite = json.loads((root / made["suite"]).read_text(encoding="utf-8"))
     columns = {e["kwargs"].get("column") for e in suite["expectations"]}
     assert "so_hoc_sinh" in columns
@@ -51,8 +53,10 @@ def test_new_drafts_spec_schema_and_suite_that_check_flags(tmp_path: Path) -> No
     assert ("datasets/so-y-te/nha-thuoc.yaml", "title.vi") in where
     assert ("datasets/so-y-te/nha-thuoc.yaml", "maintainer.email") in where
     assert ("schemas/so-y-te/nha-thuoc.json", "fields[7].description (so_hoc_sinh)") in where
-    assert any(f == "validations/so-y-te/nha-thuoc.json" and p.startswith("expectations[")
-               for f, p in where)
+    assert any(
+        f == "validations/so-y-te/nha-thuoc.json" and p.startswith("expectations[")
+        for f, p in where
+    )
     assert not [p for p in problems if "TODO" not in p.message], problems  # a valid draft
     proc = run("catalog", "check", root=root)
     assert proc.returncode == 1 and "fields[7].description (so_hoc_sinh)" in proc.stdout

@@ -29,10 +29,8 @@ def _codelist() -> list[dict[str, str]]:
 
 
 def test_generator_is_deterministic_and_matches_the_committed_files(tmp_path: Path) -> None:
-    first = {p.relative_to(tmp_path / "a"): p.read_bytes()
-             for p in write_all(tmp_path / "a")}
-    second = {p.relative_to(tmp_path / "b"): p.read_bytes()
-              for p in write_all(tmp_path / "b")}
+    first = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in write_all(tmp_path / "a")}
+    second = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in write_all(tmp_path / "b")}
     assert first == second
     assert len(first) == 10
     for rel, data in first.items():
@@ -93,8 +91,9 @@ def test_a_broken_sample_row_is_caught(tmp_path: Path) -> None:
     lines[5] = buf.getvalue()
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     spec = load_catalog(root).get("co-so-kham-chua-benh")
-    report = validate_table(pull_source(spec, root=root, workdir=tmp_path / "w").path, spec,
-                            root=root)
+    report = validate_table(
+        pull_source(spec, root=root, workdir=tmp_path / "w").path, spec, root=root
+    )
     assert not report.ok
     assert report.counts["foreign-key"] == 1
 
@@ -103,8 +102,21 @@ def test_code_list_levels_and_validity() -> None:
     rows = _codelist()
     assert [r["ma"] for r in rows if r["cap"] == "tỉnh"] == ["22"]
     districts = {r["ma"]: r for r in rows if r["cap"] == "huyện"}
-    assert set(districts) >= {"193", "194", "195", "196", "198", "199", "200", "201", "202",
-                              "203", "205", "206", "207"}
+    assert set(districts) >= {
+        "193",
+        "194",
+        "195",
+        "196",
+        "198",
+        "199",
+        "200",
+        "201",
+        "202",
+        "203",
+        "205",
+        "206",
+        "207",
+    }
     assert districts["193"]["ten_huyen"] == "Thành phố Hạ Long"
     assert districts["207"]["ten_huyen"] == "Huyện Cô Tô"
     # the district level was abolished on 1 July 2025
@@ -123,17 +135,21 @@ def test_code_list_levels_and_validity() -> None:
 def test_code_list_conforms_to_its_schema() -> None:
     from frictionless import Resource, Schema
 
-    descriptor = json.loads((REPO_ROOT / "schemas/codelists/don_vi_hanh_chinh.json")
-                            .read_text(encoding="utf-8"))
+    descriptor = json.loads(
+        (REPO_ROOT / "schemas/codelists/don_vi_hanh_chinh.json").read_text(encoding="utf-8")
+    )
     schema = Schema.from_descriptor(descriptor)
-    resource = Resource(path="codelists/don_vi_hanh_chinh.csv", basepath=str(REPO_ROOT),
-                        schema=schema)
+    resource = Resource(
+        path="codelists/don_vi_hanh_chinh.csv", basepath=str(REPO_ROOT), schema=schema
+    )
     report = resource.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-@pytest.mark.parametrize("rel", sorted(p.relative_to(REPO_ROOT).as_posix()
-                                       for p in (REPO_ROOT / "schemas").glob("*/*.json")))
+@pytest.mark.parametrize(
+    "rel",
+    sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "schemas").glob("*/*.json")),
+)
 def test_every_schema_field_is_documented_in_vietnamese(rel: str) -> None:
     descriptor = json.loads((REPO_ROOT / rel).read_text(encoding="utf-8"))
     assert descriptor.get("missingValues") == [""]
@@ -145,8 +161,12 @@ def test_every_schema_field_is_documented_in_vietnamese(rel: str) -> None:
         assert (REPO_ROOT / "codelists" / f"{fk['reference']['resource']}.csv").is_file()
 
 
-@pytest.mark.parametrize("rel", sorted(p.relative_to(REPO_ROOT).as_posix()
-                                       for p in (REPO_ROOT / "validations").glob("*/*.json")))
+@pytest.mark.parametrize(
+    "rel",
+    sorted(
+        p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "validations").glob("*/*.json")
+    ),
+)
 def test_every_rule_has_severity_and_vietnamese_message(rel: str) -> None:
     suite = json.loads((REPO_ROOT / rel).read_text(encoding="utf-8"))
     assert suite["expectations"]
@@ -167,8 +187,7 @@ def test_check_reports_broken_code_list_references(tmp_path: Path) -> None:
     descriptor = json.loads((root / schema_rel).read_text(encoding="utf-8"))
     descriptor["foreignKeys"] = [
         {"fields": "ma_huyen", "reference": {"resource": "danh_muc_huyen", "fields": "ma"}},
-        {"fields": "ma_huyen", "reference": {"resource": "don_vi_hanh_chinh",
-                                             "fields": "ma_quan"}},
+        {"fields": "ma_huyen", "reference": {"resource": "don_vi_hanh_chinh", "fields": "ma_quan"}},
     ]
     (root / schema_rel).write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     (root / "samples/so-y-te/co-so-kham-chua-benh.csv").unlink()
@@ -185,12 +204,16 @@ def test_check_reports_broken_code_list_references(tmp_path: Path) -> None:
 def test_check_reports_spec_problems_with_file_and_path(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path / "cat")
     spec = root / "datasets/so-du-lich/co-so-luu-tru.yaml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("organization: so-du-lich",
-                                                             "organization: so-du-lichh"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "organization: so-du-lich", "organization: so-du-lichh"
+        ),
+        encoding="utf-8",
+    )
     problems = check_catalog(root)
     assert [(p.file, p.path, p.severity) for p in problems] == [
-        ("datasets/so-du-lich/co-so-luu-tru.yaml", "organization", "error")]
+        ("datasets/so-du-lich/co-so-luu-tru.yaml", "organization", "error")
+    ]
     assert "did you mean 'so-du-lich'" in problems[0].message
     assert problems[0].to_dict()["path"] == "organization"
 
@@ -209,10 +232,15 @@ def test_check_reports_a_broken_portal_file(tmp_path: Path) -> None:
 #: dataset → (source type, what else the source shows); the sample catalogue uses every
 #: connector type at least once
 SOURCES = {
-    "co-so-kham-chua-benh": "file", "co-so-giao-duc": "file", "co-so-luu-tru": "file",
-    "dien-tich-dat-theo-muc-dich": "file", "thong-ke-can-bo-cong-chuc": "file",
-    "chi-so-gia-xay-dung": "http", "doanh-nghiep-thanh-lap-moi": "api",
-    "quan-trac-moi-truong-tu-dong": "api", "du-an-dau-tu-cong": "sql",
+    "co-so-kham-chua-benh": "file",
+    "co-so-giao-duc": "file",
+    "co-so-luu-tru": "file",
+    "dien-tich-dat-theo-muc-dich": "file",
+    "thong-ke-can-bo-cong-chuc": "file",
+    "chi-so-gia-xay-dung": "http",
+    "doanh-nghiep-thanh-lap-moi": "api",
+    "quan-trac-moi-truong-tu-dong": "api",
+    "du-an-dau-tu-cong": "sql",
     "ho-so-thu-tuc-hanh-chinh": "ckan",
 }
 
@@ -223,12 +251,21 @@ def test_ten_datasets_from_six_organisations_use_every_connector() -> None:
     assert set(specs) == set(SOURCES)
     assert len({s.organization for s in specs.values()}) >= 6
     assert {name: s.source.type for name, s in specs.items()} == SOURCES
-    formats = {(s.source.type, getattr(s.source, "encoding", None),
-                getattr(s.source, "excel", None) is not None) for s in specs.values()}
+    formats = {
+        (
+            s.source.type,
+            getattr(s.source, "encoding", None),
+            getattr(s.source, "excel", None) is not None,
+        )
+        for s in specs.values()
+    }
     assert ("file", "tcvn3", False) in formats and ("file", "windows-1258", False) in formats
     assert any(excel for _, _, excel in formats)
-    styles = {s.source.pagination.style for s in specs.values()  # type: ignore[union-attr]
-              if s.source.type == "api"}
+    styles = {
+        s.source.pagination.style
+        for s in specs.values()  # type: ignore[union-attr]
+        if s.source.type == "api"
+    }
     assert styles == {"page", "next"}
     conventions = [s.conventions for s in specs.values() if s.conventions is not None]
     assert any(c.date_format == "%d/%m/%Y" for c in conventions)
@@ -257,8 +294,9 @@ def test_every_sample_pulls_and_validates_clean(agency: Any, tmp_path: Path, nam
     assert report.ok, report.to_dict()
     assert report.rows == len(rows)
     # (row-count-unchecked: no portal to compare with; the e2e test publishes for real)
-    assert not [f for f in report.findings if f.severity == "warning"
-                and f.code != "row-count-unchecked"], report.to_dict()
+    assert not [
+        f for f in report.findings if f.severity == "warning" and f.code != "row-count-unchecked"
+    ], report.to_dict()
     # the real administrative codes of Quảng Ninh, valid at the time of the data
     units = {r["ma"]: r for r in _codelist()}
     for row in rows:
@@ -277,11 +315,15 @@ def _codes(name: str, column: str) -> set[str]:
 def test_every_code_list_conforms_to_its_schema(name: str) -> None:
     from frictionless import Resource, Schema
 
-    descriptor = json.loads((REPO_ROOT / f"schemas/codelists/{name}.json")
-                            .read_text(encoding="utf-8"))
+    descriptor = json.loads(
+        (REPO_ROOT / f"schemas/codelists/{name}.json").read_text(encoding="utf-8")
+    )
     descriptor.pop("foreignKeys", None)  # checked below, against the other code list
-    resource = Resource(path=f"codelists/{name}.csv", basepath=str(REPO_ROOT),
-                        schema=Schema.from_descriptor(descriptor))
+    resource = Resource(
+        path=f"codelists/{name}.csv",
+        basepath=str(REPO_ROOT),
+        schema=Schema.from_descriptor(descriptor),
+    )
     report = resource.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
@@ -308,8 +350,10 @@ def test_code_lists_hold_real_codes() -> None:
     assert all(len(code) == 4 and code.isdigit() for code in vsic)
 
 
-@pytest.mark.parametrize("rel", sorted(p.relative_to(REPO_ROOT).as_posix()
-                                       for p in (REPO_ROOT / "datasets").glob("*/*.yaml")))
+@pytest.mark.parametrize(
+    "rel",
+    sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "datasets").glob("*/*.yaml")),
+)
 def test_schema_foreign_keys_resolve_to_code_lists(rel: str) -> None:
     spec = load_catalog(REPO_ROOT).get(Path(rel).stem)
     descriptor = json.loads((REPO_ROOT / spec.schema_path).read_text(encoding="utf-8"))
@@ -322,10 +366,14 @@ def test_schema_foreign_keys_resolve_to_code_lists(rel: str) -> None:
         with (REPO_ROOT / "codelists" / f"{ref['resource']}.csv").open(encoding="utf-8") as fh:
             assert ref["fields"] in next(csv.reader(fh))
     for field in descriptor["fields"]:
-        if field["type"] in ("integer", "number") and field["name"] not in ("vi_do", "kinh_do",
-                                                                          "nam"):
-            assert field.get("unit") or "minimum" in field.get("constraints", {}), \
+        if field["type"] in ("integer", "number") and field["name"] not in (
+            "vi_do",
+            "kinh_do",
+            "nam",
+        ):
+            assert field.get("unit") or "minimum" in field.get("constraints", {}), (
                 f"{rel}: {field['name']} has neither a unit nor a lower bound"
+            )
 
 
 #: per dataset, per expectation index of its suite: (data rows, changes) that break exactly
@@ -334,66 +382,129 @@ CORRUPTIONS: dict[str, dict[int, tuple[list[int], dict[str, str]]]] = {
     "co-so-kham-chua-benh": {
         1: ([1], {"so_giuong": "5000"}),
         2: ([2], {"loai_hinh": "TRAM_YT_XA", "so_giuong": "80"}),
-        3: ([3], {"vi_do": "10.5"}), 4: ([4], {"kinh_do": "100.0"}),
+        3: ([3], {"vi_do": "10.5"}),
+        4: ([4], {"kinh_do": "100.0"}),
         5: ([5], {"ngay_cap_nhat": "2099-01-01"}),
-        6: (list(range(10, 60)), {"so_bac_si": ""})},
+        6: (list(range(10, 60)), {"so_bac_si": ""}),
+    },
     "co-so-giao-duc": {
         1: ([1], {"so_hoc_sinh": "5", "so_giao_vien": "9", "so_lop": "1"}),
         2: ([2], {"so_lop": "50", "so_hoc_sinh": "40", "so_giao_vien": "10"}),
         3: ([3], {"so_lop": "200", "so_hoc_sinh": "8000"}),
-        4: ([4], {"so_giao_vien": "0"}), 5: ([5], {"nam_hoc": "2019-2020"})},
+        4: ([4], {"so_giao_vien": "0"}),
+        5: ([5], {"nam_hoc": "2019-2020"}),
+    },
     "co-so-luu-tru": {
         1: ([1], {"loai": "BIET_THU", "hang_sao": "1"}),
-        2: ([2], {"website": "www.halong.vn"}), 3: ([3], {"vi_do": "10"}),
-        4: ([4], {"kinh_do": "100"}), 5: ([5], {"so_phong": "3000"}),
-        6: ([6, 7], {"ten": "Khách sạn Trùng Tên"})},
+        2: ([2], {"website": "www.halong.vn"}),
+        3: ([3], {"vi_do": "10"}),
+        4: ([4], {"kinh_do": "100"}),
+        5: ([5], {"so_phong": "3000"}),
+        6: ([6, 7], {"ten": "Khách sạn Trùng Tên"}),
+    },
     "doanh-nghiep-thanh-lap-moi": {
-        1: ([1], {"ngay_thanh_lap": "2099-05-01"}), 2: ([2], {"ngay_thanh_lap": "1995-01-01"}),
-        3: ([3], {"von_dieu_le": "0.5"}), 4: ([4], {"so_lao_dong": "9000"}),
-        5: ([5], {"co_von_nuoc_ngoai": ""})},
+        1: ([1], {"ngay_thanh_lap": "2099-05-01"}),
+        2: ([2], {"ngay_thanh_lap": "1995-01-01"}),
+        3: ([3], {"von_dieu_le": "0.5"}),
+        4: ([4], {"so_lao_dong": "9000"}),
+        5: ([5], {"co_von_nuoc_ngoai": ""}),
+    },
     "du-an-dau-tu-cong": {
         1: ([1], {"ty_le_giai_ngan": "120"}),
         2: ([2], {"von_ke_hoach_nam": "1000", "giai_ngan": "1500", "ty_le_giai_ngan": "150"}),
-        3: ([3], {"tong_muc_dau_tu": "10", "von_ke_hoach_nam": "20", "giai_ngan": "10",
-                  "ty_le_giai_ngan": "50"}),
+        3: (
+            [3],
+            {
+                "tong_muc_dau_tu": "10",
+                "von_ke_hoach_nam": "20",
+                "giai_ngan": "10",
+                "ty_le_giai_ngan": "50",
+            },
+        ),
         4: ([4], {"von_ke_hoach_nam": "1000", "giai_ngan": "500", "ty_le_giai_ngan": "70"}),
         5: ([5], {"nhom_du_an": "C", "tong_muc_dau_tu": "9000000"}),
-        6: ([6], {"nhom_du_an": "A", "tong_muc_dau_tu": "50000", "von_ke_hoach_nam": "1000",
-                  "giai_ngan": "500", "ty_le_giai_ngan": "50"}),
-        7: ([7], {"ngay_cap_nhat": "2099-01-01"})},
+        6: (
+            [6],
+            {
+                "nhom_du_an": "A",
+                "tong_muc_dau_tu": "50000",
+                "von_ke_hoach_nam": "1000",
+                "giai_ngan": "500",
+                "ty_le_giai_ngan": "50",
+            },
+        ),
+        7: ([7], {"ngay_cap_nhat": "2099-01-01"}),
+    },
     "thong-ke-can-bo-cong-chuc": {
-        1: ([1], {"nam": "2101"}), 2: ([2], {"tong_so": "25000"}),
+        1: ([1], {"nam": "2101"}),
+        2: ([2], {"tong_so": "25000"}),
         3: ([3], {"tong_so": "500", "nam_gioi": "100", "nu_gioi": "100"}),
-        4: ([4], {"tong_so": "100", "nam_gioi": "50", "nu_gioi": "50", "tien_si": "10",
-                  "thac_si": "10", "dai_hoc": "10", "duoi_dai_hoc": "10"}),
-        5: ([5], {"nu_gioi": "999999"}), 6: ([6], {"dai_hoc": "999999"})},
+        4: (
+            [4],
+            {
+                "tong_so": "100",
+                "nam_gioi": "50",
+                "nu_gioi": "50",
+                "tien_si": "10",
+                "thac_si": "10",
+                "dai_hoc": "10",
+                "duoi_dai_hoc": "10",
+            },
+        ),
+        5: ([5], {"nu_gioi": "999999"}),
+        6: ([6], {"dai_hoc": "999999"}),
+    },
     "dien-tich-dat-theo-muc-dich": {
-        1: ([1], {"dien_tich": "90000"}), 2: ([2], {"nam": "2101"}),
-        3: ([3], {"ten_loai_dat": "Đất khác"})},
+        1: ([1], {"dien_tich": "90000"}),
+        2: ([2], {"nam": "2101"}),
+        3: ([3], {"ten_loai_dat": "Đất khác"}),
+    },
     "quan-trac-moi-truong-tu-dong": {
-        1: ([1], {"thong_so": "pH", "don_vi": "pH", "gia_tri": "15", "nguong_qcvn": "8.5",
-                  "vuot_nguong": "true"}),
+        1: (
+            [1],
+            {
+                "thong_so": "pH",
+                "don_vi": "pH",
+                "gia_tri": "15",
+                "nguong_qcvn": "8.5",
+                "vuot_nguong": "true",
+            },
+        ),
         2: ([0], {"gia_tri": "900", "vuot_nguong": "true"}),
         3: ([2], {"gia_tri": "999", "vuot_nguong": "false"}),
         4: ([3], {"gia_tri": "1", "vuot_nguong": "true"}),
-        5: ([4], {"don_vi": "mg/L"}), 6: ([5], {"ma_tram": "QN-NM-09"})},
+        5: ([4], {"don_vi": "mg/L"}),
+        6: ([5], {"ma_tram": "QN-NM-09"}),
+    },
     "chi-so-gia-xay-dung": {
-        1: ([1], {"chi_so_chung": "300"}), 2: ([2], {"chi_so_vat_lieu": "20"}),
-        3: ([3], {"chi_so_nhan_cong": "400"}), 4: ([4], {"chi_so_may": "10"}),
-        5: ([5], {"chi_so_chung": "130", "chi_so_vat_lieu": "110", "chi_so_nhan_cong": "111",
-                  "chi_so_may": "112"}),
-        6: ([6], {"ten_loai_cong_trinh": "Công trình khác"})},
+        1: ([1], {"chi_so_chung": "300"}),
+        2: ([2], {"chi_so_vat_lieu": "20"}),
+        3: ([3], {"chi_so_nhan_cong": "400"}),
+        4: ([4], {"chi_so_may": "10"}),
+        5: (
+            [5],
+            {
+                "chi_so_chung": "130",
+                "chi_so_vat_lieu": "110",
+                "chi_so_nhan_cong": "111",
+                "chi_so_may": "112",
+            },
+        ),
+        6: ([6], {"ten_loai_cong_trinh": "Công trình khác"}),
+    },
     "ho-so-thu-tuc-hanh-chinh": {
         1: ([1], {"truc_tuyen": "999999"}),
         2: ([2], {"da_giai_quyet": "10", "dung_han": "3", "qua_han": "3"}),
         3: ([3], {"ty_le_hai_long": "150"}),
-        4: ([4], {"da_giai_quyet": "99999", "dung_han": "99999", "qua_han": "0"})},
+        4: ([4], {"da_giai_quyet": "99999", "dung_han": "99999", "qua_han": "0"}),
+    },
 }
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
-def test_every_business_rule_fails_on_a_corrupted_sample(agency: Any, tmp_path: Path,
-                                                         name: str) -> None:
+def test_every_business_rule_fails_on_a_corrupted_sample(
+    agency: Any, tmp_path: Path, name: str
+) -> None:
     """Each rule of each suite bites: the corruption made for it produces a finding of that
     very expectation, at the corrupted row. (Rule 0, "at least one row", is the empty-file
     case, covered by the pull and validate tests.)"""
@@ -402,8 +513,9 @@ def test_every_business_rule_fails_on_a_corrupted_sample(agency: Any, tmp_path: 
     spec, path = _pull(name, REPO_ROOT, tmp_path)
     suite = json.loads((REPO_ROOT / spec.suite_path).read_text(encoding="utf-8"))
     wanted = CORRUPTIONS[name]
-    assert set(wanted) == set(range(1, len(suite["expectations"]))), \
+    assert set(wanted) == set(range(1, len(suite["expectations"]))), (
         "every rule of the suite needs a corruption that proves it"
+    )
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         header, rows = list(reader.fieldnames or []), list(reader)
@@ -428,8 +540,9 @@ def test_every_business_rule_fails_on_a_corrupted_sample(agency: Any, tmp_path: 
     assert not report.ok
 
 
-def test_a_code_missing_from_its_code_list_is_a_foreign_key_finding(agency: Any,
-                                                                   tmp_path: Path) -> None:
+def test_a_code_missing_from_its_code_list_is_a_foreign_key_finding(
+    agency: Any, tmp_path: Path
+) -> None:
     from validate import validate_table
 
     spec, path = _pull("doanh-nghiep-thanh-lap-moi", REPO_ROOT, tmp_path)
@@ -448,7 +561,8 @@ def test_a_code_missing_from_its_code_list_is_a_foreign_key_finding(agency: Any,
 
 
 def test_an_unsuppressed_small_count_in_the_civil_servant_statistics_is_caught(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The agency writes counts of 1-4 as "<5" (null after pull); `quality.aggregate` makes
     a small count that slips through a finding, so it is never published."""
     from validate import validate_table
@@ -460,8 +574,9 @@ def test_an_unsuppressed_small_count_in_the_civil_servant_statistics_is_caught(
         reader = csv.DictReader(fh)
         header, rows = list(reader.fieldnames or []), list(reader)
     assert any(r["tien_si"] == "" for r in rows)  # suppressed or none in the source
-    assert all(r[f] == "" or int(r[f]) >= 5 for r in rows
-               for f in spec.quality.aggregate.count_fields)
+    assert all(
+        r[f] == "" or int(r[f]) >= 5 for r in rows for f in spec.quality.aggregate.count_fields
+    )
     rows[2]["tien_si"] = "3"
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
@@ -478,7 +593,7 @@ def test_new_samples_have_their_agencies_shapes() -> None:
 
     from pull.tcvn3 import DECODING_TABLE
 
-    land = (REPO_ROOT / "samples/so-tai-nguyen-moi-truong/dien-tich-dat-theo-muc-dich.csv")
+    land = REPO_ROOT / "samples/so-tai-nguyen-moi-truong/dien-tich-dat-theo-muc-dich.csv"
     raw = land.read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -494,8 +609,11 @@ def test_new_samples_have_their_agencies_shapes() -> None:
     values = [c for row in ws.iter_rows(min_row=7, values_only=True) for c in row]
     assert "<5" in values and "-" in values
     assert str(ws.cell(ws.max_row, 1).value).startswith("Nguồn:")
-    firms = json.loads((REPO_ROOT / "samples/so-ke-hoach-dau-tu/"
-                        "doanh-nghiep-thanh-lap-moi.json").read_text(encoding="utf-8"))
+    firms = json.loads(
+        (REPO_ROOT / "samples/so-ke-hoach-dau-tu/doanh-nghiep-thanh-lap-moi.json").read_text(
+            encoding="utf-8"
+        )
+    )
     assert all(r["ngayThanhLap"][2] == "/" for r in firms)
     assert {r["coVonNuocNgoai"] for r in firms} == {"x", "có", "không"}
     sql = (REPO_ROOT / "samples/so-ke-hoach-dau-tu/du-an-dau-tu-cong.sql").read_text("utf-8")

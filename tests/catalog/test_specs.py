@@ -29,20 +29,29 @@ def test_sample_catalogue_loads_and_checks_clean(root):
     assert check_catalog(root) == []
 
 
-@pytest.mark.parametrize(("change", "needle"), [
-    (lambda d: d.pop("title"), "co-so-kham-chua-benh.yaml: title: required field is missing"),
-    (lambda d: d.__setitem__("frequency", "moi-gio"), "co-so-kham-chua-benh.yaml: frequency"),
-    (lambda d: d.__setitem__("maintainer", {"name": "A", "email": "khong-phai-email"}),
-     "maintainer.email"),
-    (lambda d: d["source"].__setitem__("url", "x"), "source.url"),
-    (lambda d: d.__setitem__("organisation", "so-y-te"), "organisation: unknown field"),
-    (lambda d: d.__setitem__("organization", "so-khong-co"),
-     "organization: 'so-khong-co' is not declared in datasets/portal.yaml"),
-    (lambda d: d.__setitem__("groups", ["y-te", "khong-co"]), "groups[1]: 'khong-co'"),
-    (lambda d: d.__setitem__("schema", "schemas/khong-co.json"),
-     "schema: file 'schemas/khong-co.json' does not exist"),
-    (lambda d: d["source"].__setitem__("encoding", "latin-1"), "source.encoding"),
-])
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda d: d.pop("title"), "co-so-kham-chua-benh.yaml: title: required field is missing"),
+        (lambda d: d.__setitem__("frequency", "moi-gio"), "co-so-kham-chua-benh.yaml: frequency"),
+        (
+            lambda d: d.__setitem__("maintainer", {"name": "A", "email": "khong-phai-email"}),
+            "maintainer.email",
+        ),
+        (lambda d: d["source"].__setitem__("url", "x"), "source.url"),
+        (lambda d: d.__setitem__("organisation", "so-y-te"), "organisation: unknown field"),
+        (
+            lambda d: d.__setitem__("organization", "so-khong-co"),
+            "organization: 'so-khong-co' is not declared in datasets/portal.yaml",
+        ),
+        (lambda d: d.__setitem__("groups", ["y-te", "khong-co"]), "groups[1]: 'khong-co'"),
+        (
+            lambda d: d.__setitem__("schema", "schemas/khong-co.json"),
+            "schema: file 'schemas/khong-co.json' does not exist",
+        ),
+        (lambda d: d["source"].__setitem__("encoding", "latin-1"), "source.encoding"),
+    ],
+)
 def test_bad_specs_name_file_and_field(root, change, needle):
     edit_spec(root, DATASET, change)
     with pytest.raises(SpecError) as err:
@@ -71,8 +80,9 @@ def test_one_broken_spec_does_not_hide_the_others(root):
 
 def test_catalog_check_reports_schema_suite_and_todo_problems(root):
     schema = root / "schemas" / "so-du-lich" / "co-so-luu-tru.json"
-    schema.write_text(schema.read_text(encoding="utf-8").replace('"integer"', '"integr"', 1),
-                      encoding="utf-8")
+    schema.write_text(
+        schema.read_text(encoding="utf-8").replace('"integer"', '"integr"', 1), encoding="utf-8"
+    )
     suite = root / "validations" / "so-y-te" / "co-so-kham-chua-benh.json"
     data = yaml.safe_load(suite.read_text(encoding="utf-8"))
     data["expectations"][1]["kwargs"]["column"] = "so_giuong_benh"

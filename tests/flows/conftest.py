@@ -29,9 +29,19 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-         "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        [
+            str(Path(sys.executable).with_name("prefect")),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 180

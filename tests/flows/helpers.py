@@ -26,8 +26,9 @@ def copy_catalog(dest: Path, only: tuple[str, ...] | None = None) -> Path:
     the other datasets are left out."""
     for name in CATALOG_DIRS:
         if (REPO_ROOT / name).exists():
-            shutil.copytree(REPO_ROOT / name, dest / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                REPO_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
     if only is not None:
         for spec in (dest / "datasets").glob("*/*.yaml"):
             if spec.stem not in only:
@@ -49,13 +50,20 @@ def edit_spec(root: Path, dataset: str, change: Any) -> Path:
     return path
 
 
-def run(*args: str, root: Path | None = None, env: dict[str, str] | None = None,
-        timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, root: Path | None = None, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DULIEUMO_RETRY_DELAYS": "0.2,0.2", **(env or {})}
     if root is not None:
         full_env["DULIEUMO_ROOT"] = str(root)
-    return subprocess.run([DULIEUMO, *args], capture_output=True, text=True, timeout=timeout,
-                          env=full_env, cwd=REPO_ROOT)
+    return subprocess.run(
+        [DULIEUMO, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=REPO_ROOT,
+    )
 
 
 def json_out(proc: subprocess.CompletedProcess[str]) -> Any:
@@ -73,8 +81,10 @@ def snapshot(ckan: Any) -> dict[str, Any]:
         full = ckan.action.package_show(id=p["id"])
         packages[p["name"]] = {
             "metadata_modified": full["metadata_modified"],
-            "resources": sorted((r["id"], r.get("last_modified") or "", r.get("hash") or "")
-                                for r in full["resources"]),
+            "resources": sorted(
+                (r["id"], r.get("last_modified") or "", r.get("hash") or "")
+                for r in full["resources"]
+            ),
         }
     return {
         "packages": packages,

@@ -65,8 +65,10 @@ def _schema(root: Path) -> dict:
 
 def _field(root: Path, **match: object) -> dict:
     for f in _schema(root)["fields"]:
-        if all(f.get(k) == v or (k == "constraint" and v in f.get("constraints", {}))
-               for k, v in match.items()):
+        if all(
+            f.get(k) == v or (k == "constraint" and v in f.get("constraints", {}))
+            for k, v in match.items()
+        ):
             return f
     raise AssertionError(f"no field like {match}")
 
@@ -91,8 +93,10 @@ def _could_not_run(proc, *needles: str) -> None:
     [
         (lambda d: d.pop("title"), ["co-so-kham-chua-benh.yaml", "title"]),
         (lambda d: d.__setitem__("maintainer", "không phải bảng"), ["maintainer"]),
-        (lambda d: d.__setitem__("organization", "so-khong-ton-tai"),
-         ["so-khong-ton-tai", "organization"]),
+        (
+            lambda d: d.__setitem__("organization", "so-khong-ton-tai"),
+            ["so-khong-ton-tai", "organization"],
+        ),
     ],
     ids=["missing-field", "wrong-type", "unknown-organisation"],
 )
@@ -152,9 +156,11 @@ def _http_source(root: Path, url: str) -> None:
     edit_spec(root, DATASET, change)
 
 
-@pytest.mark.parametrize(("path", "needle"), [("/404/data.csv", "404"), ("/500/data.csv", "500"),
-                                              ("/slow/data.csv", "")],
-                         ids=["404", "500", "timeout"])
+@pytest.mark.parametrize(
+    ("path", "needle"),
+    [("/404/data.csv", "404"), ("/500/data.csv", "500"), ("/slow/data.csv", "")],
+    ids=["404", "500", "timeout"],
+)
 def test_source_server_failures(portal, baseline, root, agency_server, path, needle):
     _http_source(root, agency_server + path)
     proc = run("publish", DATASET, root=root)
@@ -203,8 +209,10 @@ def test_missing_extra_and_renamed_columns(portal, baseline, root):
     dropped, renamed = header[-1], header[1]
     new_header = [h if h != renamed else renamed + "_moi" for h in header if h != dropped]
     new_header.append("cot_thua")
-    new_rows = [{(k if k != renamed else renamed + "_moi"): v for k, v in r.items()}
-                | {"cot_thua": "x"} for r in rows]
+    new_rows = [
+        {(k if k != renamed else renamed + "_moi"): v for k, v in r.items()} | {"cot_thua": "x"}
+        for r in rows
+    ]
     _write(root, new_header, new_rows)
     found = _findings(run("publish", DATASET, "--json", root=root))
     assert found.get("missing-label", 0) >= 1 or found.get("incorrect-label", 0) >= 1
@@ -215,8 +223,11 @@ def test_missing_extra_and_renamed_columns(portal, baseline, root):
 def test_rows_breaking_type_constraint_uniqueness_and_foreign_key(portal, baseline, root):
     header, rows = _rows(root)
     schema = _schema(root)
-    int_field = next(f for f in schema["fields"] if f.get("type") == "integer"
-                     and "minimum" in f.get("constraints", {}))
+    int_field = next(
+        f
+        for f in schema["fields"]
+        if f.get("type") == "integer" and "minimum" in f.get("constraints", {})
+    )
     pk = schema["primaryKey"]
     pk = pk if isinstance(pk, list) else [pk]
     fk = schema["foreignKeys"][0]
@@ -237,7 +248,8 @@ def test_rows_breaking_type_constraint_uniqueness_and_foreign_key(portal, baseli
     located = {(f["code"], f["row"], f["field"]) for f in report["findings"]}
     assert ("type-error", 3, int_field["name"]) in located  # header is row 1
     assert ("foreign-key", 7, fk_field) in located or any(
-        c == "foreign-key" and r == 7 for c, r, _ in located)
+        c == "foreign-key" and r == 7 for c, r, _ in located
+    )
     _unchanged(portal, baseline)
 
 
@@ -283,8 +295,9 @@ def test_token_without_permission_on_the_organisation(portal, baseline):
     try:
         admin.action.user_show(id=name)
     except Exception:
-        admin.action.user_create(name=name, email=f"{name}@example.org",
-                                 password="mat-khau-rat-dai-123")
+        admin.action.user_create(
+            name=name, email=f"{name}@example.org", password="mat-khau-rat-dai-123"
+        )
     other_org = next(o for o in admin.action.organization_list() if o != "so-y-te")
     admin.action.organization_member_create(id=other_org, username=name, role="editor")
     token = admin.action.api_token_create(user=name, name="thu-nghiem")["token"]

@@ -103,19 +103,26 @@ def test_datapackage_json_describes_data_schema_and_provenance(published, portal
 
 
 def test_datastore_rows_have_the_schema_types_and_dictionary(published, portal):
-    found = portal.ckan().action.datastore_search(resource_id=published["result"]
-                                                  ["datastore_alias"], limit=5)
+    found = portal.ckan().action.datastore_search(
+        resource_id=published["result"]["datastore_alias"], limit=5
+    )
     schema = _schema()
     types = {f["id"]: f["type"] for f in found["fields"]}
-    expected = {"integer": "int8", "number": "numeric", "string": "text", "date": "date",
-                "boolean": "bool"}
+    expected = {
+        "integer": "int8",
+        "number": "numeric",
+        "string": "text",
+        "date": "date",
+        "boolean": "bool",
+    }
     for field in schema["fields"]:
         if field.get("type") in expected:
             assert types[field["name"]] == expected[field["type"]], field["name"]
     assert found["total"] == published["result"]["rows"]
     ints = [f["name"] for f in schema["fields"] if f.get("type") == "integer"]
-    assert ints and all(isinstance(rec[ints[0]], int) for rec in found["records"]
-                        if rec[ints[0]] is not None)
+    assert ints and all(
+        isinstance(rec[ints[0]], int) for rec in found["records"] if rec[ints[0]] is not None
+    )
     info = {f["id"]: f.get("info", {}) for f in found["fields"]}
     for field in schema["fields"]:
         assert info[field["name"]].get("label") == field["title"]
@@ -149,8 +156,11 @@ def test_dry_run_prints_the_plan_and_writes_nothing(published, portal, tmp_path)
 
     root = copy_catalog(tmp_path)
     source = root / "samples" / "so-y-te" / "co-so-kham-chua-benh.csv"
-    text = source.read_bytes().decode("utf-8-sig").replace("KCB-00001,Bệnh viện Đa khoa",
-                                                           "KCB-00001,Bệnh viện Đa khoa mới")
+    text = (
+        source.read_bytes()
+        .decode("utf-8-sig")
+        .replace("KCB-00001,Bệnh viện Đa khoa", "KCB-00001,Bệnh viện Đa khoa mới")
+    )
     source.write_bytes(text.encode("utf-8"))
     before = snapshot(portal.ckan("sysadmin"))
     proc = run("publish", DATASET, "--dry-run", "--json", root=root)
@@ -160,6 +170,10 @@ def test_dry_run_prints_the_plan_and_writes_nothing(published, portal, tmp_path)
     plan = out["result"]["plan"]
     assert plan["previous"] == "1.0.0" and plan["version"] == "1.0.1"
     assert plan["level"] == "patch"
-    assert plan["rows"] == {"added": 0, "removed": 0, "changed": 1,
-                            "unchanged": published["result"]["rows"] - 1}
+    assert plan["rows"] == {
+        "added": 0,
+        "removed": 0,
+        "changed": 1,
+        "unchanged": published["result"]["rows"] - 1,
+    }
     assert snapshot(portal.ckan("sysadmin")) == before

@@ -18,8 +18,10 @@ def _history(work: Path) -> list[dict]:
 
 
 def _max_overlap(datasets: list[dict]) -> int:
-    events = sorted([(d["started"], 1) for d in datasets] + [(d["finished"], -1) for d in datasets],
-                    key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(d["started"], 1) for d in datasets] + [(d["finished"], -1) for d in datasets],
+        key=lambda e: (e[0], e[1]),
+    )
     now = peak = 0
     for _, step in events:
         now += step
@@ -33,14 +35,23 @@ def test_one_failing_dataset_never_stops_the_others(portal, tmp_path):
     # a fourth dataset: a copy of co-so-luu-tru whose source file is missing
     broken = spec_file(root, "co-so-luu-tru").with_name("co-so-luu-tru-thieu-tep.yaml")
     shutil.copy(spec_file(root, "co-so-luu-tru"), broken)
-    edit_spec(root, "co-so-luu-tru-thieu-tep",
-              lambda d: d["source"].__setitem__("path", "samples/khong-co.csv"))
-    edit_spec(root, "co-so-kham-chua-benh",
-              lambda d: d.__setitem__("schedule", {"cron": "0 2 * * 8"}))  # a bad spec
+    edit_spec(
+        root,
+        "co-so-luu-tru-thieu-tep",
+        lambda d: d["source"].__setitem__("path", "samples/khong-co.csv"),
+    )
+    edit_spec(
+        root, "co-so-kham-chua-benh", lambda d: d.__setitem__("schedule", {"cron": "0 2 * * 8"})
+    )  # a bad spec
     edit_spec(root, "co-so-giao-duc", lambda d: d.__setitem__("schedule", {"paused": True}))
     work = tmp_path / "work"
-    proc = run("publish", "--all", "--json", root=root,
-               env={"DULIEUMO_WORK_DIR": str(work), "DULIEUMO_MAX_PARALLEL": "2"})
+    proc = run(
+        "publish",
+        "--all",
+        "--json",
+        root=root,
+        env={"DULIEUMO_WORK_DIR": str(work), "DULIEUMO_MAX_PARALLEL": "2"},
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]  # something failed
     summary = json_out(proc)
     assert summary["counts"] == {"published": 1, "unchanged": 0, "failed": 2, "skipped": 1}
@@ -82,9 +93,16 @@ def test_one_failing_dataset_never_stops_the_others(portal, tmp_path):
 
     # and the Prefect artifact of the run holds the Vietnamese summary
     api = os.environ["PREFECT_API_URL"].rstrip("/")
-    arts = httpx.post(f"{api}/artifacts/filter", timeout=30, json={
-        "artifacts": {"key": {"any_": ["publish-summary"]},
-                      "flow_run_id": {"any_": [summary["flow_run_id"]]}}}).json()
+    arts = httpx.post(
+        f"{api}/artifacts/filter",
+        timeout=30,
+        json={
+            "artifacts": {
+                "key": {"any_": ["publish-summary"]},
+                "flow_run_id": {"any_": [summary["flow_run_id"]]},
+            }
+        },
+    ).json()
     assert len(arts) == 1
     assert "co-so-luu-tru-thieu-tep" in arts[0]["data"] and "Lỗi: **2**" in arts[0]["data"]
 

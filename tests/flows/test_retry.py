@@ -58,14 +58,16 @@ def source(tmp_path) -> Iterator[tuple[Path, type[_Source]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Source)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/luu-tru.csv"
-    edit_spec(root, DATASET, lambda d: d.__setitem__(
-        "source", {"type": "http", "url": url, "timeout_s": 5}))
+    edit_spec(
+        root,
+        DATASET,
+        lambda d: d.__setitem__("source", {"type": "http", "url": url, "timeout_s": 5}),
+    )
     yield root, _Source
     server.shutdown()
 
 
-def test_transient_source_failure_is_retried_with_backoff_then_publishes(portal, source,
-                                                                        tmp_path):
+def test_transient_source_failure_is_retried_with_backoff_then_publishes(portal, source, tmp_path):
     root, src = source
     src.fail_first = 2  # 503 twice, then the file
     env = {"DULIEUMO_WORK_DIR": str(tmp_path / "work"), "DULIEUMO_RETRY_DELAYS": "1,2"}
@@ -79,8 +81,7 @@ def test_transient_source_failure_is_retried_with_backoff_then_publishes(portal,
     assert rec["status"] in ("published", "unchanged") and rec["reason"] is None
 
 
-def test_transient_source_failure_that_persists_fails_after_the_retries(portal, source,
-                                                                       tmp_path):
+def test_transient_source_failure_that_persists_fails_after_the_retries(portal, source, tmp_path):
     root, src = source
     src.fail_first = 99
     env = {"DULIEUMO_WORK_DIR": str(tmp_path / "work")}
@@ -126,8 +127,9 @@ class _Portal(BaseHTTPRequestHandler):
             if _Portal.failed < _Portal.fail_first:
                 _Portal.failed += 1
                 kind = "Authorization Error" if _Portal.fail_status == 403 else "Server Error"
-                payload = json.dumps({"success": False, "error": {
-                    "__type": kind, "message": "injected"}}).encode()
+                payload = json.dumps(
+                    {"success": False, "error": {"__type": kind, "message": "injected"}}
+                ).encode()
                 self.send_response(_Portal.fail_status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -156,8 +158,11 @@ def test_transient_portal_failure_is_retried_then_succeeds(portal, flaky_portal,
     url, proxy = flaky_portal
     proxy.fail_first = 1  # the publish task's first call answers 503
     root = copy_catalog(tmp_path / "catalog")
-    env = {"CKAN_URL": url, "CKAN_API_TOKEN": portal.token("publisher"),
-           "DULIEUMO_WORK_DIR": str(tmp_path / "work")}
+    env = {
+        "CKAN_URL": url,
+        "CKAN_API_TOKEN": portal.token("publisher"),
+        "DULIEUMO_WORK_DIR": str(tmp_path / "work"),
+    }
     proc = run("publish", DATASET, "--json", root=root, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json_out(proc)["status"] in ("published", "unchanged")
@@ -167,13 +172,15 @@ def test_transient_portal_failure_is_retried_then_succeeds(portal, flaky_portal,
     assert _history(tmp_path / "work")[-1]["status"] in ("published", "unchanged")
 
 
-def test_terminal_portal_refusal_fails_at_once_with_one_attempt(portal, flaky_portal,
-                                                               tmp_path):
+def test_terminal_portal_refusal_fails_at_once_with_one_attempt(portal, flaky_portal, tmp_path):
     url, proxy = flaky_portal
     proxy.fail_first, proxy.fail_status = 99, 403
     root = copy_catalog(tmp_path / "catalog")
-    env = {"CKAN_URL": url, "CKAN_API_TOKEN": portal.token("publisher"),
-           "DULIEUMO_WORK_DIR": str(tmp_path / "work")}
+    env = {
+        "CKAN_URL": url,
+        "CKAN_API_TOKEN": portal.token("publisher"),
+        "DULIEUMO_WORK_DIR": str(tmp_path / "work"),
+    }
     proc = run("publish", DATASET, "--json", root=root, env=env)
     assert proc.returncode == 2
     err = json_out(proc)["error"]

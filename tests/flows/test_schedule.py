@@ -35,8 +35,11 @@ def _api() -> str:
 
 def _deployments() -> dict[str, Any]:
     """Our deployments (tag dulieumo), read over the Prefect REST API."""
-    resp = httpx.post(f"{_api()}/deployments/filter",
-                      json={"deployments": {"tags": {"all_": ["dulieumo"]}}}, timeout=30)
+    resp = httpx.post(
+        f"{_api()}/deployments/filter",
+        json={"deployments": {"tags": {"all_": ["dulieumo"]}}},
+        timeout=30,
+    )
     resp.raise_for_status()
     return {d["name"]: d for d in resp.json()}
 
@@ -69,13 +72,16 @@ def _could_not_run(proc: subprocess.CompletedProcess[str], *needles: str) -> Non
     [
         ({"cron": "0 25 * * *"}, ["schedule.cron", "'0 25 * * *'", "not a valid cron"]),
         ({"cron": "every night"}, ["schedule.cron", "five fields"]),
-        ({"timezone": "Asia/Hanoi"}, ["schedule.timezone", "unknown timezone 'Asia/Hanoi'",
-                                      "Asia/Ho_Chi_Minh"]),
+        (
+            {"timezone": "Asia/Hanoi"},
+            ["schedule.timezone", "unknown timezone 'Asia/Hanoi'", "Asia/Ho_Chi_Minh"],
+        ),
     ],
     ids=["cron-out-of-range", "cron-not-cron", "unknown-timezone"],
 )
-def test_bad_schedule_is_a_spec_error_naming_file_and_field(tmp_path, clean_prefect,
-                                                            schedule, needles):
+def test_bad_schedule_is_a_spec_error_naming_file_and_field(
+    tmp_path, clean_prefect, schedule, needles
+):
     root = copy_catalog(tmp_path)
     edit_spec(root, "co-so-luu-tru", lambda d: d.__setitem__("schedule", schedule))
     for args in (("schedule",), ("catalog", "check"), ("publish", "co-so-luu-tru")):
@@ -108,8 +114,11 @@ def test_schedule_with_prefect_unreachable_is_a_clear_error(tmp_path):
 
 def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, clean_prefect):
     root = copy_catalog(tmp_path, only=CORE_DATASETS)
-    edit_spec(root, "co-so-luu-tru",
-              lambda d: d.__setitem__("schedule", {"cron": "30 3 * * 1", "timezone": TZ}))
+    edit_spec(
+        root,
+        "co-so-luu-tru",
+        lambda d: d.__setitem__("schedule", {"cron": "30 3 * * 1", "timezone": TZ}),
+    )
     edit_spec(root, "co-so-giao-duc", lambda d: d.__setitem__("schedule", {"paused": True}))
 
     first = run("schedule", "--json", root=root)
@@ -117,8 +126,7 @@ def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, cl
     reg = json_out(first)
     assert reg["removed"] == []
     deps = _deployments()
-    assert set(deps) == {"co-so-luu-tru", "co-so-giao-duc", "co-so-kham-chua-benh",
-                         "dulieumo-all"}
+    assert set(deps) == {"co-so-luu-tru", "co-so-giao-duc", "co-so-kham-chua-benh", "dulieumo-all"}
     luu_tru = deps["co-so-luu-tru"]
     cron = luu_tru["schedules"][0]["schedule"]
     assert (cron["cron"], cron["timezone"]) == ("30 3 * * 1", TZ)
@@ -150,10 +158,10 @@ def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, cl
 
     again = run("schedule", "--json", root=root)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert {d["name"]: d["id"] for d in json_out(again)["deployments"]} == \
-        {d["name"]: d["id"] for d in reg["deployments"]}
-    assert {n: d["id"] for n, d in _deployments().items()} == \
-        {n: d["id"] for n, d in deps.items()}
+    assert {d["name"]: d["id"] for d in json_out(again)["deployments"]} == {
+        d["name"]: d["id"] for d in reg["deployments"]
+    }
+    assert {n: d["id"] for n, d in _deployments().items()} == {n: d["id"] for n, d in deps.items()}
 
     # a removed dataset's deployment goes; the others keep their ids
     (root / "datasets/so-du-lich/co-so-luu-tru.yaml").unlink()
@@ -190,14 +198,26 @@ def test_serve_runs_a_publication_scheduled_a_few_seconds_ahead(portal, tmp_path
         (root / f"datasets/{other}.yaml").unlink()
     fire = _next_minute(TZ)
     cron = f"{fire.minute} {fire.hour} * * *"  # in Vietnamese time, not the machine's UTC
-    edit_spec(root, "co-so-luu-tru",
-              lambda d: d.__setitem__("schedule", {"cron": cron, "timezone": TZ}))
+    edit_spec(
+        root, "co-so-luu-tru", lambda d: d.__setitem__("schedule", {"cron": cron, "timezone": TZ})
+    )
     work = tmp_path / "work"
-    env = {**os.environ, "DULIEUMO_ROOT": str(root), "DULIEUMO_WORK_DIR": str(work),
-           "DULIEUMO_RETRY_DELAYS": "0.2,0.2", "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    env = {
+        **os.environ,
+        "DULIEUMO_ROOT": str(root),
+        "DULIEUMO_WORK_DIR": str(work),
+        "DULIEUMO_RETRY_DELAYS": "0.2,0.2",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+    }
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([DULIEUMO, "serve"], stdout=log, stderr=subprocess.STDOUT,
-                            env=env, cwd=REPO_ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [DULIEUMO, "serve"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=REPO_ROOT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + (fire - dt.datetime.now(dt.UTC)).total_seconds() + 150
         records: list[dict[str, Any]] = []

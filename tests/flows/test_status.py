@@ -26,9 +26,11 @@ def published(portal, tmp_path_factory):
     portal.reset()
     base = tmp_path_factory.mktemp("status")
     root = copy_catalog(base / "catalog", only=CORE_DATASETS)
-    edit_spec(root, "co-so-kham-chua-benh",
-              lambda d: d.__setitem__("schedule", {"cron": "15 4 * * *", "timezone":
-                                                   "Asia/Ho_Chi_Minh"}))
+    edit_spec(
+        root,
+        "co-so-kham-chua-benh",
+        lambda d: d.__setitem__("schedule", {"cron": "15 4 * * *", "timezone": "Asia/Ho_Chi_Minh"}),
+    )
     work = base / "work"
     env = {"DULIEUMO_WORK_DIR": str(work)}
     proc = run("publish", DATASET, "--json", root=root, env=env)
@@ -58,8 +60,12 @@ def test_status_reports_release_attempt_next_run_and_overdue(published, portal):
     nxt = dt.datetime.fromisoformat(lt["next_run"]).astimezone(TZ)
     assert nxt > before and nxt.day == 1 and nxt.month in (1, 4, 7, 10)
     assert (nxt.hour, nxt.minute) == (2, 0)
-    assert lt["schedule"] == {"cron": "0 2 1 1,4,7,10 *", "timezone": "Asia/Ho_Chi_Minh",
-                              "paused": False, "derived_from_frequency": True}
+    assert lt["schedule"] == {
+        "cron": "0 2 1 1,4,7,10 *",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "paused": False,
+        "derived_from_frequency": True,
+    }
 
     kham = rows["co-so-kham-chua-benh"]  # declared cron, never run
     assert kham["last_release"] is None and kham["last_attempt"] is None
@@ -81,8 +87,11 @@ def test_status_shows_a_failed_last_attempt_after_the_last_good_release(publishe
         assert failed.returncode == 2
         row = _by_name(run("status", DATASET, "--json", root=root, env=env))[DATASET]
     finally:
-        edit_spec(root, DATASET, lambda d: d["source"].__setitem__(
-            "path", "samples/so-du-lich/co-so-luu-tru.csv"))
+        edit_spec(
+            root,
+            DATASET,
+            lambda d: d["source"].__setitem__("path", "samples/so-du-lich/co-so-luu-tru.csv"),
+        )
     assert row["last_attempt"]["status"] == "failed"
     assert "khong-co.csv" in row["last_attempt"]["reason"]
     assert row["last_release"]["version"] == "1.0.0"  # the last good release stays
@@ -104,11 +113,16 @@ def test_status_shows_a_notification_that_could_not_be_sent(published, portal):
     with socket.socket() as s:  # a port where no SMTP server listens
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
-    smtp = {"DULIEUMO_SMTP_HOST": "127.0.0.1", "DULIEUMO_SMTP_PORT": str(closed),
-            "DULIEUMO_SMTP_PASSWORD": "mat-khau-bi-mat", "DULIEUMO_SMTP_USER": "cong",
-            "DULIEUMO_NOTIFY_RETRY_DELAYS": "0"}
-    portal_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                           encoding="utf-8")
+    smtp = {
+        "DULIEUMO_SMTP_HOST": "127.0.0.1",
+        "DULIEUMO_SMTP_PORT": str(closed),
+        "DULIEUMO_SMTP_PASSWORD": "mat-khau-bi-mat",
+        "DULIEUMO_SMTP_USER": "cong",
+        "DULIEUMO_NOTIFY_RETRY_DELAYS": "0",
+    }
+    portal_file.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     edit_spec(root, DATASET, lambda d: d["source"].__setitem__("path", "samples/khong-co.csv"))
     try:
         failed = run("publish", DATASET, root=root, env={**env, **smtp})
@@ -117,8 +131,11 @@ def test_status_shows_a_notification_that_could_not_be_sent(published, portal):
         text = run("status", DATASET, root=root, env=env)
     finally:
         portal_file.write_text(original, encoding="utf-8")
-        edit_spec(root, DATASET, lambda d: d["source"].__setitem__(
-            "path", "samples/so-du-lich/co-so-luu-tru.csv"))
+        edit_spec(
+            root,
+            DATASET,
+            lambda d: d["source"].__setitem__("path", "samples/so-du-lich/co-so-luu-tru.csv"),
+        )
     sent = _by_name(as_json)[DATASET]["last_attempt"]["notifications"]
     assert [(n["channel"], n["ok"]) for n in sent] == [("email", False)]
     assert "notified:      email: FAILED" in text.stdout
@@ -133,7 +150,7 @@ def test_dataset_page_shows_last_and_next_update(published, portal):
     last = dt.datetime.fromisoformat(extras["dulieumo_last_updated"]).astimezone(TZ)
     nxt = dt.datetime.fromisoformat(extras["dulieumo_next_update"]).astimezone(TZ)
     assert json.loads(extras["dulieumo_schedule"])["cron"] == "0 2 1 1,4,7,10 *"
-    section = html[html.index("Cập nhật lần cuối"):]
+    section = html[html.index("Cập nhật lần cuối") :]
     shown = re.findall(r"(\d\d:\d\d ngày \d\d/\d\d/\d{4})", section)[:2]
     assert shown == [last.strftime("%H:%M ngày %d/%m/%Y"), nxt.strftime("%H:%M ngày %d/%m/%Y")]
     assert nxt.strftime("%H:%M") == "02:00" and nxt > last
@@ -163,8 +180,7 @@ def _rec(status: str, days_ago: float, now: dt.datetime) -> history.RunRecord:
 def test_overdue_against_the_declared_frequency(frequency, records, overdue):
     now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
     recs = [_rec(s, d, now) for s, d in records]
-    got = freshness("x", "o", frequency, Schedule("0 2 * * *", "Asia/Ho_Chi_Minh"), recs,
-                    now=now)
+    got = freshness("x", "o", frequency, Schedule("0 2 * * *", "Asia/Ho_Chi_Minh"), recs, now=now)
     assert got.overdue is overdue, got
     assert got.last_attempt["status"] == records[-1][0]
     assert got.next_run == "2026-12-02T02:00:00+07:00" and got.next_run_source == "schedule"
@@ -172,8 +188,15 @@ def test_overdue_against_the_declared_frequency(frequency, records, overdue):
 
 def test_next_run_from_prefect_wins_and_paused_has_none(tmp_path: Path):
     now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
-    got = freshness("x", "o", "daily", Schedule("0 2 * * *", "UTC"), [],
-                    prefect_next="2026-12-02T02:00:00+00:00", now=now)
+    got = freshness(
+        "x",
+        "o",
+        "daily",
+        Schedule("0 2 * * *", "UTC"),
+        [],
+        prefect_next="2026-12-02T02:00:00+00:00",
+        now=now,
+    )
     assert (got.next_run, got.next_run_source) == ("2026-12-02T02:00:00+00:00", "prefect")
     paused = freshness("x", "o", "daily", Schedule("0 2 * * *", "UTC", paused=True), [], now=now)
     assert (paused.next_run, paused.next_run_source) == (None, "paused")

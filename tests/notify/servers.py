@@ -40,8 +40,10 @@ class Inbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return [email.message_from_bytes(e.original_content, policy=email.policy.default)
-                for e in self.envelopes]  # type: ignore[misc]
+        return [
+            email.message_from_bytes(e.original_content, policy=email.policy.default)
+            for e in self.envelopes
+        ]  # type: ignore[misc]
 
 
 def body_of(msg: EmailMessage) -> str:
@@ -51,8 +53,9 @@ def body_of(msg: EmailMessage) -> str:
     return str(part.get_content())
 
 
-def _reject_login(server: Any, session: Any, envelope: Any, mechanism: str,
-                  auth_data: Any) -> AuthResult:
+def _reject_login(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
     return AuthResult(success=False, handled=False)
 
 
@@ -69,38 +72,53 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
 def accept_login(user: str, password: str) -> Any:
-    def check(server: Any, session: Any, envelope: Any, mechanism: str,
-              auth_data: Any) -> AuthResult:
+    def check(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         ok = auth_data.login == user.encode() and auth_data.password == password.encode()
         return AuthResult(success=ok, handled=False)
+
     return check
 
 
 @contextmanager
-def smtp_server(require_auth: bool = False, tls_cert: tuple[Path, Path] | None = None,
-                login: tuple[str, str] | None = None) -> Iterator[Inbox]:
+def smtp_server(
+    require_auth: bool = False,
+    tls_cert: tuple[Path, Path] | None = None,
+    login: tuple[str, str] | None = None,
+) -> Iterator[Inbox]:
     inbox = Inbox(port=free_port())
     kwargs: dict[str, Any] = {}
     if require_auth:
-        kwargs = {"authenticator": _reject_login, "auth_require_tls": False,
-                  "auth_required": True}
+        kwargs = {"authenticator": _reject_login, "auth_require_tls": False, "auth_required": True}
     if tls_cert:
         import ssl
 
@@ -140,9 +158,15 @@ def webhook_receiver(statuses: list[int] | None = None) -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with lock:
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
-                receiver.requests.append({
-                    "path": self.path, "headers": dict(self.headers), "body": body,
-                    "json": json.loads(body.decode("utf-8")), "answered": status})
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                        "json": json.loads(body.decode("utf-8")),
+                        "answered": status,
+                    }
+                )
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -176,7 +200,11 @@ def set_notify(root: Path, organization: str, notify: dict[str, Any] | None) -> 
 
 
 def smtp_env(port: int, **extra: str) -> dict[str, str]:
-    return {"DULIEUMO_SMTP_HOST": "127.0.0.1", "DULIEUMO_SMTP_PORT": str(port),
-            "DULIEUMO_SMTP_FROM": "congdulieu@quangninh.gov.vn",
-            "DULIEUMO_NOTIFY_RETRY_DELAYS": "0.05,0.05", "DULIEUMO_NOTIFY_TIMEOUT": "5",
-            **extra}
+    return {
+        "DULIEUMO_SMTP_HOST": "127.0.0.1",
+        "DULIEUMO_SMTP_PORT": str(port),
+        "DULIEUMO_SMTP_FROM": "congdulieu@quangninh.gov.vn",
+        "DULIEUMO_NOTIFY_RETRY_DELAYS": "0.05,0.05",
+        "DULIEUMO_NOTIFY_TIMEOUT": "5",
+        **extra,
+    }

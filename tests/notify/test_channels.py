@@ -25,28 +25,62 @@ from tests.notify.servers import (
 DATASET = "co-so-luu-tru"
 ORG = "so-du-lich"
 TITLE = "Cơ sở lưu trú du lịch tỉnh Quảng Ninh"
-STABLE_KEYS = {"event", "dataset", "organization", "status", "reason", "version",
-               "report_url", "dataset_url", "finished_at"}
+STABLE_KEYS = {
+    "event",
+    "dataset",
+    "organization",
+    "status",
+    "reason",
+    "version",
+    "report_url",
+    "dataset_url",
+    "finished_at",
+}
 
 
 def invalid_record(tmp_path) -> RunRecord:
     report = tmp_path / "validation-report.json"
-    report.write_text(json.dumps({"findings": [
-        {"code": "type-error", "severity": "error", "row": 3, "field": "so_phong",
-         "message": "Giá trị «bảy» ở cột so_phong, dòng 3 không phải số nguyên."}]},
-        ensure_ascii=False), encoding="utf-8")
-    return RunRecord(DATASET, ORG, "invalid", "2026-11-30T19:00:00+00:00",
-                     finished_at="2026-11-30T19:01:00+00:00",
-                     reason="validation failed: constraint-required ×1, type-error ×2",
-                     findings={"type-error": 2, "constraint-required": 1},
-                     report_path=str(report), flow_run_id="run-123")
+    report.write_text(
+        json.dumps(
+            {
+                "findings": [
+                    {
+                        "code": "type-error",
+                        "severity": "error",
+                        "row": 3,
+                        "field": "so_phong",
+                        "message": "Giá trị «bảy» ở cột so_phong, dòng 3 không phải số nguyên.",
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return RunRecord(
+        DATASET,
+        ORG,
+        "invalid",
+        "2026-11-30T19:00:00+00:00",
+        finished_at="2026-11-30T19:01:00+00:00",
+        reason="validation failed: constraint-required ×1, type-error ×2",
+        findings={"type-error": 2, "constraint-required": 1},
+        report_path=str(report),
+        flow_run_id="run-123",
+    )
 
 
 def published_record() -> RunRecord:
-    return RunRecord(DATASET, ORG, "published", "2026-11-30T19:00:00+00:00",
-                     finished_at="2026-11-30T19:02:00+00:00", version="1.0.1",
-                     report_url="http://portal.test/dataset/co-so-luu-tru/resource/r1",
-                     dataset_url="http://portal.test/dataset/co-so-luu-tru")
+    return RunRecord(
+        DATASET,
+        ORG,
+        "published",
+        "2026-11-30T19:00:00+00:00",
+        finished_at="2026-11-30T19:02:00+00:00",
+        version="1.0.1",
+        report_url="http://portal.test/dataset/co-so-luu-tru/resource/r1",
+        dataset_url="http://portal.test/dataset/co-so-luu-tru",
+    )
 
 
 @pytest.fixture
@@ -63,9 +97,13 @@ def test_failed_run_sends_one_mail_and_one_webhook_in_vietnamese(root, tmp_path,
     with smtp_server() as inbox, webhook_receiver() as hook:
         for k, v in smtp_env(inbox.port).items():
             monkeypatch.setenv(k, v)
-        catalog = catalog_with(root, {"email": ["luutru.sdl@quangninh.gov.vn",
-                                                "it.sdl@quangninh.gov.vn"],
-                                      "webhook": hook.url})
+        catalog = catalog_with(
+            root,
+            {
+                "email": ["luutru.sdl@quangninh.gov.vn", "it.sdl@quangninh.gov.vn"],
+                "webhook": hook.url,
+            },
+        )
         record = invalid_record(tmp_path)
         results = notify_run(record, catalog)
     assert [(r["channel"], r["ok"]) for r in results] == [("email", True), ("webhook", True)]
@@ -118,14 +156,15 @@ def test_successful_run_notifies_nobody_unless_on_success(root, monkeypatch):
         assert notify_run(unchanged, catalog) == []
         assert inbox.envelopes == [] and hook.requests == []
 
-        catalog = catalog_with(root, {"email": ["a@quangninh.gov.vn"], "webhook": hook.url,
-                                      "on_success": True})
+        catalog = catalog_with(
+            root, {"email": ["a@quangninh.gov.vn"], "webhook": hook.url, "on_success": True}
+        )
         results = notify_run(published_record(), catalog)
     assert all(r["ok"] for r in results) and len(results) == 2
-    assert inbox.messages[0]["Subject"] == \
-        f"[Cổng dữ liệu mở] Đã cập nhật: {TITLE} (phiên bản 1.0.1)"
-    assert "http://portal.test/dataset/co-so-luu-tru/resource/r1" in \
-        body_of(inbox.messages[0])
+    assert (
+        inbox.messages[0]["Subject"] == f"[Cổng dữ liệu mở] Đã cập nhật: {TITLE} (phiên bản 1.0.1)"
+    )
+    assert "http://portal.test/dataset/co-so-luu-tru/resource/r1" in body_of(inbox.messages[0])
     payload = hook.requests[0]["json"]
     assert payload["event"] == "run.succeeded" and payload["version"] == "1.0.1"
     assert payload["report_url"] == "http://portal.test/dataset/co-so-luu-tru/resource/r1"
@@ -136,15 +175,22 @@ def test_a_failure_is_never_reported_as_success(root, monkeypatch):
     a run skipped because another holds the lock notifies nothing (that one will)."""
     with webhook_receiver() as hook:
         catalog = catalog_with(root, {"webhook": hook.url, "on_success": True})
-        odd = RunRecord(DATASET, ORG, "aborted", "2026-11-30T19:00:00+00:00",
-                        error_code="portal-unavailable", transient=True,
-                        reason="The portal at http://x could not be reached")
+        odd = RunRecord(
+            DATASET,
+            ORG,
+            "aborted",
+            "2026-11-30T19:00:00+00:00",
+            error_code="portal-unavailable",
+            transient=True,
+            reason="The portal at http://x could not be reached",
+        )
         assert len(notify_run(odd, catalog)) == 1
         broken_success = published_record()
         broken_success.error_code = "internal-error"
         assert len(notify_run(broken_success, catalog)) == 1
-        locked = RunRecord(DATASET, ORG, "skipped", "2026-11-30T19:00:00+00:00",
-                           error_code="publication-locked")
+        locked = RunRecord(
+            DATASET, ORG, "skipped", "2026-11-30T19:00:00+00:00", error_code="publication-locked"
+        )
         assert notify_run(locked, catalog) == []
         planned = RunRecord(DATASET, ORG, "planned", "2026-11-30T19:00:00+00:00")
         assert notify_run(planned, catalog) == []
@@ -203,13 +249,15 @@ def test_webhook_signature_when_a_secret_is_set(root, tmp_path, monkeypatch):
 
 def test_smtp_down_is_recorded_without_secrets(root, tmp_path, monkeypatch):
     port = free_port()  # nothing listens there
-    for k, v in smtp_env(port, DULIEUMO_SMTP_USER="officer",
-                         DULIEUMO_SMTP_PASSWORD="Pa55-very-secret").items():
+    for k, v in smtp_env(
+        port, DULIEUMO_SMTP_USER="officer", DULIEUMO_SMTP_PASSWORD="Pa55-very-secret"
+    ).items():
         monkeypatch.setenv(k, v)
     with webhook_receiver() as hook:
-        results = notify_run(invalid_record(tmp_path),
-                             catalog_with(root, {"email": ["a@quangninh.gov.vn"],
-                                                 "webhook": hook.url}))
+        results = notify_run(
+            invalid_record(tmp_path),
+            catalog_with(root, {"email": ["a@quangninh.gov.vn"], "webhook": hook.url}),
+        )
     email_res, hook_res = results
     assert email_res["ok"] is False and email_res["attempts"] == 3  # retried: may pass
     assert f"127.0.0.1:{port} refused the connection" in email_res["error"]
@@ -219,11 +267,13 @@ def test_smtp_down_is_recorded_without_secrets(root, tmp_path, monkeypatch):
 
 def test_smtp_login_refused_is_not_retried_and_hides_the_password(root, tmp_path, monkeypatch):
     with smtp_server(require_auth=True) as inbox:
-        for k, v in smtp_env(inbox.port, DULIEUMO_SMTP_USER="officer",
-                             DULIEUMO_SMTP_PASSWORD="Pa55-very-secret").items():
+        for k, v in smtp_env(
+            inbox.port, DULIEUMO_SMTP_USER="officer", DULIEUMO_SMTP_PASSWORD="Pa55-very-secret"
+        ).items():
             monkeypatch.setenv(k, v)
-        (res,) = notify_run(invalid_record(tmp_path),
-                            catalog_with(root, {"email": ["a@quangninh.gov.vn"]}))
+        (res,) = notify_run(
+            invalid_record(tmp_path), catalog_with(root, {"email": ["a@quangninh.gov.vn"]})
+        )
     assert inbox.envelopes == []
     assert res["ok"] is False and res["attempts"] == 1
     assert "refused the login" in res["error"] and "DULIEUMO_SMTP_PASSWORD" in res["error"]
@@ -232,8 +282,9 @@ def test_smtp_login_refused_is_not_retried_and_hides_the_password(root, tmp_path
 
 def test_email_not_configured_is_recorded(root, tmp_path, monkeypatch):
     monkeypatch.delenv("DULIEUMO_SMTP_HOST", raising=False)
-    (res,) = notify_run(invalid_record(tmp_path),
-                        catalog_with(root, {"email": ["a@quangninh.gov.vn"]}))
+    (res,) = notify_run(
+        invalid_record(tmp_path), catalog_with(root, {"email": ["a@quangninh.gov.vn"]})
+    )
     assert res["ok"] is False and "DULIEUMO_SMTP_HOST is unset" in res["error"]
 
 
@@ -243,9 +294,10 @@ def test_notifications_line_for_status(root, tmp_path, monkeypatch):
     monkeypatch.setenv("DULIEUMO_NOTIFY_RETRY_DELAYS", "0.01")
     monkeypatch.delenv("DULIEUMO_SMTP_HOST", raising=False)
     with webhook_receiver([500, 500]) as hook:
-        results = notify_run(invalid_record(tmp_path),
-                             catalog_with(root, {"email": ["a@quangninh.gov.vn"],
-                                                 "webhook": hook.url}))
+        results = notify_run(
+            invalid_record(tmp_path),
+            catalog_with(root, {"email": ["a@quangninh.gov.vn"], "webhook": hook.url}),
+        )
     line = notifications_line(results)
     assert line.startswith("email: FAILED after 0 attempt(s) (e-mail is not configured")
     assert "webhook: FAILED after 2 attempt(s)" in line and "HTTP 500" in line
@@ -261,8 +313,9 @@ def test_notify_test_command(root, tmp_path):
         proc = run("notify-test", ORG, root=root, env=smtp_env(inbox.port))
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert proc.stdout.strip() == f"{ORG}: email: sent; webhook: sent"
-        assert inbox.messages[0]["Subject"] == \
-            "[Cổng dữ liệu mở] Thư thử nghiệm thông báo: Sở Du lịch"
+        assert (
+            inbox.messages[0]["Subject"] == "[Cổng dữ liệu mở] Thư thử nghiệm thông báo: Sở Du lịch"
+        )
         assert hook.requests[0]["json"]["event"] == "test"
     proc = run("notify-test", ORG, root=root, env=smtp_env(free_port()))  # nothing listens
     assert proc.returncode == 1 and "email: FAILED" in proc.stdout
@@ -277,8 +330,9 @@ def test_starttls_and_login(root, tmp_path, monkeypatch):
 
     cert = self_signed_cert(tmp_path)
     with smtp_server(tls_cert=cert, login=("officer", "Pa55-very-secret")) as inbox:
-        for k, v in smtp_env(inbox.port, DULIEUMO_SMTP_USER="officer",
-                             DULIEUMO_SMTP_PASSWORD="Pa55-very-secret").items():
+        for k, v in smtp_env(
+            inbox.port, DULIEUMO_SMTP_USER="officer", DULIEUMO_SMTP_PASSWORD="Pa55-very-secret"
+        ).items():
             monkeypatch.setenv(k, v)
         catalog = catalog_with(root, {"email": ["a@quangninh.gov.vn"]})
         # without STARTTLS the server refuses to go on

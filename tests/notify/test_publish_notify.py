@@ -32,8 +32,7 @@ def break_data(root):
     csv = root / "samples" / ORG / f"{DATASET}.csv"
     text = csv.read_text(encoding="utf-8")
     assert ",NHA_NGHI,0,7,193," in text
-    csv.write_text(text.replace(",NHA_NGHI,0,7,193,", ",NHA_NGHI,0,bảy,193,", 1),
-                   encoding="utf-8")
+    csv.write_text(text.replace(",NHA_NGHI,0,7,193,", ",NHA_NGHI,0,bảy,193,", 1), encoding="utf-8")
 
 
 @pytest.fixture
@@ -53,8 +52,11 @@ def runs(work):
 def test_published_then_invalid_run_notifies_once_each(portal, root, work):
     portal.reset()
     with smtp_server() as inbox, webhook_receiver() as hook:
-        set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url,
-                               "on_success": True})
+        set_notify(
+            root,
+            ORG,
+            {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url, "on_success": True},
+        )
         env = smtp_env(inbox.port) | {"DULIEUMO_WORK_DIR": str(work)}
         proc = run("publish", DATASET, root=root, env=env)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -92,8 +94,10 @@ def test_published_then_invalid_run_notifies_once_each(portal, root, work):
 
     history = runs(work)
     assert [r.status for r in history] == ["published", "invalid"]
-    assert [(n["channel"], n["ok"], n["event"]) for n in history[1].notifications] == \
-        [("email", True, "run.failed"), ("webhook", True, "run.failed")]
+    assert [(n["channel"], n["ok"], n["event"]) for n in history[1].notifications] == [
+        ("email", True, "run.failed"),
+        ("webhook", True, "run.failed"),
+    ]
     assert history[0].report_url == report_url
     # the last good release stays live
     assert portal.ckan().action.package_show(id=DATASET)["version"] == "1.0.0"
@@ -103,8 +107,9 @@ def test_smtp_down_and_webhook_500_do_not_stop_the_run(root, work):
     break_data(root)
     with webhook_receiver([500] * 20) as hook:
         set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url})
-        env = smtp_env(free_port(), DULIEUMO_SMTP_USER="officer",
-                       DULIEUMO_SMTP_PASSWORD=SECRET) | {"DULIEUMO_WORK_DIR": str(work)}
+        env = smtp_env(free_port(), DULIEUMO_SMTP_USER="officer", DULIEUMO_SMTP_PASSWORD=SECRET) | {
+            "DULIEUMO_WORK_DIR": str(work)
+        }
         proc = run("publish", DATASET, "--json", root=root, env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the run ended normally: invalid
     assert json.loads(proc.stdout)["status"] == "invalid"
@@ -137,9 +142,14 @@ def test_source_down_retried_run_notifies_exactly_once(root, work):
     from tests.flows.helpers import edit_spec
 
     port = free_port()
-    edit_spec(root, DATASET, lambda d: d.__setitem__(
-        "source", {"type": "http", "url": f"http://127.0.0.1:{port}/{DATASET}.csv",
-                   "timeout_s": 2}))
+    edit_spec(
+        root,
+        DATASET,
+        lambda d: d.__setitem__(
+            "source",
+            {"type": "http", "url": f"http://127.0.0.1:{port}/{DATASET}.csv", "timeout_s": 2},
+        ),
+    )
     with smtp_server() as inbox, webhook_receiver() as hook:
         set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url})
         env = smtp_env(inbox.port) | {"DULIEUMO_WORK_DIR": str(work)}

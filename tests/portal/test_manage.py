@@ -21,8 +21,13 @@ DULIEUMO = str(Path(sys.executable).with_name("dulieumo"))
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 600):
-    return subprocess.run([DULIEUMO, *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [DULIEUMO, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_status_json_reports_healthy_portal_with_our_plugins(portal):
@@ -95,8 +100,11 @@ def test_port_in_use_gives_one_clear_message(tmp_path):
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         port = blocker.getsockname()[1]
-        proc = run_cli("portal", "up", env={"DULIEUMO_PORTAL_PORT": str(port),
-                                            "DULIEUMO_STATE_DIR": str(tmp_path)})
+        proc = run_cli(
+            "portal",
+            "up",
+            env={"DULIEUMO_PORTAL_PORT": str(port), "DULIEUMO_STATE_DIR": str(tmp_path)},
+        )
     assert proc.returncode == 2
     assert f"Port {port}" in proc.stderr and "already in use" in proc.stderr
     assert "DULIEUMO_PORTAL_PORT=" in proc.stderr
@@ -105,8 +113,9 @@ def test_port_in_use_gives_one_clear_message(tmp_path):
 
 def test_postgres_unreachable_names_address_and_fix(tmp_path):
     port = _free_port()
-    proc = run_cli("portal", "up", env={"DULIEUMO_PG_PORT": str(port),
-                                        "DULIEUMO_STATE_DIR": str(tmp_path)})
+    proc = run_cli(
+        "portal", "up", env={"DULIEUMO_PG_PORT": str(port), "DULIEUMO_STATE_DIR": str(tmp_path)}
+    )
     assert proc.returncode == 2
     assert f"PostgreSQL is unreachable at 127.0.0.1:{port}" in proc.stderr
     assert "DULIEUMO_PG_HOST" in proc.stderr
@@ -115,21 +124,36 @@ def test_postgres_unreachable_names_address_and_fix(tmp_path):
 
 def test_redis_down_names_address_and_fix(tmp_path):
     port = _free_port()
-    proc = run_cli("portal", "up", env={"DULIEUMO_REDIS_URL": f"redis://127.0.0.1:{port}/0",
-                                        "DULIEUMO_STATE_DIR": str(tmp_path)})
+    proc = run_cli(
+        "portal",
+        "up",
+        env={
+            "DULIEUMO_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+            "DULIEUMO_STATE_DIR": str(tmp_path),
+        },
+    )
     assert proc.returncode == 2
     assert f"Redis does not answer at 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_status_of_a_portal_that_is_not_running(tmp_path):
-    proc = run_cli("portal", "status", "--json", env={"DULIEUMO_STATE_DIR": str(tmp_path),
-                                                      "DULIEUMO_PORTAL_PORT": str(_free_port())})
+    proc = run_cli(
+        "portal",
+        "status",
+        "--json",
+        env={"DULIEUMO_STATE_DIR": str(tmp_path), "DULIEUMO_PORTAL_PORT": str(_free_port())},
+    )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["healthy"] is False
-    assert "Start it with: dulieumo portal up" in run_cli(
-        "portal", "status", env={"DULIEUMO_STATE_DIR": str(tmp_path),
-                                 "DULIEUMO_PORTAL_PORT": str(_free_port())}).stdout
+    assert (
+        "Start it with: dulieumo portal up"
+        in run_cli(
+            "portal",
+            "status",
+            env={"DULIEUMO_STATE_DIR": str(tmp_path), "DULIEUMO_PORTAL_PORT": str(_free_port())},
+        ).stdout
+    )
 
 
 def test_token_before_up_says_what_to_run(tmp_path):

@@ -17,20 +17,61 @@ DRAFT = "ban-nhap-dau-tu"
 
 DATASETS = [
     # name, org, title, notes, tags, groups, private, extras, resource formats
-    ("benh-vien-tinh", ORG_A, "Danh sách bệnh viện tỉnh Quảng Ninh",
-     "Bệnh viện đa khoa và chuyên khoa tuyến tỉnh.", ["y tế", "bệnh viện"], [GROUP_A], False,
-     {"tan_suat": "hang-thang"}, ["CSV"]),
-    ("tram-y-te-xa", ORG_A, "Trạm y tế xã, phường",
-     "Mạng lưới trạm y tế cơ sở.", ["y tế"], [GROUP_A], False, {"tan_suat": "hang-nam"},
-     ["CSV", "JSON", "CSV"]),
-    ("duong-giao-thong", ORG_B, "Đường giao thông đến điểm du lịch",
-     "Tuyến đường tới Vịnh Hạ Long và Đảo Cô Tô.", ["du lịch", "giao thông"], [GROUP_B],
-     False, {}, ["XLSX"]),
-    ("khach-san-ha-long", ORG_B, "Khách sạn Hạ Long",
-     "Cơ sở lưu trú tại thành phố Hạ Long.", ["du lịch", "lưu trú"], [GROUP_B], False,
-     {"tan_suat": "hang-quy"}, ["CSV"]),
-    ("ho-so-noi-bo", ORG_A, "Hồ sơ nội bộ bệnh viện",
-     "Dữ liệu chưa công khai.", ["y tế"], [], True, {}, ["CSV"]),
+    (
+        "benh-vien-tinh",
+        ORG_A,
+        "Danh sách bệnh viện tỉnh Quảng Ninh",
+        "Bệnh viện đa khoa và chuyên khoa tuyến tỉnh.",
+        ["y tế", "bệnh viện"],
+        [GROUP_A],
+        False,
+        {"tan_suat": "hang-thang"},
+        ["CSV"],
+    ),
+    (
+        "tram-y-te-xa",
+        ORG_A,
+        "Trạm y tế xã, phường",
+        "Mạng lưới trạm y tế cơ sở.",
+        ["y tế"],
+        [GROUP_A],
+        False,
+        {"tan_suat": "hang-nam"},
+        ["CSV", "JSON", "CSV"],
+    ),
+    (
+        "duong-giao-thong",
+        ORG_B,
+        "Đường giao thông đến điểm du lịch",
+        "Tuyến đường tới Vịnh Hạ Long và Đảo Cô Tô.",
+        ["du lịch", "giao thông"],
+        [GROUP_B],
+        False,
+        {},
+        ["XLSX"],
+    ),
+    (
+        "khach-san-ha-long",
+        ORG_B,
+        "Khách sạn Hạ Long",
+        "Cơ sở lưu trú tại thành phố Hạ Long.",
+        ["du lịch", "lưu trú"],
+        [GROUP_B],
+        False,
+        {"tan_suat": "hang-quy"},
+        ["CSV"],
+    ),
+    (
+        "ho-so-noi-bo",
+        ORG_A,
+        "Hồ sơ nội bộ bệnh viện",
+        "Dữ liệu chưa công khai.",
+        ["y tế"],
+        [],
+        True,
+        {},
+        ["CSV"],
+    ),
     ("du-lieu-da-xoa", ORG_B, "Bệnh viện đã xóa", "Đã xóa.", ["y tế"], [], False, {}, []),
 ]
 
@@ -40,38 +81,50 @@ def seeded(portal):
     portal.reset()
     admin = portal.ckan("sysadmin")
     publisher = portal.ckan("publisher").action.user_show()["name"]
-    for org, title in ((ORG_A, "Sở Y tế (kiểm thử tìm kiếm)"),
-                       (ORG_B, "Sở Du lịch (kiểm thử tìm kiếm)")):
+    for org, title in (
+        (ORG_A, "Sở Y tế (kiểm thử tìm kiếm)"),
+        (ORG_B, "Sở Du lịch (kiểm thử tìm kiếm)"),
+    ):
         admin.action.organization_create(name=org, title=title)
     admin.action.organization_member_create(id=ORG_A, username=publisher, role="editor")
     for group, title in ((GROUP_A, "Y tế"), (GROUP_B, "Du lịch")):
         admin.action.group_create(name=group, title=title)
     for name, org, title, notes, tags, groups, private, extras, formats in DATASETS:
         admin.action.package_create(
-            name=name, owner_org=org, title=title, notes=notes, private=private,
+            name=name,
+            owner_org=org,
+            title=title,
+            notes=notes,
+            private=private,
             license_id="cc-by" if org == ORG_A else "odc-by",
-            tags=[{"name": t} for t in tags], groups=[{"name": g} for g in groups],
+            tags=[{"name": t} for t in tags],
+            groups=[{"name": g} for g in groups],
             extras=[{"key": k, "value": v} for k, v in extras.items()],
-            resources=[{"url": f"http://example.org/{name}.{f.lower()}", "format": f,
-                        "name": f"Tệp {f}"} for f in formats],
+            resources=[
+                {"url": f"http://example.org/{name}.{f.lower()}", "format": f, "name": f"Tệp {f}"}
+                for f in formats
+            ],
         )
     admin.action.package_delete(id="du-lieu-da-xoa")
     # a draft in ORG_A (only a sysadmin may set the state): org members see it on request
     admin.action.package_create(
-        name=DRAFT, owner_org=ORG_A, title="Bản nháp kế hoạch đầu tư công", state="draft")
+        name=DRAFT, owner_org=ORG_A, title="Bản nháp kế hoạch đầu tư công", state="draft"
+    )
     try:
         admin.action.user_show(id="nguoi-ngoai")  # users survive resets
     except NotFound:
-        admin.action.user_create(name="nguoi-ngoai", email="ngoai@example.org",
-                                 password="mat-khau-nguoi-ngoai-123")
+        admin.action.user_create(
+            name="nguoi-ngoai", email="ngoai@example.org", password="mat-khau-nguoi-ngoai-123"
+        )
     outsider = admin.action.api_token_create(user="nguoi-ngoai", name="search")["token"]
     return {"outsider": outsider}
 
 
 def search(portal, role=None, token=None, **params):
     headers = {"Authorization": token or portal.token(role)} if (role or token) else {}
-    resp = requests.get(f"{portal.url}/api/3/action/package_search", params=params,
-                        headers=headers, timeout=30)
+    resp = requests.get(
+        f"{portal.url}/api/3/action/package_search", params=params, headers=headers, timeout=30
+    )
     return resp
 
 
@@ -85,18 +138,22 @@ PUBLIC = {"benh-vien-tinh", "tram-y-te-xa", "duong-giao-thong", "khach-san-ha-lo
 
 # ----------------------------------------------------------------------------- free text
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("bệnh viện", {"benh-vien-tinh"}),
-    ("benh vien", {"benh-vien-tinh"}),
-    ("BENH VIEN", {"benh-vien-tinh"}),
-    ("duong", {"duong-giao-thong"}),
-    ("Đường", {"duong-giao-thong"}),
-    ("ha long", {"khach-san-ha-long", "duong-giao-thong"}),
-    ("co to", {"duong-giao-thong"}),
-    ("tram y te", {"tram-y-te-xa"}),
-    ("khach", {"khach-san-ha-long"}),
-    ("khong-co-gi-ca", set()),
-])
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("bệnh viện", {"benh-vien-tinh"}),
+        ("benh vien", {"benh-vien-tinh"}),
+        ("BENH VIEN", {"benh-vien-tinh"}),
+        ("duong", {"duong-giao-thong"}),
+        ("Đường", {"duong-giao-thong"}),
+        ("ha long", {"khach-san-ha-long", "duong-giao-thong"}),
+        ("co to", {"duong-giao-thong"}),
+        ("tram y te", {"tram-y-te-xa"}),
+        ("khach", {"khach-san-ha-long"}),
+        ("khong-co-gi-ca", set()),
+    ],
+)
 def test_free_text_is_diacritic_insensitive(seeded, portal, q, expected):
     assert names(search(portal, q=q)) == expected
 
@@ -109,22 +166,26 @@ def test_empty_query_lists_public_active_datasets(seeded, portal):
 
 # ----------------------------------------------------------------------------- filters
 
-@pytest.mark.parametrize(("fq", "expected"), [
-    (f"organization:{ORG_A}", {"benh-vien-tinh", "tram-y-te-xa"}),
-    (f'groups:"{GROUP_B}"', {"duong-giao-thong", "khach-san-ha-long"}),
-    ('tags:"giao thông"', {"duong-giao-thong"}),
-    ("res_format:JSON", {"tram-y-te-xa"}),
-    ("license_id:odc-by", {"duong-giao-thong", "khach-san-ha-long"}),
-    ("name:tram-y-te-xa", {"tram-y-te-xa"}),
-    ("type:dataset", PUBLIC),
-    ("tan_suat:hang-thang", {"benh-vien-tinh"}),
-    ("extras_tan_suat:hang-quy", {"khach-san-ha-long"}),
-    ("tan_suat:*", {"benh-vien-tinh", "tram-y-te-xa", "khach-san-ha-long"}),
-    (f"-organization:{ORG_A}", {"duong-giao-thong", "khach-san-ha-long"}),
-    ('tags:("giao thông" OR "lưu trú")', {"duong-giao-thong", "khach-san-ha-long"}),
-    ("name:khach*", {"khach-san-ha-long"}),
-    (f"organization:{ORG_A} AND res_format:CSV", {"benh-vien-tinh", "tram-y-te-xa"}),
-])
+
+@pytest.mark.parametrize(
+    ("fq", "expected"),
+    [
+        (f"organization:{ORG_A}", {"benh-vien-tinh", "tram-y-te-xa"}),
+        (f'groups:"{GROUP_B}"', {"duong-giao-thong", "khach-san-ha-long"}),
+        ('tags:"giao thông"', {"duong-giao-thong"}),
+        ("res_format:JSON", {"tram-y-te-xa"}),
+        ("license_id:odc-by", {"duong-giao-thong", "khach-san-ha-long"}),
+        ("name:tram-y-te-xa", {"tram-y-te-xa"}),
+        ("type:dataset", PUBLIC),
+        ("tan_suat:hang-thang", {"benh-vien-tinh"}),
+        ("extras_tan_suat:hang-quy", {"khach-san-ha-long"}),
+        ("tan_suat:*", {"benh-vien-tinh", "tram-y-te-xa", "khach-san-ha-long"}),
+        (f"-organization:{ORG_A}", {"duong-giao-thong", "khach-san-ha-long"}),
+        ('tags:("giao thông" OR "lưu trú")', {"duong-giao-thong", "khach-san-ha-long"}),
+        ("name:khach*", {"khach-san-ha-long"}),
+        (f"organization:{ORG_A} AND res_format:CSV", {"benh-vien-tinh", "tram-y-te-xa"}),
+    ],
+)
 def test_fq_filters(seeded, portal, fq, expected):
     assert names(search(portal, fq=fq, rows=100)) == expected
 
@@ -132,10 +193,13 @@ def test_fq_filters(seeded, portal, fq, expected):
 def test_q_with_fields_and_text_combined(seeded, portal):
     assert names(search(portal, q='tags:"du lịch" khach')) == {"khach-san-ha-long"}
     assert names(search(portal, q="name:benh-vien-tinh OR name:tram-y-te-xa")) == {
-        "benh-vien-tinh", "tram-y-te-xa"}
+        "benh-vien-tinh",
+        "tram-y-te-xa",
+    }
 
 
 # ----------------------------------------------------------------------------- facets
+
 
 def test_facets_with_counts(seeded, portal):
     resp = search(portal, **{"facet.field": '["organization", "tags", "res_format", "groups"]'})
@@ -159,6 +223,7 @@ def test_facet_limit(seeded, portal):
 
 # ----------------------------------------------------------------------------- sort, paging
 
+
 def test_sort_by_name(seeded, portal):
     asc = [r["name"] for r in search(portal, sort="name asc").json()["result"]["results"]]
     assert asc == sorted(PUBLIC)
@@ -167,22 +232,24 @@ def test_sort_by_name(seeded, portal):
 
 
 def test_sort_by_title_ignores_diacritics(seeded, portal):
-    got = [r["title"] for r in search(portal, sort="title_string asc").json()["result"]
-           ["results"]]
+    got = [r["title"] for r in search(portal, sort="title_string asc").json()["result"]["results"]]
     assert got[0].startswith("Danh sách") and got[1].startswith("Đường")
 
 
 def test_sort_by_metadata_modified(seeded, portal):
     admin = portal.ckan("sysadmin")
     admin.action.package_patch(id="tram-y-te-xa", notes="Cập nhật mới nhất.")
-    got = [r["name"] for r in search(portal, sort="metadata_modified desc").json()["result"]
-           ["results"]]
+    got = [
+        r["name"] for r in search(portal, sort="metadata_modified desc").json()["result"]["results"]
+    ]
     assert got[0] == "tram-y-te-xa"
 
 
 def test_score_ranks_title_matches_first(seeded, portal):
-    got = [r["name"] for r in search(portal, q="ha long", sort="score desc").json()["result"]
-           ["results"]]
+    got = [
+        r["name"]
+        for r in search(portal, q="ha long", sort="score desc").json()["result"]["results"]
+    ]
     assert got[0] == "khach-san-ha-long"
 
 
@@ -195,6 +262,7 @@ def test_paging_rows_and_start(seeded, portal):
 
 # ----------------------------------------------------------------------------- permissions
 
+
 def test_private_dataset_hidden_from_anonymous(seeded, portal):
     assert "ho-so-noi-bo" not in names(search(portal, q="noi bo", include_private=True))
 
@@ -205,8 +273,7 @@ def test_private_dataset_visible_to_org_editor(seeded, portal):
 
 
 def test_private_dataset_visible_to_sysadmin(seeded, portal):
-    assert names(search(portal, "sysadmin", q="noi bo", include_private=True)) == {
-        "ho-so-noi-bo"}
+    assert names(search(portal, "sysadmin", q="noi bo", include_private=True)) == {"ho-so-noi-bo"}
 
 
 def test_private_dataset_hidden_from_non_member(seeded, portal):
@@ -215,8 +282,9 @@ def test_private_dataset_hidden_from_non_member(seeded, portal):
 
 
 def test_deleted_dataset_excluded(seeded, portal):
-    assert "du-lieu-da-xoa" not in names(search(portal, "sysadmin", q="da xoa",
-                                                include_private=True))
+    assert "du-lieu-da-xoa" not in names(
+        search(portal, "sysadmin", q="da xoa", include_private=True)
+    )
     # CKAN's default (ckan.search.remove_deleted_packages) drops deleted datasets from the
     # index; the dataset itself is still there for a sysadmin
     assert portal.ckan("sysadmin").action.package_show(id="du-lieu-da-xoa")["state"] == "deleted"
@@ -224,12 +292,16 @@ def test_deleted_dataset_excluded(seeded, portal):
 
 # ----------------------------------------------------------------------------- counts, autocomplete
 
+
 def test_organisation_and_group_dataset_counts(seeded, portal):
-    orgs = {o["name"]: o["package_count"]
-            for o in portal.ckan().action.organization_list(all_fields=True)}
+    orgs = {
+        o["name"]: o["package_count"]
+        for o in portal.ckan().action.organization_list(all_fields=True)
+    }
     assert orgs[ORG_A] == 2 and orgs[ORG_B] == 2
-    groups = {g["name"]: g["package_count"]
-              for g in portal.ckan().action.group_list(all_fields=True)}
+    groups = {
+        g["name"]: g["package_count"] for g in portal.ckan().action.group_list(all_fields=True)
+    }
     assert groups[GROUP_A] == 2 and groups[GROUP_B] == 2
     assert portal.ckan().action.organization_show(id=ORG_B)["package_count"] == 2
 
@@ -249,15 +321,19 @@ def test_index_follows_updates(seeded, portal):
 
 # ----------------------------------------------------------------------------- errors, pages
 
-@pytest.mark.parametrize("params", [
-    {"q": "title:benh~2"},
-    {"q": "metadata_modified:[2020-01-01T00:00:00Z TO NOW]"},
-    {"q": "{!lucene}name:x"},
-    {"fq": "name:b?nh"},
-    {"q": "title:benh^3"},
-    {"sort": "views_recent desc"},
-    {"sort": "name sideways"},
-])
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "title:benh~2"},
+        {"q": "metadata_modified:[2020-01-01T00:00:00Z TO NOW]"},
+        {"q": "{!lucene}name:x"},
+        {"fq": "name:b?nh"},
+        {"q": "title:benh^3"},
+        {"sort": "views_recent desc"},
+        {"sort": "name sideways"},
+    ],
+)
 def test_unsupported_syntax_is_a_400_with_a_message(seeded, portal, params):
     resp = search(portal, **params)
     assert resp.status_code == 400, resp.text
@@ -265,9 +341,18 @@ def test_unsupported_syntax_is_a_400_with_a_message(seeded, portal, params):
     assert resp.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("path", ["/", "/dataset", "/dataset?q=benh+vien",
-                                  "/dataset/benh-vien-tinh", "/organization",
-                                  f"/organization/{ORG_A}", "/group"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/dataset",
+        "/dataset?q=benh+vien",
+        "/dataset/benh-vien-tinh",
+        "/organization",
+        f"/organization/{ORG_A}",
+        "/group",
+    ],
+)
 def test_pages_render_in_vietnamese(seeded, portal, path):
     resp = requests.get(portal.url + path, timeout=30)
     assert resp.status_code == 200
@@ -288,6 +373,7 @@ def test_editor_cannot_see_private_data_of_another_org_via_show(seeded, portal):
 
 # ----------------------------------------------------------------------------- more syntax
 
+
 def test_fielded_text_query_searches_that_field_only(seeded, portal):
     # "Hạ Long" is in both datasets' text but only in one title
     assert names(search(portal, q='title:"ha long"')) == {"khach-san-ha-long"}
@@ -299,11 +385,14 @@ def test_free_text_punctuation_is_plain_text(seeded, portal):
     assert names(search(portal, q="(bệnh viện)?")) == {"benh-vien-tinh"}
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"fq": "khong_co_truong_nay:abc"}, "khong_co_truong_nay"),
-    ({"q": "truong_la:abc"}, "truong_la"),
-    ({"fq": f"organization:{ORG_A} AND mau_sac:do"}, "mau_sac"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"fq": "khong_co_truong_nay:abc"}, "khong_co_truong_nay"),
+        ({"q": "truong_la:abc"}, "truong_la"),
+        ({"fq": f"organization:{ORG_A} AND mau_sac:do"}, "mau_sac"),
+    ],
+)
 def test_unknown_field_is_a_400_naming_it(seeded, portal, params, field):
     resp = search(portal, **params)
     assert resp.status_code == 400, resp.text
@@ -318,8 +407,7 @@ def test_facet_counts_a_dataset_once_per_value(seeded, portal):
 
 
 def test_facet_mincount(seeded, portal):
-    resp = search(portal, **{"facet.field": '["res_format", "license_id"]',
-                             "facet.mincount": 3})
+    resp = search(portal, **{"facet.field": '["res_format", "license_id"]', "facet.mincount": 3})
     facets = resp.json()["result"]["facets"]
     assert facets["res_format"] == {"CSV": 3}
     assert facets["license_id"] == {}
@@ -328,24 +416,28 @@ def test_facet_mincount(seeded, portal):
 def test_search_facets_have_display_names(seeded, portal):
     resp = search(portal, **{"facet.field": '["organization"]'})
     items = resp.json()["result"]["search_facets"]["organization"]["items"]
-    assert {i["display_name"] for i in items} == {"Sở Y tế (kiểm thử tìm kiếm)",
-                                                  "Sở Du lịch (kiểm thử tìm kiếm)"}
+    assert {i["display_name"] for i in items} == {
+        "Sở Y tế (kiểm thử tìm kiếm)",
+        "Sở Du lịch (kiểm thử tìm kiếm)",
+    }
 
 
 def test_sort_by_metadata_modified_ascending(seeded, portal):
     admin = portal.ckan("sysadmin")
     admin.action.package_patch(id="benh-vien-tinh", notes="Sửa lần cuối.")
-    got = [r["name"] for r in search(portal, sort="metadata_modified asc").json()["result"]
-           ["results"]]
+    got = [
+        r["name"] for r in search(portal, sort="metadata_modified asc").json()["result"]["results"]
+    ]
     assert got[-1] == "benh-vien-tinh" and len(got) == 4
-    stamps = [r["metadata_modified"] for r in search(
-        portal, sort="metadata_modified asc").json()["result"]["results"]]
+    stamps = [
+        r["metadata_modified"]
+        for r in search(portal, sort="metadata_modified asc").json()["result"]["results"]
+    ]
     assert stamps == sorted(stamps)
 
 
 def test_sort_by_title_descending(seeded, portal):
-    got = [r["title"] for r in search(portal, sort="title_string desc").json()["result"]
-           ["results"]]
+    got = [r["title"] for r in search(portal, sort="title_string desc").json()["result"]["results"]]
     assert got[0].startswith("Trạm") and got[-1].startswith("Danh sách")
 
 
@@ -354,14 +446,23 @@ def test_drafts_visible_only_to_org_members_who_ask(seeded, portal):
     assert DRAFT in names(search(portal, "publisher", include_drafts=True, rows=100))
     assert DRAFT in names(search(portal, "sysadmin", include_drafts=True, rows=100))
     assert DRAFT not in names(search(portal, include_drafts=True, rows=100))
-    assert DRAFT not in names(search(portal, token=seeded["outsider"], include_drafts=True,
-                                     rows=100))
+    assert DRAFT not in names(
+        search(portal, token=seeded["outsider"], include_drafts=True, rows=100)
+    )
 
 
 def test_include_deleted_still_excludes_purged_from_index(seeded, portal):
     # core removes deleted datasets from the index (ckan.search.remove_deleted_packages)
-    found = names(search(portal, "sysadmin", include_deleted=True, include_private=True,
-                         include_drafts=True, rows=100))
+    found = names(
+        search(
+            portal,
+            "sysadmin",
+            include_deleted=True,
+            include_private=True,
+            include_drafts=True,
+            rows=100,
+        )
+    )
     assert "du-lieu-da-xoa" not in found
     assert {"ho-so-noi-bo", DRAFT} | PUBLIC == found
 
@@ -380,7 +481,8 @@ def test_autocomplete_without_diacritics_skips_private(seeded, portal):
 
 def test_package_show_works_for_indexed_and_private(seeded, portal):
     assert portal.ckan().action.package_show(id="benh-vien-tinh")["title"] == (
-        "Danh sách bệnh viện tỉnh Quảng Ninh")
+        "Danh sách bệnh viện tỉnh Quảng Ninh"
+    )
     assert portal.ckan("publisher").action.package_show(id="ho-so-noi-bo")["private"] is True
 
 
@@ -392,16 +494,17 @@ def test_dataset_page_with_bad_syntax_does_not_crash(seeded, portal):
 
 # ----------------------------------------------------------------------------- reset (last)
 
+
 def test_reset_empties_the_running_portal_and_names_can_be_reused(seeded, portal):
     admin = portal.ckan("sysadmin")
     pkg = admin.action.package_show(id="benh-vien-tinh")
     resource_id = pkg["resources"][0]["id"]
-    admin.action.datastore_create(resource_id=resource_id, force=True,
-                                  records=[{"benh_vien": "Bãi Cháy"}])
+    admin.action.datastore_create(
+        resource_id=resource_id, force=True, records=[{"benh_vien": "Bãi Cháy"}]
+    )
     portal.reset()
 
-    everything = search(portal, "sysadmin", include_private=True, include_drafts=True,
-                        rows=100)
+    everything = search(portal, "sysadmin", include_private=True, include_drafts=True, rows=100)
     assert everything.json()["result"]["count"] == 0
     with pytest.raises(NotFound):
         admin.action.package_show(id="benh-vien-tinh")
@@ -416,8 +519,11 @@ def test_reset_empties_the_running_portal_and_names_can_be_reused(seeded, portal
     # the same names can be created again, and are searchable
     admin.action.organization_create(name=ORG_A, title="Sở Y tế")
     again = admin.action.package_create(
-        name="benh-vien-tinh", owner_org=ORG_A, title="Bệnh viện (tạo lại)",
-        resources=[{"id": resource_id, "url": "http://example.org/x.csv", "format": "CSV"}])
+        name="benh-vien-tinh",
+        owner_org=ORG_A,
+        title="Bệnh viện (tạo lại)",
+        resources=[{"id": resource_id, "url": "http://example.org/x.csv", "format": "CSV"}],
+    )
     assert names(search(portal, q="tao lai")) == {"benh-vien-tinh"}
     # the old DataStore table is gone: the re-used resource id has no table
     assert again["resources"][0]["id"] == resource_id

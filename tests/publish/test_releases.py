@@ -55,7 +55,8 @@ def release(root: Path, portal, *, url: str | None = None, tmp: Path, **kw):
     schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
     client = _client(url or portal.url, portal.token("publisher"))
     return Releaser(client, spec, catalog.portal, workdir=work, flow_run_id="test").publish(
-        table, report, schema, **kw)
+        table, report, schema, **kw
+    )
 
 
 def _rows(root: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -69,8 +70,9 @@ def _write(root: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
     w.writeheader()
     w.writerows(rows)
-    (root / "samples" / "so-du-lich" / "co-so-luu-tru.csv").write_text(buf.getvalue(),
-                                                                        encoding="utf-8")
+    (root / "samples" / "so-du-lich" / "co-so-luu-tru.csv").write_text(
+        buf.getvalue(), encoding="utf-8"
+    )
 
 
 def _edit_schema(root: Path, change) -> None:
@@ -90,8 +92,9 @@ def _by_role(pkg: dict, role: str) -> list[dict]:
 
 def _latest_bytes(portal) -> bytes:
     link = _by_role(_package(portal), "latest-data")[0]
-    return requests.get(f"{portal.url}/dataset/{DATASET}/resource/{link['id']}/download",
-                        timeout=60).content
+    return requests.get(
+        f"{portal.url}/dataset/{DATASET}/resource/{link['id']}/download", timeout=60
+    ).content
 
 
 def _alias_total(portal) -> int:
@@ -99,6 +102,7 @@ def _alias_total(portal) -> int:
 
 
 # ----------------------------------------------------------------------------- versions
+
 
 def test_first_release_is_1_0_0_and_public(fresh, root, tmp_path):
     result = release(root, fresh, tmp=tmp_path)
@@ -141,8 +145,10 @@ def test_releases_command_lists_versions(fresh):
 
 
 def test_compatible_schema_change_makes_a_minor_release(fresh, root, tmp_path):
-    _edit_schema(root, lambda s: s["fields"].append(
-        {"name": "ghi_chu", "type": "string", "title": "Ghi chú"}))
+    _edit_schema(
+        root,
+        lambda s: s["fields"].append({"name": "ghi_chu", "type": "string", "title": "Ghi chú"}),
+    )
     header, rows = _rows(root)
     for r in rows:
         r["ghi_chu"] = ""
@@ -166,27 +172,45 @@ def test_breaking_change_needs_approval_and_changes_nothing(fresh, root, tmp_pat
 
 
 def test_rollback_makes_an_old_release_latest_again(fresh, root, tmp_path):
-    v1 = requests.get(next(r["url"] for r in _by_role(_package(fresh), "release-data")
-                           if r["dulieumo_version"] == "1.0.0"), timeout=60).content
+    v1 = requests.get(
+        next(
+            r["url"]
+            for r in _by_role(_package(fresh), "release-data")
+            if r["dulieumo_version"] == "1.0.0"
+        ),
+        timeout=60,
+    ).content
     catalog = load_catalog(root)
-    result = rollback(_client(fresh.url, fresh.token("publisher")), catalog.get(DATASET),
-                      catalog.portal, "1.0.0", workdir=tmp_path)
+    result = rollback(
+        _client(fresh.url, fresh.token("publisher")),
+        catalog.get(DATASET),
+        catalog.portal,
+        "1.0.0",
+        workdir=tmp_path,
+    )
     assert result.version not in ("1.0.0", "2.0.0")
     assert "Khôi phục dữ liệu của phiên bản 1.0.0" in result.notes["note"]
     assert _latest_bytes(fresh) == v1
-    versions = [r["version"] for r in releases(_client(fresh.url, fresh.token("publisher")),
-                                               DATASET)]
+    versions = [
+        r["version"] for r in releases(_client(fresh.url, fresh.token("publisher")), DATASET)
+    ]
     assert versions[0] == result.version and "1.0.0" in versions and "2.0.0" in versions
 
 
 def test_rollback_to_unknown_version_is_a_clear_error(fresh, root, tmp_path):
     catalog = load_catalog(root)
     with pytest.raises(Exception, match=r"no release 9\.9\.9.*releases:"):
-        rollback(_client(fresh.url, fresh.token("publisher")), catalog.get(DATASET),
-                 catalog.portal, "9.9.9", workdir=tmp_path)
+        rollback(
+            _client(fresh.url, fresh.token("publisher")),
+            catalog.get(DATASET),
+            catalog.portal,
+            "9.9.9",
+            workdir=tmp_path,
+        )
 
 
 # ----------------------------------------------------------------------------- faults
+
 
 class _Proxy(BaseHTTPRequestHandler):
     target = ""
@@ -244,14 +268,18 @@ def _public_state(portal) -> dict:
     }
 
 
-@pytest.mark.parametrize(("fail_on", "mode"), [
-    ("resource_create", "500"),
-    ("datastore_upsert", "drop"),
-    ("dulieumo_release_switch", "500"),
-    ("dulieumo_release_switch", "drop"),
-])
+@pytest.mark.parametrize(
+    ("fail_on", "mode"),
+    [
+        ("resource_create", "500"),
+        ("datastore_upsert", "drop"),
+        ("dulieumo_release_switch", "500"),
+        ("dulieumo_release_switch", "drop"),
+    ],
+)
 def test_faults_leave_the_previous_release_and_the_next_run_converges(
-        fresh, root, tmp_path, proxy, fail_on, mode):
+    fresh, root, tmp_path, proxy, fail_on, mode
+):
     header, rows = _rows(root)
     rows[1]["ten"] = rows[1]["ten"] + f" ({fail_on} {mode})"
     _write(root, header, rows)
@@ -287,8 +315,10 @@ def test_answer_lost_after_the_switch_converges_to_unchanged(fresh, root, tmp_pa
 
 def test_a_second_run_cannot_publish_while_one_holds_the_lock(fresh, root, tmp_path):
     client = _client(fresh.url, fresh.token("publisher"))
-    client.call("dulieumo_release_lock", {"id": DATASET, "owner": "other-run",
-                                          "owner_org": "so-du-lich", "ttl": 60})
+    client.call(
+        "dulieumo_release_lock",
+        {"id": DATASET, "owner": "other-run", "owner_org": "so-du-lich", "ttl": 60},
+    )
     header, rows = _rows(root)
     rows[3]["ten"] = rows[3]["ten"] + " (khóa)"
     _write(root, header, rows)
@@ -298,8 +328,10 @@ def test_a_second_run_cannot_publish_while_one_holds_the_lock(fresh, root, tmp_p
             release(root, fresh, tmp=tmp_path)
         assert _public_state(fresh) == before
     finally:
-        client.call("dulieumo_release_lock", {"id": DATASET, "owner": "other-run",
-                                              "owner_org": "so-du-lich", "release": True})
+        client.call(
+            "dulieumo_release_lock",
+            {"id": DATASET, "owner": "other-run", "owner_org": "so-du-lich", "release": True},
+        )
     assert release(root, fresh, tmp=tmp_path).action == "released"
 
 
@@ -318,13 +350,13 @@ def test_retention_keeps_the_last_n(fresh, root, tmp_path):
     header, rows = _rows(root)
     rows[4]["ten"] = rows[4]["ten"] + " (lưu giữ)"
     _write(root, header, rows)
-    result = release(root, fresh, tmp=tmp_path,
-                     retention=RetentionPolicy(keep_last=2, one_per_year=False))
+    result = release(
+        root, fresh, tmp=tmp_path, retention=RetentionPolicy(keep_last=2, one_per_year=False)
+    )
     pkg = _package(fresh)
     versions = sorted(r["dulieumo_version"] for r in _by_role(pkg, "release-data"))
     assert len(versions) == 2 and result.version in versions
-    listed = [r["version"] for r in releases(_client(fresh.url, fresh.token("publisher")),
-                                             DATASET)]
+    listed = [r["version"] for r in releases(_client(fresh.url, fresh.token("publisher")), DATASET)]
     assert sorted(listed) == versions
 
 
@@ -332,8 +364,7 @@ def test_datapackage_of_a_release_has_provenance_and_hashes(fresh):
     pkg = _package(fresh)
     dp_res = _by_role(pkg, "release-datapackage")[0]
     dp = requests.get(dp_res["url"], timeout=60).json()
-    data = next(r for r in _by_role(pkg, "release-data")
-                if r["dulieumo_version"] == dp["version"])
+    data = next(r for r in _by_role(pkg, "release-data") if r["dulieumo_version"] == dp["version"])
     body = requests.get(data["url"], timeout=60).content
     res = dp["resources"][0]
     assert res["hash"] == "sha256:" + hashlib.sha256(body).hexdigest()

@@ -30,21 +30,32 @@ def _with(change) -> dict:
     [
         (lambda s: s["fields"].pop(1), "major", "field-removed"),
         (lambda s: s["fields"][1].__setitem__("name", "so_giuong_benh"), "major", "field-removed"),
-        (lambda s: s["fields"].append({"name": "ghi_chu", "type": "string"}), "minor",
-         "field-added"),
+        (
+            lambda s: s["fields"].append({"name": "ghi_chu", "type": "string"}),
+            "minor",
+            "field-added",
+        ),
         (lambda s: s["fields"][1].__setitem__("type", "number"), "minor", "type-changed"),
         (lambda s: s["fields"][1].__setitem__("type", "boolean"), "major", "type-changed"),
         (lambda s: s.__setitem__("primaryKey", ["ma", "loai"]), "major", "primary-key"),
-        (lambda s: s["fields"][1]["constraints"].__setitem__("minimum", 5), "major",
-         "constraint-changed"),
+        (
+            lambda s: s["fields"][1]["constraints"].__setitem__("minimum", 5),
+            "major",
+            "constraint-changed",
+        ),
         (lambda s: s["fields"][1]["constraints"].pop("minimum"), "minor", "constraint-changed"),
-        (lambda s: s["fields"][2]["constraints"]["enum"].append("C"), "minor",
-         "constraint-changed"),
-        (lambda s: s["fields"][2]["constraints"]["enum"].remove("B"), "major",
-         "constraint-changed"),
+        (
+            lambda s: s["fields"][2]["constraints"]["enum"].append("C"),
+            "minor",
+            "constraint-changed",
+        ),
+        (
+            lambda s: s["fields"][2]["constraints"]["enum"].remove("B"),
+            "major",
+            "constraint-changed",
+        ),
         (lambda s: s["fields"][0]["constraints"].pop("required"), "minor", "constraint-changed"),
-        (lambda s: s["fields"][0].__setitem__("title", "Mã cơ sở"), "patch",
-         "description-changed"),
+        (lambda s: s["fields"][0].__setitem__("title", "Mã cơ sở"), "patch", "description-changed"),
     ],
 )
 def test_schema_change_levels(change, level, kind):
@@ -70,8 +81,9 @@ def test_breaking_changes_listed_with_vietnamese_messages():
 
 def _csv(tmp_path, name, rows):
     p = tmp_path / name
-    p.write_text("ma,so_giuong,loai\n" + "\n".join(",".join(r) for r in rows) + "\n",
-                 encoding="utf-8")
+    p.write_text(
+        "ma,so_giuong,loai\n" + "\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8"
+    )
     return p
 
 
@@ -82,8 +94,11 @@ def test_row_diff_by_primary_key(tmp_path):
     assert (d.added, d.removed, d.changed, d.unchanged) == (1, 1, 1, 1)
     assert d.samples["added"][0]["so_giuong"] == "4"
     assert d.samples["removed"][0]["loai"] == "B"
-    assert d.samples["changed"][0] == {"key": "b", "before": {"so_giuong": "2"},
-                                       "after": {"so_giuong": "5"}}
+    assert d.samples["changed"][0] == {
+        "key": "b",
+        "before": {"so_giuong": "2"},
+        "after": {"so_giuong": "5"},
+    }
 
 
 def test_row_diff_first_release_and_without_key(tmp_path):
@@ -110,9 +125,15 @@ def test_retention_keeps_last_n_plus_one_per_year():
         version: str
         created: str
 
-    rels = [R("1.0.0", "2024-03-01"), R("1.0.1", "2024-09-01"), R("1.1.0", "2025-02-01"),
-            R("1.1.1", "2025-06-01"), R("1.1.2", "2026-01-01"), R("1.1.3", "2026-05-01"),
-            R("1.1.4", "2026-09-01")]
+    rels = [
+        R("1.0.0", "2024-03-01"),
+        R("1.0.1", "2024-09-01"),
+        R("1.1.0", "2025-02-01"),
+        R("1.1.1", "2025-06-01"),
+        R("1.1.2", "2026-01-01"),
+        R("1.1.3", "2026-05-01"),
+        R("1.1.4", "2026-09-01"),
+    ]
     kept, dropped = RetentionPolicy(keep_last=2).select(rels)
     assert kept == ["1.1.4", "1.1.3", "1.1.1", "1.0.1"]
     assert set(dropped) == {"1.1.2", "1.1.0", "1.0.0"}

@@ -25,20 +25,31 @@ FIELDS = [
 ]
 
 
-def make_spec(root: Path, source: dict[str, Any], *, conventions: dict[str, Any] | None = None,
-              fields: list[dict[str, Any]] | None = None, name: str = "co-so-y-te",
-              primary_key: str | None = "ma_co_so") -> DatasetSpec:
+def make_spec(
+    root: Path,
+    source: dict[str, Any],
+    *,
+    conventions: dict[str, Any] | None = None,
+    fields: list[dict[str, Any]] | None = None,
+    name: str = "co-so-y-te",
+    primary_key: str | None = "ma_co_so",
+) -> DatasetSpec:
     schema = {"fields": fields or FIELDS}
     if primary_key:
         schema["primaryKey"] = [primary_key]
     (root / "schemas").mkdir(parents=True, exist_ok=True)
-    (root / "schemas" / f"{name}.json").write_text(json.dumps(schema, ensure_ascii=False),
-                                                   encoding="utf-8")
+    (root / "schemas" / f"{name}.json").write_text(
+        json.dumps(schema, ensure_ascii=False), encoding="utf-8"
+    )
     data: dict[str, Any] = {
-        "name": name, "title": {"vi": "Cơ sở y tế"}, "description": {"vi": "Mô tả"},
+        "name": name,
+        "title": {"vi": "Cơ sở y tế"},
+        "description": {"vi": "Mô tả"},
         "organization": "so-y-te",
         "maintainer": {"name": "Phòng Nghiệp vụ Y", "email": "nvy.syt@quangninh.gov.vn"},
-        "frequency": "monthly", "schema": f"schemas/{name}.json", "source": source,
+        "frequency": "monthly",
+        "schema": f"schemas/{name}.json",
+        "source": source,
     }
     if conventions is not None:
         data["conventions"] = conventions
@@ -74,8 +85,11 @@ def serve(routes: dict[str, Route]) -> Iterator[Server]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            req = Request(parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()},
-                          {k.lower(): v for k, v in self.headers.items()})
+            req = Request(
+                parts.path,
+                {k: v[-1] for k, v in parse_qs(parts.query).items()},
+                {k.lower(): v for k, v in self.headers.items()},
+            )
             server = state["server"]
             server.seen.append(req)
             route = server.routes.get(parts.path)
@@ -104,8 +118,11 @@ def serve(routes: dict[str, Route]) -> Iterator[Server]:
 
 
 def json_body(value: Any, status: int = 200) -> tuple[int, dict[str, str], bytes]:
-    return status, {"Content-Type": "application/json"}, json.dumps(
-        value, ensure_ascii=False).encode("utf-8")
+    return (
+        status,
+        {"Content-Type": "application/json"},
+        json.dumps(value, ensure_ascii=False).encode("utf-8"),
+    )
 
 
 def read_csv(path: Path) -> list[list[str]]:

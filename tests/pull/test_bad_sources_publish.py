@@ -49,7 +49,8 @@ def agency() -> Iterator[str]:
             page = int(req.query["page"])
             if page == broken_page:
                 return 200, {"Content-Type": "text/html"}, b"<html>He thong dang bao tri</html>"
-            return json_body({"data": rows[(page - 1) * 10: page * 10]})
+            return json_body({"data": rows[(page - 1) * 10 : page * 10]})
+
         return route
 
     with serve({"/dup": paged(duplicated), "/broken": paged(records, 2)}) as server:
@@ -72,10 +73,18 @@ def _error(proc: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def test_duplicate_key_across_api_pages(portal: Any, baseline: dict[str, Any], root: Path,
-                                        agency: str) -> None:
-    proc = _publish(root, {"type": "api", "url": f"{agency}/dup", "records": "data",
-                           "pagination": {"style": "page", "size": 10}})
+def test_duplicate_key_across_api_pages(
+    portal: Any, baseline: dict[str, Any], root: Path, agency: str
+) -> None:
+    proc = _publish(
+        root,
+        {
+            "type": "api",
+            "url": f"{agency}/dup",
+            "records": "data",
+            "pagination": {"style": "page", "size": 10},
+        },
+    )
     assert proc.returncode == 1, (proc.stdout, proc.stderr[-2000:])
     out = json_out(proc)
     assert out["status"] == "invalid" and out["findings"] == {"primary-key": 1}
@@ -85,11 +94,20 @@ def test_duplicate_key_across_api_pages(portal: Any, baseline: dict[str, Any], r
     _unchanged(portal, baseline)
 
 
-def test_error_page_mid_paging(portal: Any, baseline: dict[str, Any], root: Path,
-                               agency: str) -> None:
-    text = _error(_publish(root, {"type": "api", "url": f"{agency}/broken?token=s3cr3t",
-                                  "records": "data",
-                                  "pagination": {"style": "page", "size": 10}}))
+def test_error_page_mid_paging(
+    portal: Any, baseline: dict[str, Any], root: Path, agency: str
+) -> None:
+    text = _error(
+        _publish(
+            root,
+            {
+                "type": "api",
+                "url": f"{agency}/broken?token=s3cr3t",
+                "records": "data",
+                "pagination": {"style": "page", "size": 10},
+            },
+        )
+    )
     assert "page 2" in text and "not valid JSON" in text and "s3cr3t" not in text
     _unchanged(portal, baseline)
 
@@ -105,14 +123,18 @@ def _xlsx(path: Path) -> None:
     wb.save(path)
 
 
-@pytest.mark.parametrize(("case", "fragments"), [
-    ("tcvn3-in-utf8", ["row 3, column «ten»", "TCVN3", "encoding: tcvn3"]),
-    ("wrong-encoding", ["`encoding: utf-8`", "windows-1258"]),
-    ("empty", ["the file is empty"]),
-    ("xlsx-header", ["sheet 'Sheet', row 1", "header is not there", "row 3"]),
-])
-def test_bad_files(portal: Any, baseline: dict[str, Any], root: Path, case: str,
-                   fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("case", "fragments"),
+    [
+        ("tcvn3-in-utf8", ["row 3, column «ten»", "TCVN3", "encoding: tcvn3"]),
+        ("wrong-encoding", ["`encoding: utf-8`", "windows-1258"]),
+        ("empty", ["the file is empty"]),
+        ("xlsx-header", ["sheet 'Sheet', row 1", "header is not there", "row 3"]),
+    ],
+)
+def test_bad_files(
+    portal: Any, baseline: dict[str, Any], root: Path, case: str, fragments: list[str]
+) -> None:
     text = SAMPLE.read_text(encoding="utf-8-sig")
     path = root / "samples" / "bad.csv"
     source: dict[str, Any] = {"type": "file", "path": "samples/bad.csv"}
@@ -136,9 +158,19 @@ def test_bad_files(portal: Any, baseline: dict[str, Any], root: Path, case: str,
 
 
 def test_failing_sql_query(portal: Any, baseline: dict[str, Any], root: Path) -> None:
-    out = _error(_publish(root, {"type": "sql", "url": "postgresql://postgres:s3cr3t@127.0.0.1"
-                                 ":5432/postgres", "query": "SELECT * FROM co_so_khong_co"}))
-    assert 'relation \\"co_so_khong_co\\" does not exist' in out or \
-        'relation "co_so_khong_co" does not exist' in out
+    out = _error(
+        _publish(
+            root,
+            {
+                "type": "sql",
+                "url": "postgresql://postgres:s3cr3t@127.0.0.1:5432/postgres",
+                "query": "SELECT * FROM co_so_khong_co",
+            },
+        )
+    )
+    assert (
+        'relation \\"co_so_khong_co\\" does not exist' in out
+        or 'relation "co_so_khong_co" does not exist' in out
+    )
     assert "s3cr3t" not in out and "postgres:***@" in out
     _unchanged(portal, baseline)

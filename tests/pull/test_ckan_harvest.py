@@ -23,8 +23,16 @@ FIELDS = [
     {"name": "gia_tri", "type": "number", "title": "Giá trị"},
     {"name": "so_mau", "type": "integer", "title": "Số mẫu"},
 ]
-ROWS = [{"ma_tram": f"QT-{i:02d}", "ten_tram": f"Trạm quan trắc Hạ Long {i}",
-         "ngay": f"2025-01-{i:02d}", "gia_tri": 20.5 + i, "so_mau": i} for i in range(1, 13)]
+ROWS = [
+    {
+        "ma_tram": f"QT-{i:02d}",
+        "ten_tram": f"Trạm quan trắc Hạ Long {i}",
+        "ngay": f"2025-01-{i:02d}",
+        "gia_tri": 20.5 + i,
+        "so_mau": i,
+    }
+    for i in range(1, 13)
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,30 +40,54 @@ def harvested(portal: Any) -> Iterator[dict[str, str]]:
     ckan = portal.ckan("sysadmin")
     org = ckan.action.organization_list()[0]
     name = f"thu-harvest-{uuid.uuid4().hex[:8]}"
-    pkg = ckan.action.package_create(name=name, title="Thử thu thập", owner_org=org,
-                                     license_id="cc-by")
+    pkg = ckan.action.package_create(
+        name=name, title="Thử thu thập", owner_org=org, license_id="cc-by"
+    )
     try:
         ds = ckan.action.datastore_create(
             resource={"package_id": pkg["id"], "name": "Quan trắc", "format": "CSV"},
-            fields=[{"id": "ma_tram", "type": "text"}, {"id": "ten_tram", "type": "text"},
-                    {"id": "ngay", "type": "timestamp"}, {"id": "gia_tri", "type": "numeric"},
-                    {"id": "so_mau", "type": "int"}],
-            records=ROWS, force=True)
+            fields=[
+                {"id": "ma_tram", "type": "text"},
+                {"id": "ten_tram", "type": "text"},
+                {"id": "ngay", "type": "timestamp"},
+                {"id": "gia_tri", "type": "numeric"},
+                {"id": "so_mau", "type": "int"},
+            ],
+            records=ROWS,
+            force=True,
+        )
         csv_text = "ma_tram,ten_tram\nQT-01,Trạm Cẩm Phả\nQT-02,Trạm Móng Cái\n"
         upload = ckan.action.resource_create(
-            package_id=pkg["id"], name="Danh sách trạm", format="CSV",
-            upload=("tram.csv", io.BytesIO(csv_text.encode("utf-8"))))
-        yield {"url": portal.url, "datastore": ds["resource_id"], "file": upload["id"],
-               "csv": csv_text, "token": portal.token("sysadmin")}
+            package_id=pkg["id"],
+            name="Danh sách trạm",
+            format="CSV",
+            upload=("tram.csv", io.BytesIO(csv_text.encode("utf-8"))),
+        )
+        yield {
+            "url": portal.url,
+            "datastore": ds["resource_id"],
+            "file": upload["id"],
+            "csv": csv_text,
+            "token": portal.token("sysadmin"),
+        }
     finally:
         ckan.action.dataset_purge(id=pkg["id"])
 
 
-def test_datastore_table_is_harvested_page_by_page(tmp_path: Path,
-                                                   harvested: dict[str, str]) -> None:
-    spec = make_spec(tmp_path, {"type": "ckan", "url": harvested["url"],
-                                "resource_id": harvested["datastore"], "page_size": 5},
-                     fields=FIELDS, primary_key="ma_tram")
+def test_datastore_table_is_harvested_page_by_page(
+    tmp_path: Path, harvested: dict[str, str]
+) -> None:
+    spec = make_spec(
+        tmp_path,
+        {
+            "type": "ckan",
+            "url": harvested["url"],
+            "resource_id": harvested["datastore"],
+            "page_size": 5,
+        },
+        fields=FIELDS,
+        primary_key="ma_tram",
+    )
     table = pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     rows = read_csv(table.path)
     assert rows[0] == ["ma_tram", "ten_tram", "ngay", "gia_tri", "so_mau"]  # no _id
@@ -64,14 +96,23 @@ def test_datastore_table_is_harvested_page_by_page(tmp_path: Path,
     assert table.source_uri == f"{harvested['url']} resource {harvested['datastore']}"
 
 
-def test_resource_file_is_downloaded(tmp_path: Path, harvested: dict[str, str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resource_file_is_downloaded(
+    tmp_path: Path, harvested: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OTHER_PORTAL_TOKEN", harvested["token"])
     fields = FIELDS[:2]
-    spec = make_spec(tmp_path, {"type": "ckan", "url": harvested["url"], "datastore": False,
-                                "resource_id": harvested["file"],
-                                "headers": {"Authorization": "${OTHER_PORTAL_TOKEN}"}},
-                     fields=fields, primary_key="ma_tram")
+    spec = make_spec(
+        tmp_path,
+        {
+            "type": "ckan",
+            "url": harvested["url"],
+            "datastore": False,
+            "resource_id": harvested["file"],
+            "headers": {"Authorization": "${OTHER_PORTAL_TOKEN}"},
+        },
+        fields=fields,
+        primary_key="ma_tram",
+    )
     table = pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     assert table.path.read_text(encoding="utf-8") == harvested["csv"]
     assert "/download/tram.csv" in table.source_uri
@@ -79,8 +120,11 @@ def test_resource_file_is_downloaded(tmp_path: Path, harvested: dict[str, str],
 
 
 def test_unknown_resource_is_terminal(tmp_path: Path, harvested: dict[str, str]) -> None:
-    spec = make_spec(tmp_path, {"type": "ckan", "url": harvested["url"],
-                                "resource_id": "khong-co-tai-nguyen-nay"}, fields=FIELDS)
+    spec = make_spec(
+        tmp_path,
+        {"type": "ckan", "url": harvested["url"], "resource_id": "khong-co-tai-nguyen-nay"},
+        fields=FIELDS,
+    )
     with pytest.raises(SourceError) as info:
         pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     msg = str(info.value)

@@ -23,21 +23,38 @@ FIELDS = [
     {"name": "kinh_phi", "type": "number", "title": "Kinh phí"},
     {"name": "ngay_cap_phep", "type": "date", "title": "Ngày cấp phép"},
 ]
-CONV = {"columns": {"STT": None, "Mã cơ sở": "ma_co_so", "Tên cơ sở": "ten",
-                    "Số giường / Kế hoạch": "giuong_ke_hoach",
-                    "Số giường / Thực kê": "giuong_thuc_te",
-                    "Kinh phí (triệu đồng)": "kinh_phi", "Ngày cấp phép": "ngay_cap_phep"},
-        "decimal_char": ",", "group_char": ".", "date_format": "%d/%m/%Y"}
+CONV = {
+    "columns": {
+        "STT": None,
+        "Mã cơ sở": "ma_co_so",
+        "Tên cơ sở": "ten",
+        "Số giường / Kế hoạch": "giuong_ke_hoach",
+        "Số giường / Thực kê": "giuong_thuc_te",
+        "Kinh phí (triệu đồng)": "kinh_phi",
+        "Ngày cấp phép": "ngay_cap_phep",
+    },
+    "decimal_char": ",",
+    "group_char": ".",
+    "date_format": "%d/%m/%Y",
+}
 DATA = [
-    [1, "KCB-1", "Bệnh viện Đa khoa tỉnh Quảng Ninh", 1200, 1350, 1234567.5,
-     dt.datetime(2020, 5, 1)],
+    [
+        1,
+        "KCB-1",
+        "Bệnh viện Đa khoa tỉnh Quảng Ninh",
+        1200,
+        1350,
+        1234567.5,
+        dt.datetime(2020, 5, 1),
+    ],
     [2, "KCB-2", "Trung tâm Y tế thành phố Hạ Long", 300, 280, "12.345,75", "15/08/2019"],
     [3, "KCB-3", "Trạm Y tế phường Hồng Gai", 0, None, None, dt.date(2021, 1, 4)],
 ]
 
 
-def workbook(path: Path, *, footnote_gap: bool = True, rows: list[list[Any]] = DATA,
-             sheet: str = "Biểu 01") -> Path:
+def workbook(
+    path: Path, *, footnote_gap: bool = True, rows: list[list[Any]] = DATA, sheet: str = "Biểu 01"
+) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
@@ -46,8 +63,11 @@ def workbook(path: Path, *, footnote_gap: bool = True, rows: list[list[Any]] = D
     ws.merge_cells("A2:G2")
     ws["A3"] = "(Kèm theo Công văn số 123/SYT-NVY)"
     # two-row header at rows 5-6: "Số giường" merged over D5:E5, the others over two rows
-    for col, text in zip("ABCFG", ["STT", "Mã cơ sở", "Tên\ncơ sở", "Kinh phí (triệu đồng)",
-                                   "Ngày cấp phép"], strict=True):
+    for col, text in zip(
+        "ABCFG",
+        ["STT", "Mã cơ sở", "Tên\ncơ sở", "Kinh phí (triệu đồng)", "Ngày cấp phép"],
+        strict=True,
+    ):
         ws[f"{col}5"] = text
         ws.merge_cells(f"{col}5:{col}6")
     ws["D5"] = "Số giường"
@@ -68,8 +88,12 @@ def workbook(path: Path, *, footnote_gap: bool = True, rows: list[list[Any]] = D
 
 
 def _spec(root: Path, excel: dict[str, Any], conventions: dict[str, Any] | None = CONV):
-    return make_spec(root, {"type": "file", "path": "bieu.xlsx", "excel": excel},
-                     conventions=conventions, fields=FIELDS)
+    return make_spec(
+        root,
+        {"type": "file", "path": "bieu.xlsx", "excel": excel},
+        conventions=conventions,
+        fields=FIELDS,
+    )
 
 
 EXCEL = {"sheet": "Biểu 01", "header_rows": [5, 6], "first_data_row": 8}
@@ -101,9 +125,9 @@ def test_sheet_by_number_and_default_first_data_row(tmp_path: Path) -> None:
 
 
 def test_joined_header_labels() -> None:
-    assert join_header([["STT", "Số giường", None, "Ghi chú"],
-                        [None, "Kế hoạch", "Thực kê", None]]) == \
-        ["STT", "Số giường / Kế hoạch", "Số giường / Thực kê", "Ghi chú"]
+    assert join_header(
+        [["STT", "Số giường", None, "Ghi chú"], [None, "Kế hoạch", "Thực kê", None]]
+    ) == ["STT", "Số giường / Kế hoạch", "Số giường / Thực kê", "Ghi chú"]
     assert join_header([["Tên\n cơ  sở", None]]) == ["Tên cơ sở"]
 
 
@@ -113,8 +137,10 @@ def test_header_not_where_declared(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     msg = str(info.value)
-    assert "Dataset 'co-so-y-te', source bieu.xlsx, sheet 'Biểu 01', rows 2-3: the table's " \
+    assert (
+        "Dataset 'co-so-y-te', source bieu.xlsx, sheet 'Biểu 01', rows 2-3: the table's "
         "header is not there." in msg
+    )
     assert "row 2: 'BÁO CÁO DANH SÁCH CƠ SỞ KHÁM BỆNH, CHỮA BỆNH NĂM 2025'" in msg
     assert "row 3: '(Kèm theo Công văn số 123/SYT-NVY)'" in msg
     assert "ma_co_so (Mã cơ sở)" in msg
@@ -129,8 +155,10 @@ def test_one_header_row_declared_for_a_two_row_header(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     msg = str(info.value)
-    assert "sheet 'Biểu 01', row 5: the columns 'Số giường', '(blank, column 5)' are " \
+    assert (
+        "sheet 'Biểu 01', row 5: the columns 'Số giường', '(blank, column 5)' are "
         "neither a field of the schema nor mapped under `conventions.columns`" in msg
+    )
     assert "giuong_ke_hoach (Số giường kế hoạch)" in msg  # the expected fields are listed
     assert 'columns: {"Số giường": <field name>} (or null' in msg
 
@@ -138,16 +166,22 @@ def test_one_header_row_declared_for_a_two_row_header(tmp_path: Path) -> None:
 def test_missing_sheet_lists_the_sheets(tmp_path: Path) -> None:
     workbook(tmp_path / "bieu.xlsx")
     with pytest.raises(SourceError) as info:
-        pull_source(_spec(tmp_path, {"sheet": "Biểu 02", "header_rows": [5, 6]}),
-                    root=tmp_path, workdir=tmp_path / "run")
+        pull_source(
+            _spec(tmp_path, {"sheet": "Biểu 02", "header_rows": [5, 6]}),
+            root=tmp_path,
+            workdir=tmp_path / "run",
+        )
     assert "no sheet 'Biểu 02' (sheets: 'Biểu 01', 'Hướng dẫn')" in str(info.value)
 
 
-@pytest.mark.parametrize(("data", "fragment"), [
-    (b"", "the file is empty"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old .xls workbook"),
-    ("ma_co_so,ten\nKCB-1,Bệnh viện\n".encode(), "not an .xlsx workbook"),
-])
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "the file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old .xls workbook"),
+        ("ma_co_so,ten\nKCB-1,Bệnh viện\n".encode(), "not an .xlsx workbook"),
+    ],
+)
 def test_not_a_workbook(tmp_path: Path, data: bytes, fragment: str) -> None:
     (tmp_path / "bieu.xlsx").write_bytes(data)
     with pytest.raises(SourceError) as info:
@@ -159,14 +193,19 @@ def test_workbook_behind_http_with_its_format_from_the_url(tmp_path: Path) -> No
     from tests.pull.helpers import serve
 
     data = workbook(tmp_path / "served.xlsx").read_bytes()
+
     def route(req: Any) -> tuple[int, dict[str, str], bytes]:
         if req.headers.get("if-none-match") == '"1"':
             return 304, {}, b""
         return 200, {"ETag": '"1"'}, data
 
     with serve({"/bieu-01.xlsx": route}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/bieu-01.xlsx",
-                                    "excel": EXCEL}, conventions=CONV, fields=FIELDS)
+        spec = make_spec(
+            tmp_path,
+            {"type": "http", "url": f"{server.url}/bieu-01.xlsx", "excel": EXCEL},
+            conventions=CONV,
+            fields=FIELDS,
+        )
         first = pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
         second = pull_source(spec, root=tmp_path, workdir=tmp_path / "b")
     assert read_csv(first.path) == read_csv(second.path) == EXPECTED

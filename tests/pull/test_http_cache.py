@@ -26,25 +26,28 @@ class Agency:
     def __call__(self, req: Request) -> tuple[int, dict[str, str], bytes]:
         etag = f'"v{self.version}"'
         modified = f"Mon, 0{self.version} Dec 2025 00:00:00 GMT"
-        if (self.validator == "etag" and req.headers.get("if-none-match") == etag) or \
-                (self.validator == "last-modified" and \
-                req.headers.get("if-modified-since") == modified):
+        if (self.validator == "etag" and req.headers.get("if-none-match") == etag) or (
+            self.validator == "last-modified" and req.headers.get("if-modified-since") == modified
+        ):
             self.not_modified += 1
             return 304, {}, b""
         self.full += 1
         headers = {"Content-Type": "text/csv"}
-        headers["ETag" if self.validator == "etag" else "Last-Modified"] = \
+        headers["ETag" if self.validator == "etag" else "Last-Modified"] = (
             etag if self.validator == "etag" else modified
+        )
         return 200, headers, self.body
 
 
 @pytest.mark.parametrize("validator", ["etag", "last-modified"])
-def test_unchanged_source_is_not_downloaded_again(tmp_path: Path, work_root: Path,
-                                                  validator: str) -> None:
+def test_unchanged_source_is_not_downloaded_again(
+    tmp_path: Path, work_root: Path, validator: str
+) -> None:
     agency = Agency(validator)
     with serve({"/co-so.csv": agency}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/co-so.csv"},
-                         fields=FIELDS)
+        spec = make_spec(
+            tmp_path, {"type": "http", "url": f"{server.url}/co-so.csv"}, fields=FIELDS
+        )
         first = pull_source(spec, root=tmp_path, workdir=tmp_path / "run1")
         second = pull_source(spec, root=tmp_path, workdir=tmp_path / "run2")
         assert (agency.full, agency.not_modified) == (1, 1)
@@ -67,8 +70,9 @@ def test_unchanged_source_is_not_downloaded_again(tmp_path: Path, work_root: Pat
 def test_request_carries_the_validator(tmp_path: Path) -> None:
     agency = Agency("etag")
     with serve({"/co-so.csv": agency}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/co-so.csv"},
-                         fields=FIELDS)
+        spec = make_spec(
+            tmp_path, {"type": "http", "url": f"{server.url}/co-so.csv"}, fields=FIELDS
+        )
         pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
         pull_source(spec, root=tmp_path, workdir=tmp_path / "b")
         assert [r.headers.get("if-none-match") for r in server.seen] == [None, '"v1"']
@@ -76,8 +80,7 @@ def test_request_carries_the_validator(tmp_path: Path) -> None:
 
 def test_without_validators_nothing_is_cached(tmp_path: Path, work_root: Path) -> None:
     with serve({"/x.csv": lambda r: (200, {}, BODY)}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/x.csv"},
-                         fields=FIELDS)
+        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/x.csv"}, fields=FIELDS)
         pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
         pull_source(spec, root=tmp_path, workdir=tmp_path / "b")
         assert len(server.seen) == 2
@@ -88,20 +91,33 @@ def test_without_validators_nothing_is_cached(tmp_path: Path, work_root: Path) -
 def test_lost_cache_with_a_304_is_transient(tmp_path: Path, work_root: Path) -> None:
     """A 304 to an unconditional request (a broken proxy) must not publish nothing."""
     with serve({"/x.csv": lambda r: (304, {}, b"")}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/x.csv"},
-                         fields=FIELDS)
+        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/x.csv"}, fields=FIELDS)
         with pytest.raises(SourceUnavailable, match="304"):
             pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
 
 
-def test_headers_from_the_environment_are_sent(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_headers_from_the_environment_are_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AGENCY_TOKEN", "s3cr3t-t0ken")
-    with serve({"/x.csv": lambda r: (200, {}, BODY) if r.headers.get("authorization") ==
-                "Bearer s3cr3t-t0ken" else (401, {}, b"no")}) as server:
-        spec = make_spec(tmp_path, {"type": "http", "url": f"{server.url}/x.csv",
-                                    "headers": {"Authorization": "Bearer ${AGENCY_TOKEN}"}},
-                         fields=FIELDS)
+    with serve(
+        {
+            "/x.csv": lambda r: (
+                (200, {}, BODY)
+                if r.headers.get("authorization") == "Bearer s3cr3t-t0ken"
+                else (401, {}, b"no")
+            )
+        }
+    ) as server:
+        spec = make_spec(
+            tmp_path,
+            {
+                "type": "http",
+                "url": f"{server.url}/x.csv",
+                "headers": {"Authorization": "Bearer ${AGENCY_TOKEN}"},
+            },
+            fields=FIELDS,
+        )
         table = pull_source(spec, root=tmp_path, workdir=tmp_path / "a")
     assert table.path.read_bytes() == BODY
     assert "s3cr3t" not in table.source_uri

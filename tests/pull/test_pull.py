@@ -37,14 +37,17 @@ def _spec(root, **source):
     return load_catalog(root).get("co-so-luu-tru")
 
 
-@pytest.mark.parametrize(("raw", "encoding", "expected"), [
-    (TEXT.encode("utf-8"), "utf-8", "utf-8"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "auto", "utf-8-sig"),
-    (TEXT.replace("\n", "\r\n").encode("utf-8"), "auto", "utf-8"),
-    ("cp1258", "auto", "windows-1258"),
-    ("cp1258", "windows-1258", "windows-1258"),
-    (unicodedata.normalize("NFD", TEXT).encode("utf-8"), "auto", "utf-8"),
-])
+@pytest.mark.parametrize(
+    ("raw", "encoding", "expected"),
+    [
+        (TEXT.encode("utf-8"), "utf-8", "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "auto", "utf-8-sig"),
+        (TEXT.replace("\n", "\r\n").encode("utf-8"), "auto", "utf-8"),
+        ("cp1258", "auto", "windows-1258"),
+        ("cp1258", "windows-1258", "windows-1258"),
+        (unicodedata.normalize("NFD", TEXT).encode("utf-8"), "auto", "utf-8"),
+    ],
+)
 def test_encodings_are_detected_and_text_is_nfc(root, tmp_path, raw, encoding, expected):
     data = _cp1258(TEXT) if raw == "cp1258" else raw
     (root / "samples" / "x.csv").write_bytes(data)
@@ -65,10 +68,13 @@ def test_declared_utf8_but_windows_1258_names_line_and_byte(root, tmp_path):
     assert "encoding: windows-1258" in msg
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    (b"", "the file is empty"),
-    (b"PK\x03\x04\x00\x00binary", "contains NUL bytes"),
-])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"", "the file is empty"),
+        (b"PK\x03\x04\x00\x00binary", "contains NUL bytes"),
+    ],
+)
 def test_empty_and_binary_files(root, tmp_path, data, needle):
     (root / "samples" / "x.csv").write_bytes(data)
     with pytest.raises(SourceError, match=needle):
@@ -118,11 +124,16 @@ def test_http_source(root, tmp_path, server):
     assert "secret" not in table.source_uri
 
 
-@pytest.mark.parametrize(("path", "error"), [
-    ("/404/x.csv", SourceError), ("/403/x.csv", SourceError),
-    ("/500/x.csv", SourceUnavailable), ("/503/x.csv", SourceUnavailable),
-    ("/999/x.csv", SourceUnavailable),
-])
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("/404/x.csv", SourceError),
+        ("/403/x.csv", SourceError),
+        ("/500/x.csv", SourceUnavailable),
+        ("/503/x.csv", SourceUnavailable),
+        ("/999/x.csv", SourceUnavailable),
+    ],
+)
 def test_http_failures_are_terminal_or_transient(root, tmp_path, server, path, error):
     with pytest.raises(error) as err:
         pull_source(_http(root, server + path), root=root, workdir=tmp_path)

@@ -14,15 +14,16 @@ from samples.generate import windows_1258
 
 TEXT = (
     "ma_co_so,ten,dia_chi\n"
-    "KCB-00001,Bệnh viện Đa khoa tỉnh Quảng Ninh,\"Phường Hồng Gai, Thành phố Hạ Long\"\n"
+    'KCB-00001,Bệnh viện Đa khoa tỉnh Quảng Ninh,"Phường Hồng Gai, Thành phố Hạ Long"\n'
     "KCB-00002,Trạm Y tế phường Hồng Gai,Đường Lê Thánh Tông\n"
     "KCB-00003,Trường THCS Trọng Điểm,Xã Quảng Nghĩa\n"
 )
 LABEL = "Dataset 'x', source samples/x.csv"
 
 
-def _run(tmp_path: Path, data: bytes, encoding: str = "auto",
-         chunk_size: int = 1 << 20) -> tuple[str, bytes]:
+def _run(
+    tmp_path: Path, data: bytes, encoding: str = "auto", chunk_size: int = 1 << 20
+) -> tuple[str, bytes]:
     raw = tmp_path / "raw.csv"
     raw.write_bytes(data)
     out = tmp_path / "out.csv"
@@ -41,22 +42,24 @@ def test_windows_1258_sample_really_uses_combining_tone_marks() -> None:
     assert data == b"H\xf4\xccng Gai"
 
 
-@pytest.mark.parametrize(("data", "declared", "detected"), [
-    (TEXT.encode("utf-8"), "auto", "utf-8"),
-    (TEXT.encode("utf-8"), "utf-8", "utf-8"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "auto", "utf-8-sig"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig", "utf-8-sig"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8", "utf-8"),  # BOM stripped anyway
-    (windows_1258(TEXT), "auto", "windows-1258"),
-    (windows_1258(TEXT), "windows-1258", "windows-1258"),
-    (unicodedata.normalize("NFD", TEXT).encode("utf-8"), "auto", "utf-8"),
-    (TEXT.replace("\n", "\r\n").encode("utf-8"), "auto", "utf-8"),
-    (windows_1258(TEXT.replace("\n", "\r\n")), "auto", "windows-1258"),
-    (TEXT.replace("\n", "\r").encode("utf-8"), "auto", "utf-8"),  # old Mac line ends
-    (TEXT.rstrip("\n").encode("utf-8"), "auto", "utf-8"),  # no final line end
-])
-def test_output_is_utf8_nfc_lf(tmp_path: Path, data: bytes, declared: str,
-                               detected: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "declared", "detected"),
+    [
+        (TEXT.encode("utf-8"), "auto", "utf-8"),
+        (TEXT.encode("utf-8"), "utf-8", "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "auto", "utf-8-sig"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig", "utf-8-sig"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8", "utf-8"),  # BOM stripped anyway
+        (windows_1258(TEXT), "auto", "windows-1258"),
+        (windows_1258(TEXT), "windows-1258", "windows-1258"),
+        (unicodedata.normalize("NFD", TEXT).encode("utf-8"), "auto", "utf-8"),
+        (TEXT.replace("\n", "\r\n").encode("utf-8"), "auto", "utf-8"),
+        (windows_1258(TEXT.replace("\n", "\r\n")), "auto", "windows-1258"),
+        (TEXT.replace("\n", "\r").encode("utf-8"), "auto", "utf-8"),  # old Mac line ends
+        (TEXT.rstrip("\n").encode("utf-8"), "auto", "utf-8"),  # no final line end
+    ],
+)
+def test_output_is_utf8_nfc_lf(tmp_path: Path, data: bytes, declared: str, detected: str) -> None:
     encoding, body = _run(tmp_path, data, declared)
     assert encoding == detected
     assert body == TEXT.encode("utf-8")
@@ -68,8 +71,11 @@ def test_output_is_utf8_nfc_lf(tmp_path: Path, data: bytes, declared: str,
 @pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 7, 64])
 def test_tiny_chunks_give_the_same_bytes(tmp_path: Path, chunk_size: int) -> None:
     """Chunk cuts never split a UTF-8 sequence, a CR LF or a letter from its tone mark."""
-    for data in (b"\xef\xbb\xbf" + TEXT.replace("\n", "\r\n").encode("utf-8"),
-                 windows_1258(TEXT), TEXT.replace("\n", "\r").encode("utf-8")):
+    for data in (
+        b"\xef\xbb\xbf" + TEXT.replace("\n", "\r\n").encode("utf-8"),
+        windows_1258(TEXT),
+        TEXT.replace("\n", "\r").encode("utf-8"),
+    ):
         _, body = _run(tmp_path, data, "auto", chunk_size=chunk_size)
         assert body == TEXT.encode("utf-8")
 
@@ -85,8 +91,9 @@ def _offset_and_line(data: bytes, bad: int) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("chunk_size", [1 << 20, 16, 3])
-def test_declared_utf8_on_windows_1258_names_line_and_offset(tmp_path: Path,
-                                                             chunk_size: int) -> None:
+def test_declared_utf8_on_windows_1258_names_line_and_offset(
+    tmp_path: Path, chunk_size: int
+) -> None:
     data = windows_1258(TEXT)
     first_bad = next(i for i, b in enumerate(data) if b >= 0x80)
     offset, line = _offset_and_line(data, first_bad)
@@ -125,15 +132,17 @@ def test_auto_with_bytes_neither_utf8_nor_windows_1258(tmp_path: Path) -> None:
     data = b"ma,ten\n1,abc\n2,x\x81y\n"
     with pytest.raises(SourceError) as info:
         _run(tmp_path, data)
-    assert "line 3, byte offset 16: byte 0x81 is neither UTF-8 nor Windows-1258" in \
-        str(info.value)
+    assert "line 3, byte offset 16: byte 0x81 is neither UTF-8 nor Windows-1258" in str(info.value)
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    (b"", "the file is empty"),
-    (b"\xff\xfem\x00a\x00", "UTF-16"),
-    (b"PK\x03\x04\x14\x00\x00\x00", "contains NUL bytes"),
-])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"", "the file is empty"),
+        (b"\xff\xfem\x00a\x00", "UTF-16"),
+        (b"PK\x03\x04\x14\x00\x00\x00", "contains NUL bytes"),
+    ],
+)
 def test_not_csv_text(tmp_path: Path, data: bytes, needle: str) -> None:
     with pytest.raises(SourceError, match=needle):
         _run(tmp_path, data)

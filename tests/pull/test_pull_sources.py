@@ -21,19 +21,27 @@ from dulieumo.errors import SourceError, SourceUnavailable
 from pull import PulledTable, pull_source, safe_url
 from samples.generate import windows_1258
 
-TEXT = ("ma_truong,ten,cap_hoc\n22000001,Trường THCS Trọng Điểm,THCS\n"
-        "22000002,Trường Mầm non Hồng Gai,MN\n")
+TEXT = (
+    "ma_truong,ten,cap_hoc\n22000001,Trường THCS Trọng Điểm,THCS\n"
+    "22000002,Trường Mầm non Hồng Gai,MN\n"
+)
 WIN = windows_1258(TEXT.replace("\n", "\r\n"))
 BOM = b"\xef\xbb\xbf" + TEXT.encode("utf-8")
 
 
 def make_spec(source: dict[str, Any], name: str = "co-so-giao-duc") -> DatasetSpec:
-    return DatasetSpec.model_validate({
-        "name": name, "title": {"vi": "Cơ sở giáo dục"}, "description": {"vi": "Mô tả"},
-        "organization": "so-giao-duc-dao-tao",
-        "maintainer": {"name": "Phòng KHTC", "email": "khtc.sgddt@quangninh.gov.vn"},
-        "frequency": "yearly", "schema": "schemas/x.json", "source": source,
-    })
+    return DatasetSpec.model_validate(
+        {
+            "name": name,
+            "title": {"vi": "Cơ sở giáo dục"},
+            "description": {"vi": "Mô tả"},
+            "organization": "so-giao-duc-dao-tao",
+            "maintainer": {"name": "Phòng KHTC", "email": "khtc.sgddt@quangninh.gov.vn"},
+            "frequency": "yearly",
+            "schema": "schemas/x.json",
+            "source": source,
+        }
+    )
 
 
 # ------------------------------------------------------------------------- local file
@@ -43,8 +51,11 @@ def test_file_source(tmp_path: Path) -> None:
     (tmp_path / "samples").mkdir()
     (tmp_path / "samples" / "x.csv").write_bytes(WIN)
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    table = pull_source(make_spec({"type": "file", "path": "samples/x.csv"}), root=tmp_path,
-                        workdir=tmp_path / "run")
+    table = pull_source(
+        make_spec({"type": "file", "path": "samples/x.csv"}),
+        root=tmp_path,
+        workdir=tmp_path / "run",
+    )
     assert isinstance(table, PulledTable)
     assert table.path == tmp_path / "run" / "co-so-giao-duc.csv"
     assert table.path.read_bytes() == TEXT.encode("utf-8")
@@ -70,8 +81,9 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     (tmp_path / "samples").mkdir()
     with pytest.raises(SourceError, match="is a folder, not a file"):
-        pull_source(make_spec({"type": "file", "path": "samples"}), root=tmp_path,
-                    workdir=tmp_path / "run")
+        pull_source(
+            make_spec({"type": "file", "path": "samples"}), root=tmp_path, workdir=tmp_path / "run"
+        )
 
 
 def test_declared_encoding_mismatch_through_pull_source(tmp_path: Path) -> None:
@@ -112,10 +124,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status, body = {
-            "/win.csv": (200, WIN), "/bom.csv": (200, BOM), "/slow.csv": (200, BOM),
-            "/404.csv": (404, b"not found"), "/403.csv": (403, b"forbidden"),
-            "/401.csv": (401, b"who are you"), "/500.csv": (500, b"oops"),
-            "/503.csv": (503, b"busy"), "/429.csv": (429, b"slow down"),
+            "/win.csv": (200, WIN),
+            "/bom.csv": (200, BOM),
+            "/slow.csv": (200, BOM),
+            "/404.csv": (404, b"not found"),
+            "/403.csv": (403, b"forbidden"),
+            "/401.csv": (401, b"who are you"),
+            "/500.csv": (500, b"oops"),
+            "/503.csv": (503, b"busy"),
+            "/429.csv": (429, b"slow down"),
         }.get(route, (404, b"not found"))
         self.send_response(status)
         self.send_header("Content-Type", "text/csv")
@@ -159,18 +176,22 @@ def test_http_200_bom_and_redirect(base: str, tmp_path: Path) -> None:
     assert moved.raw_sha256 == hashlib.sha256(WIN).hexdigest()
 
 
-@pytest.mark.parametrize(("route", "error", "fragment"), [
-    ("/404.csv", SourceError, "HTTP 404"),
-    ("/403.csv", SourceError, "HTTP 403"),
-    ("/401.csv", SourceError, "HTTP 401"),
-    ("/500.csv", SourceUnavailable, "HTTP 500"),
-    ("/503.csv", SourceUnavailable, "HTTP 503"),
-    ("/429.csv", SourceUnavailable, "HTTP 429"),
-    ("/slow.csv", SourceUnavailable, "timeout"),
-    ("/truncated.csv", SourceUnavailable, "connection failed"),
-])
-def test_http_failures(base: str, tmp_path: Path, route: str, error: type[Exception],
-                       fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("route", "error", "fragment"),
+    [
+        ("/404.csv", SourceError, "HTTP 404"),
+        ("/403.csv", SourceError, "HTTP 403"),
+        ("/401.csv", SourceError, "HTTP 401"),
+        ("/500.csv", SourceUnavailable, "HTTP 500"),
+        ("/503.csv", SourceUnavailable, "HTTP 503"),
+        ("/429.csv", SourceUnavailable, "HTTP 429"),
+        ("/slow.csv", SourceUnavailable, "timeout"),
+        ("/truncated.csv", SourceUnavailable, "connection failed"),
+    ],
+)
+def test_http_failures(
+    base: str, tmp_path: Path, route: str, error: type[Exception], fragment: str
+) -> None:
     url = base.replace("http://", "http://officer:s3cr3t@") + route + "?token=abc123&nam=2025"
     with pytest.raises(error) as info:
         pull_source(_http(url), root=tmp_path, workdir=tmp_path / "run")
@@ -190,12 +211,14 @@ def test_connection_refused_is_transient(tmp_path: Path) -> None:
     port = sock.getsockname()[1]
     sock.close()  # nothing listens there now
     with pytest.raises(SourceUnavailable, match="connection failed"):
-        pull_source(_http(f"http://127.0.0.1:{port}/x.csv"), root=tmp_path,
-                    workdir=tmp_path / "run")
+        pull_source(
+            _http(f"http://127.0.0.1:{port}/x.csv"), root=tmp_path, workdir=tmp_path / "run"
+        )
 
 
-def test_credentials_are_sent_but_never_shown(base: str, tmp_path: Path,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_credentials_are_sent_but_never_shown(
+    base: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     SEEN_AUTH.clear()
     url = base.replace("http://", "http://officer:s3cr3t@") + "/win.csv?api_key=abc123&nam=2025"
@@ -207,11 +230,16 @@ def test_credentials_are_sent_but_never_shown(base: str, tmp_path: Path,
     assert "/win.csv" in caplog.text  # httpx did log the request, redacted
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    ("https://u:p@api.quangninh.gov.vn/a.csv", "https://api.quangninh.gov.vn/a.csv"),
-    ("https://api.quangninh.gov.vn:8443/a.csv?Token=x&q=1#f",
-     "https://api.quangninh.gov.vn:8443/a.csv?Token=***&q=1"),
-    ("http://[::1]:8080/a.csv?password=x", "http://[::1]:8080/a.csv?password=***"),
-])
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://u:p@api.quangninh.gov.vn/a.csv", "https://api.quangninh.gov.vn/a.csv"),
+        (
+            "https://api.quangninh.gov.vn:8443/a.csv?Token=x&q=1#f",
+            "https://api.quangninh.gov.vn:8443/a.csv?Token=***&q=1",
+        ),
+        ("http://[::1]:8080/a.csv?password=x", "http://[::1]:8080/a.csv?password=***"),
+    ],
+)
 def test_safe_url(url: str, shown: str) -> None:
     assert safe_url(url) == shown

@@ -16,17 +16,47 @@ from tests.pull.helpers import make_spec
 
 # every vowel with every tone, the base capitals, and place names of the province
 WORDS = [
-    "a à ả ã á ạ", "ă ằ ẳ ẵ ắ ặ", "â ầ ẩ ẫ ấ ậ", "e è ẻ ẽ é ẹ", "ê ề ể ễ ế ệ",
-    "i ì ỉ ĩ í ị", "o ò ỏ õ ó ọ", "ô ồ ổ ỗ ố ộ", "ơ ờ ở ỡ ớ ợ", "u ù ủ ũ ú ụ",
-    "ư ừ ử ữ ứ ự", "y ỳ ỷ ỹ ý ỵ", "đ Đ Ă Â Ê Ô Ơ Ư",
-    "Quảng Ninh", "Hạ Long", "Móng Cái", "Uông Bí", "Cẩm Phả", "Đông Triều", "Vân Đồn",
-    "Bệnh viện Đa khoa tỉnh", "Trường Tiểu học Hồng Gai", "Thường xuyên", "Mường Khương",
-    "Khách sạn Mường Thanh Luxury Hạ Long", "Trạm Y tế xã Quảng Nghĩa", "Nguyễn Thị Hữu",
+    "a à ả ã á ạ",
+    "ă ằ ẳ ẵ ắ ặ",
+    "â ầ ẩ ẫ ấ ậ",
+    "e è ẻ ẽ é ẹ",
+    "ê ề ể ễ ế ệ",
+    "i ì ỉ ĩ í ị",
+    "o ò ỏ õ ó ọ",
+    "ô ồ ổ ỗ ố ộ",
+    "ơ ờ ở ỡ ớ ợ",
+    "u ù ủ ũ ú ụ",
+    "ư ừ ử ữ ứ ự",
+    "y ỳ ỷ ỹ ý ỵ",
+    "đ Đ Ă Â Ê Ô Ơ Ư",
+    "Quảng Ninh",
+    "Hạ Long",
+    "Móng Cái",
+    "Uông Bí",
+    "Cẩm Phả",
+    "Đông Triều",
+    "Vân Đồn",
+    "Bệnh viện Đa khoa tỉnh",
+    "Trường Tiểu học Hồng Gai",
+    "Thường xuyên",
+    "Mường Khương",
+    "Khách sạn Mường Thanh Luxury Hạ Long",
+    "Trạm Y tế xã Quảng Nghĩa",
+    "Nguyễn Thị Hữu",
 ]
 # capitals with tones exist only in the VN1 variant (at these bytes); ABC files write them
 # with the lowercase codes of the ".VnTimeH" fonts
-CAPITALS = {"À": 0x80, "Ả": 0x81, "Ấ": 0xC4, "Ỗ": 0xF0, "Ố": 0xFF, "Ụ": 0x02, "Ự": 0x12,
-            "Ỵ": 0x17, "Ề": 0xC5}
+CAPITALS = {
+    "À": 0x80,
+    "Ả": 0x81,
+    "Ấ": 0xC4,
+    "Ỗ": 0xF0,
+    "Ố": 0xFF,
+    "Ụ": 0x02,
+    "Ự": 0x12,
+    "Ỵ": 0x17,
+    "Ề": 0xC5,
+}
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -52,24 +82,46 @@ def test_known_bytes() -> None:
 def test_table_agrees_with_glibc_tcvn5712() -> None:
     """An independent reference: glibc's TCVN5712-1 converter, byte by byte."""
     for byte in list(range(0x01, 0x20)) + list(range(0x80, 0x100)):
-        out = subprocess.run(["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"],
-                             input=bytes([byte]), capture_output=True, check=True).stdout
+        out = subprocess.run(
+            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"],
+            input=bytes([byte]),
+            capture_output=True,
+            check=True,
+        ).stdout
         assert unicodedata.normalize("NFC", out.decode()) == DECODING_TABLE[byte], hex(byte)
 
 
-@pytest.mark.parametrize(("text", "word"), [
-    ("Tỉnh Qu¶ng Ninh", "Qu¶ng"), ("§iÖn lùc", "§iÖn"), ("B¸t X¸t", "B¸t"),
-    ("Th\xadêng xuyªn", "Th\xadêng"), ("®\xadêng Lª Lîi", "®\xadêng"), ("c©y xanh", "c©y"),
-])
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Tỉnh Qu¶ng Ninh", "Qu¶ng"),
+        ("§iÖn lùc", "§iÖn"),
+        ("B¸t X¸t", "B¸t"),
+        ("Th\xadêng xuyªn", "Th\xadêng"),
+        ("®\xadêng Lª Lîi", "®\xadêng"),
+        ("c©y xanh", "c©y"),
+    ],
+)
 def test_detects_tcvn3_shown_as_latin1(text: str, word: str) -> None:
     assert looks_like_tcvn3(text) == word
 
 
-@pytest.mark.parametrize("text", [
-    "Quảng Ninh", "PM2.5 đạt 25 µg/m³", "«Vịnh Hạ Long»", "Nhiệt độ 25°C", "3×4 m",
-    "Café Hạ Long", "Bệnh viện Bãi Cháy", "", "Tấm 30cm×20cm", "Vinpearl® Resort",
-    "© 2025 Sở Du lịch",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quảng Ninh",
+        "PM2.5 đạt 25 µg/m³",
+        "«Vịnh Hạ Long»",
+        "Nhiệt độ 25°C",
+        "3×4 m",
+        "Café Hạ Long",
+        "Bệnh viện Bãi Cháy",
+        "",
+        "Tấm 30cm×20cm",
+        "Vinpearl® Resort",
+        "© 2025 Sở Du lịch",
+    ],
+)
 def test_unicode_vietnamese_is_not_tcvn3(text: str) -> None:
     assert looks_like_tcvn3(text) is None
 
@@ -80,8 +132,9 @@ FIELDS = [{"name": "ma_co_so", "type": "string"}, {"name": "ten", "type": "strin
 
 def _pull(tmp_path: Path, data: bytes, encoding: str) -> tuple[Path, str]:
     (tmp_path / "x.csv").write_bytes(data)
-    spec = make_spec(tmp_path, {"type": "file", "path": "x.csv", "encoding": encoding},
-                     fields=FIELDS)
+    spec = make_spec(
+        tmp_path, {"type": "file", "path": "x.csv", "encoding": encoding}, fields=FIELDS
+    )
     table = pull_source(spec, root=tmp_path, workdir=tmp_path / "run")
     return table.path, table.encoding
 

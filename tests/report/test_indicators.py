@@ -14,40 +14,61 @@ from dulieumo.report.render import render_html
 from tests.report.synthetic import ORG_A, ORG_B, ORG_C, ORG_D, november_history
 
 NOW = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
-AGENCIES = [Agency(ORG_A, "Sở Y tế"), Agency(ORG_B, "Sở Du lịch"),
-            Agency(ORG_C, "Sở Giáo dục và Đào tạo"), Agency(ORG_D, "Sở Kế hoạch và Đầu tư")]
-DATASETS = [DeclaredDataset("d1", ORG_A, "Bộ một", "daily"),
-            DeclaredDataset("d2", ORG_A, "Bộ hai", "monthly"),
-            DeclaredDataset("d3", ORG_B, "Bộ ba", "quarterly"),
-            DeclaredDataset("d4", ORG_B, "Bộ bốn", "irregular"),
-            DeclaredDataset("d5", ORG_C, "Bộ năm", "weekly")]
+AGENCIES = [
+    Agency(ORG_A, "Sở Y tế"),
+    Agency(ORG_B, "Sở Du lịch"),
+    Agency(ORG_C, "Sở Giáo dục và Đào tạo"),
+    Agency(ORG_D, "Sở Kế hoạch và Đầu tư"),
+]
+DATASETS = [
+    DeclaredDataset("d1", ORG_A, "Bộ một", "daily"),
+    DeclaredDataset("d2", ORG_A, "Bộ hai", "monthly"),
+    DeclaredDataset("d3", ORG_B, "Bộ ba", "quarterly"),
+    DeclaredDataset("d4", ORG_B, "Bộ bốn", "irregular"),
+    DeclaredDataset("d5", ORG_C, "Bộ năm", "weekly"),
+]
 
 
 def november(portal_counts=None):
-    return compute(parse_period("2026-11"), AGENCIES, DATASETS, november_history(),
-                   portal_counts, now=NOW)
+    return compute(
+        parse_period("2026-11"), AGENCIES, DATASETS, november_history(), portal_counts, now=NOW
+    )
 
 
 def test_indicators_of_november():
     data = november()
     ind = data["indicators"]
-    assert (ind["agencies_publishing"]["numerator"],
-            ind["agencies_publishing"]["denominator"]) == (2, 4)
+    assert (ind["agencies_publishing"]["numerator"], ind["agencies_publishing"]["denominator"]) == (
+        2,
+        4,
+    )
     assert ind["agencies_publishing"]["value"] == 0.5
     assert ind["datasets_per_agency"]["value"] == 1.0  # d1..d4 released / 4 agencies
     assert (ind["on_time_rate"]["numerator"], ind["on_time_rate"]["denominator"]) == (2, 4)
-    assert (ind["validation_pass_rate"]["numerator"],
-            ind["validation_pass_rate"]["denominator"]) == (33, 35)
+    assert (
+        ind["validation_pass_rate"]["numerator"],
+        ind["validation_pass_rate"]["denominator"],
+    ) == (33, 35)
     assert ind["validation_pass_rate"]["value"] == 0.9429
-    assert data["runs"] == {"total": 36, "by_status": {
-        "published": 3, "unchanged": 29, "invalid": 2, "failed": 2}}
-    assert data["failures_by_code"] == {"validation-failed": 2, "source-error": 1,
-                                        "portal-unavailable": 1}
+    assert data["runs"] == {
+        "total": 36,
+        "by_status": {"published": 3, "unchanged": 29, "invalid": 2, "failed": 2},
+    }
+    assert data["failures_by_code"] == {
+        "validation-failed": 2,
+        "source-error": 1,
+        "portal-unavailable": 1,
+    }
     assert data["top_findings"] == {"type-error": 3, "constraint-required": 2}
     assert data["notifications"] == {"delivered": 1, "failed": 2}
     rows = {d["dataset"]: d for d in data["datasets"]}
     assert {n: rows[n]["on_time"] for n in rows} == {
-        "d1": True, "d2": False, "d3": True, "d4": None, "d5": False}
+        "d1": True,
+        "d2": False,
+        "d3": True,
+        "d4": None,
+        "d5": False,
+    }
     assert rows["d2"]["last_success"].startswith("2026-11-25")  # December's run ignored
     agencies = {a["organization"]: a for a in data["agencies"]}
     assert agencies[ORG_A]["declared"] == 2 and agencies[ORG_A]["released"] == 2
@@ -63,8 +84,7 @@ def test_portal_counts_add_agencies_publishing_outside_the_pipeline():
 
 
 def test_other_periods():
-    october = compute(parse_period("2026-10"), AGENCIES, DATASETS, november_history(),
-                      now=NOW)
+    october = compute(parse_period("2026-10"), AGENCIES, DATASETS, november_history(), now=NOW)
     # October: d1 (daily) was first released on 31 Oct, 30 days into the period: late;
     # d2 released on 10 Oct was 21 days old at the end: on time; d3 on time; d5 never
     assert october["indicators"]["on_time_rate"]["numerator"] == 2
@@ -108,9 +128,12 @@ def test_periods():
 
 def test_html_report_is_vietnamese_with_inline_svg_charts():
     html = render_html(november(), "Quảng Ninh", "Cổng dữ liệu mở tỉnh Quảng Ninh")
-    for label in ("Tỷ lệ cơ quan công bố dữ liệu mở", "Số bộ dữ liệu bình quân mỗi cơ quan",
-                  "Tỷ lệ bộ dữ liệu cập nhật đúng hạn",
-                  "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng"):
+    for label in (
+        "Tỷ lệ cơ quan công bố dữ liệu mở",
+        "Số bộ dữ liệu bình quân mỗi cơ quan",
+        "Tỷ lệ bộ dữ liệu cập nhật đúng hạn",
+        "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng",
+    ):
         assert label in html
     assert '<html lang="vi">' in html and html.count("<svg") >= 5
     assert "<script" not in html and "https://" not in html
@@ -122,6 +145,9 @@ def test_html_report_is_vietnamese_with_inline_svg_charts():
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
     trees = [ElementTree.fromstring(svg) for svg in svgs]
     per_agency = next(t for t in trees if t.get("aria-label") == "Số bộ dữ liệu theo cơ quan")
-    bars = [r for r in per_agency.iter("{http://www.w3.org/2000/svg}rect")
-            if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    bars = [
+        r
+        for r in per_agency.iter("{http://www.w3.org/2000/svg}rect")
+        if r.find("{http://www.w3.org/2000/svg}title") is not None
+    ]
     assert len(bars) == 2 * len(AGENCIES)

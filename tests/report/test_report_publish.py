@@ -14,8 +14,12 @@ from tests.flows.helpers import copy_catalog, json_out, run
 from tests.report.synthetic import november_history
 
 REPORT = "bao-cao-chi-so-du-lieu-mo"
-LABELS = ("Tỷ lệ cơ quan công bố dữ liệu mở", "Số bộ dữ liệu bình quân mỗi cơ quan",
-          "Tỷ lệ bộ dữ liệu cập nhật đúng hạn", "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng")
+LABELS = (
+    "Tỷ lệ cơ quan công bố dữ liệu mở",
+    "Số bộ dữ liệu bình quân mỗi cơ quan",
+    "Tỷ lệ bộ dữ liệu cập nhật đúng hạn",
+    "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng",
+)
 
 
 def test_report_is_published_and_updated_in_place(portal, tmp_path):
@@ -35,10 +39,14 @@ def test_report_is_published_and_updated_in_place(portal, tmp_path):
     # every organisation of portal.yaml; so-y-te and so-du-lich released by the end of November
     organisations = len(load_catalog(root).portal.organizations)
     assert organisations >= 6
-    assert (ind["agencies_publishing"]["numerator"],
-            ind["agencies_publishing"]["denominator"]) == (2, organisations)
-    assert (ind["validation_pass_rate"]["numerator"],
-            ind["validation_pass_rate"]["denominator"]) == (33, 35)
+    assert (ind["agencies_publishing"]["numerator"], ind["agencies_publishing"]["denominator"]) == (
+        2,
+        organisations,
+    )
+    assert (
+        ind["validation_pass_rate"]["numerator"],
+        ind["validation_pass_rate"]["denominator"],
+    ) == (33, 35)
     data = json.loads((out / "bao-cao-chi-so-2026-11.json").read_text(encoding="utf-8"))
     on_portal = {a["organization"]: a["on_portal"] for a in data["agencies"]}
     assert on_portal["so-du-lich"] == 1 and on_portal["so-y-te"] == 0  # read from the portal
@@ -68,8 +76,9 @@ def test_report_is_published_and_updated_in_place(portal, tmp_path):
     assert f"Tỷ lệ cơ quan công bố dữ liệu mở: {share}" in proc.stdout
     again = ckan.action.package_show(id=REPORT)
     assert sorted(r["id"] for r in again["resources"]) == ids
-    assert run("report", "--period", "2026-10", "--out", str(out), root=root,
-               env=env).returncode == 0
+    assert (
+        run("report", "--period", "2026-10", "--out", str(out), root=root, env=env).returncode == 0
+    )
     names = sorted(r["name"] for r in ckan.action.package_show(id=REPORT)["resources"])
     assert len(names) == 4 and "Báo cáo chỉ số tháng 10/2026 (JSON)" in names
     assert ckan.action.package_search(q="chỉ số dữ liệu mở")["count"] >= 1
@@ -92,15 +101,34 @@ def test_report_with_the_portal_down_writes_the_files_and_says_so(tmp_path):
     from tests.notify.servers import free_port
 
     out = tmp_path / "out"
-    env = {"CKAN_URL": f"http://127.0.0.1:{free_port()}", "CKAN_API_TOKEN": "tok-secret-123",
-           "DULIEUMO_WORK_DIR": str(tmp_path / "work")}
-    proc = run("report", "--period", "2026-11", "--out", str(out),
-               root=copy_catalog(tmp_path / "cat"), env=env)
+    env = {
+        "CKAN_URL": f"http://127.0.0.1:{free_port()}",
+        "CKAN_API_TOKEN": "tok-secret-123",
+        "DULIEUMO_WORK_DIR": str(tmp_path / "work"),
+    }
+    proc = run(
+        "report",
+        "--period",
+        "2026-11",
+        "--out",
+        str(out),
+        root=copy_catalog(tmp_path / "cat"),
+        env=env,
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "could not be reached" in proc.stderr and "--no-publish" in proc.stderr
     assert "bao-cao-chi-so-2026-11.html" in proc.stderr
     assert (out / "bao-cao-chi-so-2026-11.html").is_file()
     assert "tok-secret-123" not in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
-    proc = run("report", "--period", "2026-11", "--no-publish", "--json", "--out", str(out),
-               root=copy_catalog(tmp_path / "cat2"), env=env)
+    proc = run(
+        "report",
+        "--period",
+        "2026-11",
+        "--no-publish",
+        "--json",
+        "--out",
+        str(out),
+        root=copy_catalog(tmp_path / "cat2"),
+        env=env,
+    )
     assert proc.returncode == 0 and "portal" not in json_out(proc)

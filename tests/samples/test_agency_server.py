@@ -31,14 +31,20 @@ def _records(rel: str) -> list[dict[str, Any]]:
 def test_every_agency_url_of_the_specs_answers(agency: AgencyServer) -> None:
     from pull.env import expand
 
-    urls = [s.source.url for s in load_catalog(REPO_ROOT).datasets.values()  # type: ignore[union-attr]
-            if s.source.type in ("http", "api", "ckan")]
+    urls = [
+        s.source.url
+        for s in load_catalog(REPO_ROOT).datasets.values()  # type: ignore[union-attr]
+        if s.source.type in ("http", "api", "ckan")
+    ]
     assert len(urls) == 4
     for url in urls:
         resolved = expand(url, spec_file="spec", field="source.url")
         assert resolved.startswith(agency.url)
-        probe = resolved + ("/api/3/action/datastore_search?resource_id=" + CKAN_RESOURCE
-                            if resolved.endswith("/ckan") else "")
+        probe = resolved + (
+            "/api/3/action/datastore_search?resource_id=" + CKAN_RESOURCE
+            if resolved.endswith("/ckan")
+            else ""
+        )
         assert httpx.get(probe, timeout=10).status_code == 200, probe
 
 
@@ -68,10 +74,9 @@ def test_a_changed_file_gets_a_new_etag(tmp_path: Path) -> None:
         assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
-def test_http_source_is_not_downloaded_again_when_unchanged(agency: AgencyServer,
-                                                            tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
+def test_http_source_is_not_downloaded_again_when_unchanged(
+    agency: AgencyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pull import pull_source
 
     monkeypatch.setenv("DULIEUMO_WORK_DIR", str(tmp_path / "work"))
@@ -85,8 +90,9 @@ def test_http_source_is_not_downloaded_again_when_unchanged(agency: AgencyServer
 
 
 @pytest.mark.parametrize("params", [{"page": 1, "pageSize": 100}, {"offset": 0, "limit": 64}])
-def test_enterprise_api_pages_cover_the_sample_once(agency: AgencyServer,
-                                                    params: dict[str, int]) -> None:
+def test_enterprise_api_pages_cover_the_sample_once(
+    agency: AgencyServer, params: dict[str, int]
+) -> None:
     got: list[dict[str, Any]] = []
     while True:
         body = httpx.get(f"{agency.url}/api/dkkd/doanh-nghiep", params=params).json()
@@ -118,8 +124,10 @@ def test_monitoring_api_follows_next_links_to_the_end(agency: AgencyServer) -> N
 
 def test_ckan_action_api_serves_the_harvested_table(agency: AgencyServer) -> None:
     base = f"{agency.url}/ckan/api/3/action"
-    page = httpx.get(f"{base}/datastore_search",
-                     params={"resource_id": CKAN_RESOURCE, "limit": 50, "offset": 100}).json()
+    page = httpx.get(
+        f"{base}/datastore_search",
+        params={"resource_id": CKAN_RESOURCE, "limit": 50, "offset": 100},
+    ).json()
     assert page["success"] is True
     result = page["result"]
     assert result["total"] == len(_records(PROCEDURES)) == 108
@@ -136,8 +144,10 @@ def test_sql_sample_is_loaded_into_the_agency_database() -> None:
 
     assert load_sql(REPO_ROOT) == 160
     assert load_sql(REPO_ROOT) == 160  # again: replaced, not doubled
-    with psycopg2.connect(host="127.0.0.1", user="postgres", dbname="dulieumo_agency") as conn, \
-            conn.cursor() as cur:
+    with (
+        psycopg2.connect(host="127.0.0.1", user="postgres", dbname="dulieumo_agency") as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute("SELECT count(*) FROM du_an_dau_tu_cong WHERE giai_ngan > von_ke_hoach_nam")
         assert cur.fetchone() == (0,)
         cur.execute("SELECT nhom_du_an, count(*) FROM du_an_dau_tu_cong GROUP BY 1 ORDER BY 1")
@@ -156,8 +166,12 @@ def test_agency_database_follows_the_configured_postgresql(monkeypatch) -> None:
     """A user whose PostgreSQL listens elsewhere (DULIEUMO_PG_*) gets the SQL sample there."""
     from samples.agency_server import local_db_url
 
-    for var in ("DULIEUMO_PG_HOST", "DULIEUMO_PG_PORT", "DULIEUMO_PG_SUPERUSER",
-                "DULIEUMO_PG_SUPERUSER_PASSWORD"):
+    for var in (
+        "DULIEUMO_PG_HOST",
+        "DULIEUMO_PG_PORT",
+        "DULIEUMO_PG_SUPERUSER",
+        "DULIEUMO_PG_SUPERUSER_PASSWORD",
+    ):
         monkeypatch.delenv(var, raising=False)
     assert local_db_url() == "postgresql://postgres@127.0.0.1:5432/dulieumo_agency"
     monkeypatch.setenv("DULIEUMO_PG_PORT", "5439")

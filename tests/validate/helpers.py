@@ -29,8 +29,15 @@ def schema_of(*fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"fields": list(fields), **extra}
 
 
-def run(root: Path, csv_text: str, schema: dict[str, Any], suite: dict[str, Any] | None = None,
-        *, cap: int | None = None, codelists: dict[str, str] | None = None) -> Report:
+def run(
+    root: Path,
+    csv_text: str,
+    schema: dict[str, Any],
+    suite: dict[str, Any] | None = None,
+    *,
+    cap: int | None = None,
+    codelists: dict[str, str] | None = None,
+) -> Report:
     """Write the files under `root` (code lists as root/codelists/<name>.csv) and validate."""
     for name, text in (codelists or {}).items():
         write_text(root / "codelists" / f"{name}.csv", text)
@@ -39,8 +46,15 @@ def run(root: Path, csv_text: str, schema: dict[str, Any], suite: dict[str, Any]
     loaded_suite = None
     if suite is not None:
         loaded_suite = load_suite(write_json(root / "suite.json", suite), loaded, root=root)
-    return validate_with(table, loaded, loaded_suite, dataset="thu-nghiem", file="data.csv",
-                         codelists=load_codelists(loaded, root), cap=cap)
+    return validate_with(
+        table,
+        loaded,
+        loaded_suite,
+        dataset="thu-nghiem",
+        file="data.csv",
+        codelists=load_codelists(loaded, root),
+        cap=cap,
+    )
 
 
 def keys(report: Report, *codes: str) -> set[tuple[int | None, str | None]]:
@@ -51,6 +65,8 @@ def keys(report: Report, *codes: str) -> set[tuple[int | None, str | None]]:
 def dataset_spec(root: Path, schema: str, suite: str | None, source: str) -> SimpleNamespace:
     """What validate_table reads from a DatasetSpec."""
     return SimpleNamespace(
-        name="co-so-thu-nghiem", schema_path=Path(schema),
+        name="co-so-thu-nghiem",
+        schema_path=Path(schema),
         suite_path=Path(suite) if suite else None,
-        source=SimpleNamespace(type="file", path=Path(source)))
+        source=SimpleNamespace(type="file", path=Path(source)),
+    )

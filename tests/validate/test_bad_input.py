@@ -39,8 +39,9 @@ def _could_not_run(root: Path, *needles: str) -> str:
 
 def test_invalid_schema_json(root: Path) -> None:
     path = root / SCHEMA
-    path.write_text(path.read_text(encoding="utf-8").replace('"fields": [', '"fields": [,', 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"fields": [', '"fields": [,', 1), encoding="utf-8"
+    )
     _could_not_run(root, str(SCHEMA), "invalid JSON", "line")
 
 
@@ -50,24 +51,41 @@ def test_schema_with_a_bad_property(root: Path) -> None:
 
 
 def test_suite_naming_an_unknown_column(root: Path) -> None:
-    _edit_json(root / SUITE, lambda d: d["expectations"].insert(0, {
-        "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "so_phongg"}}))
+    _edit_json(
+        root / SUITE,
+        lambda d: d["expectations"].insert(
+            0, {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "so_phongg"}}
+        ),
+    )
     _could_not_run(root, str(SUITE), "expectations[0].kwargs.column", "so_phongg")
 
 
 def test_suite_contradicting_the_schema(root: Path) -> None:
-    _edit_json(root / SCHEMA, lambda d: d["fields"][4]["constraints"].__setitem__(
-        "minimum", 200))
-    _edit_json(root / SUITE, lambda d: d["expectations"].insert(0, {
-        "type": "expect_column_values_to_be_between",
-        "kwargs": {"column": "so_phong", "min_value": 0, "max_value": 100}}))
+    _edit_json(root / SCHEMA, lambda d: d["fields"][4]["constraints"].__setitem__("minimum", 200))
+    _edit_json(
+        root / SUITE,
+        lambda d: d["expectations"].insert(
+            0,
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "so_phong", "min_value": 0, "max_value": 100},
+            },
+        ),
+    )
     _could_not_run(root, str(SUITE), "expectations[0]", "'so_phong' has minimum 200")
 
 
 def test_suite_expecting_a_type_the_schema_does_not_have(root: Path) -> None:
-    _edit_json(root / SUITE, lambda d: d["expectations"].insert(0, {
-        "type": "expect_column_values_to_be_of_type",
-        "kwargs": {"column": "ten", "type_": "int64"}}))
+    _edit_json(
+        root / SUITE,
+        lambda d: d["expectations"].insert(
+            0,
+            {
+                "type": "expect_column_values_to_be_of_type",
+                "kwargs": {"column": "ten", "type_": "int64"},
+            },
+        ),
+    )
     _could_not_run(root, str(SUITE), "expectations[0]", "'ten' is a string field")
 
 

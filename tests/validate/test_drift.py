@@ -15,15 +15,21 @@ def test_renamed_added_and_dropped_columns_are_named(tmp_path: Path) -> None:
     rep = run(tmp_path, "ma_co_so,Tên cơ sở,so_giuong_benh,dien_thoai\nA,B,1,2\n", SCHEMA)
     (f,) = rep.by_code("schema-drift")
     assert f.severity == "error" and f.row == 1
-    assert f.details == {"missing": [], "extra": ["dien_thoai"],
-                         "renamed": [["ten_co_so", "Tên cơ sở"], ["so_giuong", "so_giuong_benh"]]}
+    assert f.details == {
+        "missing": [],
+        "extra": ["dien_thoai"],
+        "renamed": [["ten_co_so", "Tên cơ sở"], ["so_giuong", "so_giuong_benh"]],
+    }
     assert "«ten_co_so» → «Tên cơ sở»" in f.message and "«dien_thoai»" in f.message
     assert not rep.ok
 
 
 def test_missing_column_without_lookalike() -> None:
     assert column_drift(["ma_co_so", "x"], ["ma_co_so", "ten_co_so"]) == {
-        "missing": ["ten_co_so"], "extra": ["x"], "renamed": []}
+        "missing": ["ten_co_so"],
+        "extra": ["x"],
+        "renamed": [],
+    }
 
 
 def test_matching_header_has_no_drift(tmp_path: Path) -> None:

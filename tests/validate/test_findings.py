@@ -25,8 +25,12 @@ def test_report_caps_samples_but_keeps_full_counts(tmp_path: Path) -> None:
     rep = Report("ds", "a.csv", cap=3)
     for row in range(2, 12):
         rep.add(Finding("type-error", f"dòng {row}", row=row, field="so_giuong"))
-    rep.add_count("constraint-minimum", "error", 1_000_000,
-                  [Finding("constraint-minimum", "m", row=r) for r in range(2, 50)])
+    rep.add_count(
+        "constraint-minimum",
+        "error",
+        1_000_000,
+        [Finding("constraint-minimum", "m", row=r) for r in range(2, 50)],
+    )
     assert rep.counts["type-error"] == 10
     assert rep.counts["constraint-minimum"] == 1_000_000
     assert len(rep.by_code("type-error")) == 3
@@ -39,8 +43,7 @@ def test_report_caps_samples_but_keeps_full_counts(tmp_path: Path) -> None:
 
 def test_warnings_do_not_make_a_report_fail() -> None:
     rep = Report("ds", "a.csv")
-    rep.add(Finding("expectation-failed", "cảnh báo", severity="warning",
-                    details={"index": 0}))
+    rep.add(Finding("expectation-failed", "cảnh báo", severity="warning", details={"index": 0}))
     assert rep.ok and rep.warning_count == 1 and rep.error_count == 0
     rep.add(Finding("expectation-failed", "lỗi", severity="error", details={"index": 1}))
     assert not rep.ok and rep.error_count == 1 and rep.warning_count == 1
@@ -50,25 +53,45 @@ def test_warnings_do_not_make_a_report_fail() -> None:
 def test_expectation_samples_are_capped_per_expectation() -> None:
     rep = Report("ds", "a.csv", cap=2)
     for index in (0, 1):
-        rep.add_count("expectation-failed", "error", 50, [
-            Finding("expectation-failed", "x", row=r, details={"index": index})
-            for r in range(2, 10)])
+        rep.add_count(
+            "expectation-failed",
+            "error",
+            50,
+            [
+                Finding("expectation-failed", "x", row=r, details={"index": index})
+                for r in range(2, 10)
+            ],
+        )
     assert rep.counts["expectation-failed"] == 100
     assert sorted(f.details["index"] for f in rep.findings) == [0, 0, 1, 1]
 
 
 def test_write_json_is_utf8_nfc_and_readable(tmp_path: Path) -> None:
     rep = Report("ds", "a.csv", rows=3)
-    rep.add(Finding("type-error", unicodedata.normalize("NFD", "Giá trị «ạ» sai"), row=2,
-                    field="ten", value="ạ"))
+    rep.add(
+        Finding(
+            "type-error",
+            unicodedata.normalize("NFD", "Giá trị «ạ» sai"),
+            row=2,
+            field="ten",
+            value="ạ",
+        )
+    )
     path = rep.write_json(tmp_path / "out" / "report.json")
     raw = path.read_bytes().decode("utf-8")
     assert "Giá trị" in raw and "\\u" not in raw  # ensure_ascii=False
     assert unicodedata.is_normalized("NFC", raw)
     data = json.loads(raw)
     assert data["findings"][0] == {
-        "code": "type-error", "message": "Giá trị «ạ» sai", "severity": "error",
-        "file": None, "row": 2, "field": "ten", "value": "ạ", "details": {}}
+        "code": "type-error",
+        "message": "Giá trị «ạ» sai",
+        "severity": "error",
+        "file": None,
+        "row": 2,
+        "field": "ten",
+        "value": "ạ",
+        "details": {},
+    }
     assert data["ok"] is False and data["rows"] == 3
 
 

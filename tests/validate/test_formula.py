@@ -13,21 +13,28 @@ from validate.formula import escape_file, protect
 from validate.schema import load_schema
 from validate.stage import validate_with
 
-SCHEMA = schema_of({"name": "ten"}, {"name": "nhiet_do", "type": "number"},
-                   {"name": "ghi_chu"})
-CSV = ('ten,nhiet_do,ghi_chu\n'
-       '"=HYPERLINK(""http://x.y"",""bấm"")",-5,bình thường\n'
-       '@SUM(A1:A9),-3.5,-5\n'
-       'Trạm 3,12,"+cmd|\' /C calc\'!A0"\n'
-       '"\tẩn",+4,-2+3+cmd|x\n'
-       'Trạm 5,0,+84\n')
+SCHEMA = schema_of({"name": "ten"}, {"name": "nhiet_do", "type": "number"}, {"name": "ghi_chu"})
+CSV = (
+    "ten,nhiet_do,ghi_chu\n"
+    '"=HYPERLINK(""http://x.y"",""bấm"")",-5,bình thường\n'
+    "@SUM(A1:A9),-3.5,-5\n"
+    "Trạm 3,12,\"+cmd|' /C calc'!A0\"\n"
+    '"\tẩn",+4,-2+3+cmd|x\n'
+    "Trạm 5,0,+84\n"
+)
 
 
 def run(tmp_path: Path, mode: str = "escape"):
     table = write_text(tmp_path / "data.csv", CSV)
     schema = load_schema(write_json(tmp_path / "schema.json", SCHEMA))
-    rep = validate_with(table, schema, None, dataset="t", file="data.csv",
-                        quality=QualitySpec(formula_injection=mode))  # type: ignore[arg-type]
+    rep = validate_with(
+        table,
+        schema,
+        None,
+        dataset="t",
+        file="data.csv",
+        quality=QualitySpec(formula_injection=mode),
+    )  # type: ignore[arg-type]
     return table, rep
 
 
@@ -36,7 +43,12 @@ def test_escape_mode_warns_and_publishes_escaped_cells(tmp_path: Path) -> None:
     assert rep.ok  # a warning: publication goes on, escaped
     assert rep.counts["formula-escaped"] == 5 and rep.warning_count == 5
     assert {(f.row, f.field) for f in rep.by_code("formula-escaped")} == {
-        (2, "ten"), (3, "ten"), (4, "ghi_chu"), (5, "ten"), (5, "ghi_chu")}
+        (2, "ten"),
+        (3, "ten"),
+        (4, "ghi_chu"),
+        (5, "ten"),
+        (5, "ghi_chu"),
+    }
     pulled = PulledTable(table, "r", "s", table.stat().st_size, "data.csv", "now", "utf-8")
     out = protect(pulled, rep, tmp_path)
     assert out.path != table and out.sha256 == hashlib.sha256(out.path.read_bytes()).hexdigest()

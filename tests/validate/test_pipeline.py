@@ -57,8 +57,11 @@ def _copy(published, tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _download(portal, url: str) -> bytes:
-    resp = requests.get(url.replace("http://localhost", "http://127.0.0.1"), timeout=60,
-                        headers={"Authorization": portal.tokens["sysadmin"]})
+    resp = requests.get(
+        url.replace("http://localhost", "http://127.0.0.1"),
+        timeout=60,
+        headers={"Authorization": portal.tokens["sysadmin"]},
+    )
     resp.raise_for_status()
     return resp.content
 
@@ -85,9 +88,11 @@ def test_flow_run_has_the_validation_artifacts(published) -> None:
 
     api = os.environ["PREFECT_API_URL"]
     key = f"validation-{LODGING}"
-    resp = httpx.post(f"{api}/artifacts/filter", json={
-        "artifacts": {"key": {"any_": [key, f"{key}-findings"]}}, "sort": "CREATED_DESC"},
-        timeout=30)
+    resp = httpx.post(
+        f"{api}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": [key, f"{key}-findings"]}}, "sort": "CREATED_DESC"},
+        timeout=30,
+    )
     resp.raise_for_status()
     found = {a["key"]: a for a in resp.json()}
     assert key in found, [a["key"] for a in resp.json()]
@@ -98,8 +103,9 @@ def test_flow_run_has_the_validation_artifacts(published) -> None:
 
 def test_row_count_drift_against_the_last_release(portal, published, tmp_path) -> None:
     root, env = _copy(published, tmp_path)
-    edit_spec(root, LODGING, lambda d: d.setdefault("quality", {}).update(
-        {"row_count_tolerance": 0.1}))
+    edit_spec(
+        root, LODGING, lambda d: d.setdefault("quality", {}).update({"row_count_tolerance": 0.1})
+    )
     # passing case: the same rows as the release
     proc = run("validate", LODGING, "--json", root=root, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -122,8 +128,9 @@ def test_foreign_key_to_another_published_dataset(portal, published, tmp_path) -
     root, env = _copy(published, tmp_path)
     schema_path = root / "schemas" / "so-du-lich" / f"{LODGING}.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    schema["foreignKeys"].append({"fields": "ma_huyen", "reference": {
-        "resource": HEALTH, "fields": "ma_huyen"}})
+    schema["foreignKeys"].append(
+        {"fields": "ma_huyen", "reference": {"resource": HEALTH, "fields": "ma_huyen"}}
+    )
     schema_path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
     proc = run("validate", LODGING, "--json", root=root, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -166,8 +173,11 @@ def test_personal_data_blocks_and_quarantines(portal, published, tmp_path) -> No
     assert entries[0]["path"] == str(folder) and entries[0]["counts"]["pii-cccd"] == 1
     assert entries[0]["files"]["report.html"] == str(folder / "report.html")
     # allowed once the spec says the field may hold it
-    edit_spec(root, LODGING, lambda d: d.setdefault("quality", {}).update(
-        {"pii_allow": ["dia_chi", "ten"]}))
+    edit_spec(
+        root,
+        LODGING,
+        lambda d: d.setdefault("quality", {}).update({"pii_allow": ["dia_chi", "ten"]}),
+    )
     proc = run("validate", LODGING, "--json", root=root, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:]
 
@@ -188,8 +198,9 @@ def test_formula_cells_are_escaped_in_the_published_csv(portal, published, tmp_p
     report = json.loads(_download(portal, _resource(portal, "latest-report")["url"]))
     assert report["counts"]["formula-escaped"] == 2 and report["ok"] is True
     # reject: the same cells refuse the file
-    edit_spec(root, LODGING, lambda d: d.setdefault("quality", {}).update(
-        {"formula_injection": "reject"}))
+    edit_spec(
+        root, LODGING, lambda d: d.setdefault("quality", {}).update({"formula_injection": "reject"})
+    )
     rows[0]["website"] = "=1+2"
     _write(root, header, rows)
     before = snapshot(portal.ckan("sysadmin"))

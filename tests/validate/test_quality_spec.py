@@ -20,23 +20,38 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_quality_is_loaded_typed(root: Path) -> None:
-    edit_spec(root, DATASET, lambda d: d.__setitem__("quality", {
-        "row_count_tolerance": 0.2, "pii_allow": ["dia_chi"], "formula_injection": "reject",
-        "aggregate": {"count_fields": ["so_phong"], "suppression_threshold": 3}}))
+    edit_spec(
+        root,
+        DATASET,
+        lambda d: d.__setitem__(
+            "quality",
+            {
+                "row_count_tolerance": 0.2,
+                "pii_allow": ["dia_chi"],
+                "formula_injection": "reject",
+                "aggregate": {"count_fields": ["so_phong"], "suppression_threshold": 3},
+            },
+        ),
+    )
     q = load_catalog(root).get(DATASET).quality
     assert q.row_count_tolerance == 0.2 and q.pii_allow == ["dia_chi"]
     assert q.formula_injection == "reject" and q.aggregate is not None
     assert q.aggregate.suppression_threshold == 3
     assert check_catalog(root) == []
-    assert load_catalog(copy_catalog(root / "fresh")).get(DATASET).quality.formula_injection \
-        == "escape"  # the default
+    assert (
+        load_catalog(copy_catalog(root / "fresh")).get(DATASET).quality.formula_injection
+        == "escape"
+    )  # the default
 
 
-@pytest.mark.parametrize(("quality", "needle"), [
-    ({"formula_injection": "strip"}, "quality.formula_injection"),
-    ({"row_count_tolerance": -1}, "quality.row_count_tolerance"),
-    ({"pii_alow": ["x"]}, "quality.pii_alow"),
-])
+@pytest.mark.parametrize(
+    ("quality", "needle"),
+    [
+        ({"formula_injection": "strip"}, "quality.formula_injection"),
+        ({"row_count_tolerance": -1}, "quality.row_count_tolerance"),
+        ({"pii_alow": ["x"]}, "quality.pii_alow"),
+    ],
+)
 def test_bad_quality_values_name_the_key(root: Path, quality: dict, needle: str) -> None:
     edit_spec(root, DATASET, lambda d: d.__setitem__("quality", quality))
     with pytest.raises(SpecError, match=needle.replace(".", r"\.")):
@@ -44,8 +59,13 @@ def test_bad_quality_values_name_the_key(root: Path, quality: dict, needle: str)
 
 
 def test_catalog_check_compares_quality_with_the_schema(root: Path) -> None:
-    edit_spec(root, DATASET, lambda d: d.__setitem__("quality", {
-        "pii_allow": ["so_dien_thoai"], "aggregate": {"count_fields": ["ten"]}}))
+    edit_spec(
+        root,
+        DATASET,
+        lambda d: d.__setitem__(
+            "quality", {"pii_allow": ["so_dien_thoai"], "aggregate": {"count_fields": ["ten"]}}
+        ),
+    )
     problems = [str(p) for p in check_catalog(root)]
     assert any("pii_allow: 'so_dien_thoai' is not a field" in p for p in problems), problems
     assert any("count_fields: 'ten' is a string field" in p for p in problems), problems
@@ -55,8 +75,12 @@ def test_catalog_check_compares_quality_with_the_schema(root: Path) -> None:
 def test_foreign_key_to_another_dataset_passes_catalog_check(root: Path) -> None:
     path = root / "schemas" / "so-du-lich" / f"{DATASET}.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
-    schema["foreignKeys"].append({"fields": "ma_huyen", "reference": {
-        "resource": "co-so-kham-chua-benh", "fields": "ma_huyen"}})
+    schema["foreignKeys"].append(
+        {
+            "fields": "ma_huyen",
+            "reference": {"resource": "co-so-kham-chua-benh", "fields": "ma_huyen"},
+        }
+    )
     path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
     assert check_catalog(root) == []
     schema["foreignKeys"][-1]["reference"]["resource"] = "khong-ton-tai"

@@ -14,9 +14,11 @@ from validate.findings import Report
 from validate.html import render
 from validate.schema import load_schema
 
-SCHEMA = schema_of({"name": "ma", "title": "Mã cơ sở"},
-                   {"name": "so", "type": "integer", "title": "Số giường"},
-                   {"name": "ghi_chu", "title": "Ghi chú"})
+SCHEMA = schema_of(
+    {"name": "ma", "title": "Mã cơ sở"},
+    {"name": "so", "type": "integer", "title": "Số giường"},
+    {"name": "ghi_chu", "title": "Ghi chú"},
+)
 
 
 def test_a_million_bad_rows_make_a_short_report(tmp_path: Path) -> None:
@@ -25,8 +27,15 @@ def test_a_million_bad_rows_make_a_short_report(tmp_path: Path) -> None:
     assert rep.rows == 1_000_000 and rep.counts["type-error"] == 1_000_000
     data = rep.to_dict()
     assert len(data["findings"]) == 25
-    assert data["groups"] == [{"code": "type-error", "title": "Sai kiểu dữ liệu",
-                               "severity": "error", "count": 1_000_000, "shown": 25}]
+    assert data["groups"] == [
+        {
+            "code": "type-error",
+            "title": "Sai kiểu dữ liệu",
+            "severity": "error",
+            "count": 1_000_000,
+            "shown": 25,
+        }
+    ]
     assert data["by_field"] == {"so": {"type-error": 1_000_000}}
     out = rep.write_json(tmp_path / "report.json")
     assert out.stat().st_size < 50_000
@@ -35,13 +44,14 @@ def test_a_million_bad_rows_make_a_short_report(tmp_path: Path) -> None:
 
 
 def test_html_report_is_vietnamese_escaped_and_masks_rows(tmp_path: Path) -> None:
-    text = ("ma,so,ghi_chu\n"
-            "A1,3,bình thường\n"
-            "A2,ba,<script>alert(1)</script>\n"
-            "A3,4,gọi 0912345678\n")
+    text = "ma,so,ghi_chu\nA1,3,bình thường\nA2,ba,<script>alert(1)</script>\nA3,4,gọi 0912345678\n"
     rep = run(tmp_path, text, SCHEMA)
-    html = render(rep, table=tmp_path / "data.csv", schema=load_schema(tmp_path / "schema.json"),
-                  version="1.2.0")
+    html = render(
+        rep,
+        table=tmp_path / "data.csv",
+        schema=load_schema(tmp_path / "schema.json"),
+        version="1.2.0",
+    )
     assert html.startswith("<!DOCTYPE html>") and 'lang="vi"' in html
     assert "Không đạt" in html and "chưa được công bố" in html and "1.2.0" in html
     assert "Sai kiểu dữ liệu" in html and "Số điện thoại di động" in html
@@ -67,8 +77,11 @@ def test_archived_report_renders(tmp_path: Path) -> None:
 
 
 def test_markdown_artifact_lists_codes(tmp_path: Path) -> None:
-    rep = run(tmp_path, "ma,so,ghi_chu\nA1,x,\nA1,4,an@gmail.com\n",
-              schema_of(*SCHEMA["fields"], primaryKey=["ma"]))
+    rep = run(
+        tmp_path,
+        "ma,so,ghi_chu\nA1,x,\nA1,4,an@gmail.com\n",
+        schema_of(*SCHEMA["fields"], primaryKey=["ma"]),
+    )
     md = markdown(rep, report_path="/x/validation-report.json")
     assert "Không đạt" in md and "`type-error`" in md and "`pii-email`" in md
     assert "an@gmail.com" not in md and "/x/validation-report.json" in md
@@ -76,8 +89,9 @@ def test_markdown_artifact_lists_codes(tmp_path: Path) -> None:
     assert {r["mã"] for r in rows} == {"type-error", "pii-email", "primary-key"}
 
 
-def test_quarantine_keeps_input_and_reports(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quarantine_keeps_input_and_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from validate.quarantine import list_quarantine, quarantine
 
     monkeypatch.setenv("DULIEUMO_WORK_DIR", str(tmp_path / "work"))

@@ -29,24 +29,45 @@ def test_loads_a_good_schema(tmp_path: Path) -> None:
     assert s.field("ma").required and not s.field("so").required
 
 
-@pytest.mark.parametrize(("change", "where"), [
-    ({"fields": [{"name": "a", "type": "integr"}]}, "fields[0].type"),
-    ({"fields": [{"name": "a"}, {"name": "a"}]}, "fields[1].name"),
-    ({"fields": [{"name": "a", "type": "integer", "constraints": {"minimum": "x"}}]},
-     "fields[0].constraints.minimum"),
-    ({"fields": [{"name": "a", "constraints": {"pattern": "[0-9"}}]},
-     "fields[0].constraints.pattern"),
-    ({"fields": [{"name": "a", "constraints": {"required": "yes"}}]},
-     "fields[0].constraints.required"),
-    ({"fields": [{"name": "a", "type": "date", "format": "%d/%m/%Y",
-                  "constraints": {"minimum": "2020-13-45"}}]}, "fields[0].constraints.minimum"),
-    ({"primaryKey": ["khong_co"]}, "primaryKey"),
-    ({"foreignKeys": [{"fields": "zz", "reference": {"resource": "dm", "fields": "ma"}}]},
-     "foreignKeys[0].fields"),
-    ({"fields": []}, "fields"),
-])
-def test_invalid_schema_names_file_and_property(tmp_path: Path, change: dict,
-                                                where: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"fields": [{"name": "a", "type": "integr"}]}, "fields[0].type"),
+        ({"fields": [{"name": "a"}, {"name": "a"}]}, "fields[1].name"),
+        (
+            {"fields": [{"name": "a", "type": "integer", "constraints": {"minimum": "x"}}]},
+            "fields[0].constraints.minimum",
+        ),
+        (
+            {"fields": [{"name": "a", "constraints": {"pattern": "[0-9"}}]},
+            "fields[0].constraints.pattern",
+        ),
+        (
+            {"fields": [{"name": "a", "constraints": {"required": "yes"}}]},
+            "fields[0].constraints.required",
+        ),
+        (
+            {
+                "fields": [
+                    {
+                        "name": "a",
+                        "type": "date",
+                        "format": "%d/%m/%Y",
+                        "constraints": {"minimum": "2020-13-45"},
+                    }
+                ]
+            },
+            "fields[0].constraints.minimum",
+        ),
+        ({"primaryKey": ["khong_co"]}, "primaryKey"),
+        (
+            {"foreignKeys": [{"fields": "zz", "reference": {"resource": "dm", "fields": "ma"}}]},
+            "foreignKeys[0].fields",
+        ),
+        ({"fields": []}, "fields"),
+    ],
+)
+def test_invalid_schema_names_file_and_property(tmp_path: Path, change: dict, where: str) -> None:
     path = write_json(tmp_path / "schemas" / "so-y-te" / "x.json", {**GOOD, **change})
     with pytest.raises(SpecError) as err:
         load_schema(path, root=tmp_path)

@@ -23,10 +23,16 @@ from validate.synthetic import generate
 
 def _frame(i: int, n: int = 3000) -> pd.DataFrame:
     pm25 = np.linspace(0, 600, n)  # values above 500 fail the range rule
-    return pd.DataFrame({"pm25": pm25, "ma_xa": [f"X{i}"] * n, "so_mau": np.full(n, 2.0),
-                         "so_mau_dat": np.full(n, 1.0),
-                         "ngay_do": pd.to_datetime(["2024-01-01"] * n),
-                         "loai": ["KHONG_KHI"] * n})
+    return pd.DataFrame(
+        {
+            "pm25": pm25,
+            "ma_xa": [f"X{i}"] * n,
+            "so_mau": np.full(n, 2.0),
+            "so_mau_dat": np.full(n, 1.0),
+            "ngay_do": pd.to_datetime(["2024-01-01"] * n),
+            "loai": ["KHONG_KHI"] * n,
+        }
+    )
 
 
 def test_evaluating_many_batches_keeps_no_frame_and_no_store_entry(tmp_path: Path) -> None:
@@ -52,8 +58,9 @@ def test_evaluating_many_batches_keeps_no_frame_and_no_store_entry(tmp_path: Pat
     assert len(context.validation_definitions.all()) == 0
 
 
-def test_streamed_stage_keeps_no_batch_frame(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_streamed_stage_keeps_no_batch_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = generate(tmp_path, 6000, seed=7, errors=200, ragged=False)
     schema = load_schema(data.schema)
     suite = load_suite(data.suite, schema)
@@ -65,9 +72,17 @@ def test_streamed_stage_keeps_no_batch_frame(tmp_path: Path,
         return original(s, frame, **kwargs)
 
     monkeypatch.setattr(suite_module, "evaluate", recording)
-    report = validate_with(data.csv, schema, suite, dataset="x", file="x",
-                           codelists=load_codelists(schema, data.csv.parent), cap=10**9,
-                           stream=True, block_size=64 << 10)
+    report = validate_with(
+        data.csv,
+        schema,
+        suite,
+        dataset="x",
+        file="x",
+        codelists=load_codelists(schema, data.csv.parent),
+        cap=10**9,
+        stream=True,
+        block_size=64 << 10,
+    )
     assert report.stats["batches"] >= 5
     assert len(seen) == report.stats["batches"] + 1  # row-wise rules per batch, then the rest
     assert report.counts["expectation-failed"]  # the suite's failures were found
@@ -80,8 +95,9 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-@pytest.mark.skipif(memory._glibc() is None or not Path("/proc/self/statm").exists(),
-                    reason="glibc and /proc only")
+@pytest.mark.skipif(
+    memory._glibc() is None or not Path("/proc/self/statm").exists(), reason="glibc and /proc only"
+)
 def test_release_heap_gives_freed_pages_back() -> None:
     """Freed chunks inside the heap (a live allocation above them) stay resident until
     release_heap(); the streamed stage calls it after every batch."""

@@ -54,8 +54,9 @@ class PostgresSearchConnection:
         # never commit here: CKAN indexes inside its own transaction (package_update's
         # savepoint) and commits it; `ckan search-index rebuild` commits at its end.
 
-    def delete(self, q: str | None = None, id: str | None = None, commit: bool = False,
-               **_: Any) -> None:
+    def delete(
+        self, q: str | None = None, id: str | None = None, commit: bool = False, **_: Any
+    ) -> None:
         """Remove index rows by index_id or by a (Solr-syntax) query, as CKAN sends them."""
         index.ensure_layout()
         if id is not None:
@@ -96,22 +97,28 @@ class PostgresSearchConnection:
         where = compiled.sql
         session = model.Session
         hits = session.execute(
-            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), sql_params).scalar()
+            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), sql_params
+        ).scalar()
         docs: list[dict[str, Any]] = []
         if rows > 0:
             page_params = dict(sql_params, rows=rows, start=start)
             result = session.execute(
-                sa.text(f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
-                        f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
-                        "LIMIT :rows OFFSET :start"), page_params)
+                sa.text(
+                    f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
+                    f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
+                    "LIMIT :rows OFFSET :start"
+                ),
+                page_params,
+            )
             fl = _field_list(params.get("fl"))
             for doc, score_value in result:
                 docs.append(_select(doc, fl, float(score_value)))
         facets = self._facets(where, sql_params, params)
         return Results(docs, int(hits or 0), {"facet_fields": facets})
 
-    def _facets(self, where: str, sql_params: dict[str, Any],
-                params: dict[str, Any]) -> dict[str, list[Any]]:
+    def _facets(
+        self, where: str, sql_params: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, list[Any]]:
         """Solr-style facet_fields: {field: [value, count, value, count, …]}.
 
         A dataset counts once per value (two CSV resources: one CSV), as in Solr.
@@ -137,8 +144,9 @@ class PostgresSearchConnection:
                 limit_sql = "LIMIT :facet_limit"
             # mincount 0 lists values of the whole index, counted over the matches only
             scope = "TRUE" if mincount <= 0 else where
-            rows = model.Session.execute(sa.text(
-                f"""SELECT v, count(DISTINCT f.index_id) FILTER (WHERE f.matched) AS c
+            rows = model.Session.execute(
+                sa.text(
+                    f"""SELECT v, count(DISTINCT f.index_id) FILTER (WHERE f.matched) AS c
                     FROM (SELECT index_id, doc, ({where}) AS matched FROM {TABLE}
                           WHERE {scope}) AS f,
                     LATERAL jsonb_array_elements_text(
@@ -150,7 +158,10 @@ class PostgresSearchConnection:
                     WHERE v IS NOT NULL AND v <> ''
                     GROUP BY v
                     HAVING count(DISTINCT f.index_id) FILTER (WHERE f.matched) >= :mincount
-                    ORDER BY c DESC, v ASC {limit_sql}"""), fp)
+                    ORDER BY c DESC, v ASC {limit_sql}"""
+                ),
+                fp,
+            )
             flat: list[Any] = []
             for value, count in rows:
                 flat += [value, int(count)]
@@ -185,5 +196,3 @@ def _select(doc: dict[str, Any], fl: list[str] | None, score: float) -> dict[str
     if "score" in fl:
         out["score"] = score
     return out
-
-

@@ -24,7 +24,7 @@ def _parse(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _vi(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
@@ -47,7 +47,7 @@ def freshness(pkg: dict[str, Any], now: dt.datetime | None = None) -> dict[str, 
         tz = zoneinfo.ZoneInfo(schedule.get("timezone") or DEFAULT_TZ)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         tz = zoneinfo.ZoneInfo(DEFAULT_TZ)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     paused = bool(schedule.get("paused"))
     if nxt is not None and nxt < now and schedule.get("cron") and not paused:
         try:

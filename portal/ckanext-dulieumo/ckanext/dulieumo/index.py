@@ -84,10 +84,14 @@ def ensure_layout() -> None:
     engine = model.meta.engine
     assert engine is not None
     with engine.begin() as conn:
-        current = conn.execute(sa.text(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = :t AND column_name = 'folded'"),
-            {"t": TABLE}).scalar()
+        current = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = :t "
+                "AND column_name = 'folded'"
+            ),
+            {"t": TABLE},
+        ).scalar()
         if not current:
             for stmt in DDL:
                 conn.execute(sa.text(stmt))
@@ -109,7 +113,8 @@ def weighted_text(doc: dict[str, Any]) -> dict[str, str]:
     # extras (and res_extras_) are searchable free text too, at the lowest weight; our own
     # bookkeeping extras (dulieumo_*) are not
     extras = " ".join(
-        _flat(v) for k, v in doc.items()
+        _flat(v)
+        for k, v in doc.items()
         if (k.startswith("extras_") and not k.startswith("extras_dulieumo_"))
         or k.startswith("res_extras_")
     )
@@ -171,13 +176,19 @@ def delete_where(where_sql: str, params: dict[str, Any]) -> None:
 
 def has_field(name: str) -> bool:
     """Whether any indexed document has this field (e.g. an extra's bare key)."""
-    return bool(model.Session.execute(
-        sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :k)"), {"k": name}).scalar())
+    return bool(
+        model.Session.execute(
+            sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :k)"), {"k": name}
+        ).scalar()
+    )
 
 
 def rows_needing_reindex() -> list[str]:
     """Dataset ids whose rows predate the ``folded`` column (written by an older layout)."""
-    rows = model.Session.execute(sa.text(
-        f"SELECT id FROM {TABLE} "
-        "WHERE folded = '{}'::jsonb AND coalesce(doc->>'title', '') <> ''"))
+    rows = model.Session.execute(
+        sa.text(
+            f"SELECT id FROM {TABLE} "
+            "WHERE folded = '{}'::jsonb AND coalesce(doc->>'title', '') <> ''"
+        )
+    )
     return [r[0] for r in rows]

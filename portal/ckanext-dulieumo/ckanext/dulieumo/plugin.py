@@ -82,8 +82,10 @@ class SearchPlugin(plugins.SingletonPlugin):
         for key in ("q", "fq"):
             value = search_params.get(key)
             if isinstance(value, str) and "{!" in value:
-                raise SearchQueryError(f"Local parameters ({{!…}}) in '{key}' are not supported "
-                                       "by this portal's search.")
+                raise SearchQueryError(
+                    f"Local parameters ({{!…}}) in '{key}' are not supported "
+                    "by this portal's search."
+                )
             if key == "fq" and isinstance(value, str) and value.strip():
                 parse(value)
         return search_params

@@ -28,14 +28,56 @@ from .text import tokens
 
 #: fields of CKAN's Solr schema (ckan/config/solr/schema.xml, 2.12) that can be queried
 SCHEMA_FIELDS = {
-    "index_id", "id", "site_id", "title", "title_ngram", "entity_type", "dataset_type",
-    "state", "name", "name_ngram", "revision_id", "version", "url", "ckan_url", "download_url",
-    "notes", "author", "author_email", "maintainer", "maintainer_email", "license",
-    "license_id", "tags", "groups", "organization", "capacity", "permission_labels",
-    "res_name", "res_description", "res_format", "res_url", "res_type", "text", "urls",
-    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
-    "linked_from", "child_of", "parent_of", "metadata_created", "metadata_modified",
-    "title_string", "type", "owner_org", "creator_user_id", "num_resources", "num_tags",
+    "index_id",
+    "id",
+    "site_id",
+    "title",
+    "title_ngram",
+    "entity_type",
+    "dataset_type",
+    "state",
+    "name",
+    "name_ngram",
+    "revision_id",
+    "version",
+    "url",
+    "ckan_url",
+    "download_url",
+    "notes",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "license",
+    "license_id",
+    "tags",
+    "groups",
+    "organization",
+    "capacity",
+    "permission_labels",
+    "res_name",
+    "res_description",
+    "res_format",
+    "res_url",
+    "res_type",
+    "text",
+    "urls",
+    "depends_on",
+    "dependency_of",
+    "derives_from",
+    "has_derivation",
+    "links_to",
+    "linked_from",
+    "child_of",
+    "parent_of",
+    "metadata_created",
+    "metadata_modified",
+    "title_string",
+    "type",
+    "owner_org",
+    "creator_user_id",
+    "num_resources",
+    "num_tags",
 }
 #: dynamic fields of that schema (any name with these prefixes is a field)
 SCHEMA_PREFIXES = ("extras_", "res_extras_", "vocab_")
@@ -74,6 +116,7 @@ Node = Match | Bool | Not | All
 
 
 # ----------------------------------------------------------------------------- tokenizer
+
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
@@ -122,6 +165,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------- parser
+
 
 class _Parser:
     def __init__(self, text: str, default_field: str | None) -> None:
@@ -242,8 +286,7 @@ class _Parser:
                 nxt = self.take()
                 if nxt[0] not in ("WORD", "QUOTED"):
                     raise SearchQueryError(f"Unsupported group in query {self.text!r}")
-                items.append(Not(Match(fname, nxt[1], "phrase" if nxt[0] == "QUOTED"
-                                       else "term")))
+                items.append(Not(Match(fname, nxt[1], "phrase" if nxt[0] == "QUOTED" else "term")))
             else:
                 raise SearchQueryError(f"Unsupported group in query {self.text!r}")
         if not items:
@@ -256,12 +299,14 @@ class _Parser:
         if _UNSUPPORTED_CHARS & set(value):
             raise SearchQueryError(
                 f"Unsupported query syntax in {value!r} (ranges, fuzzy ~, boosts ^ are not "
-                "supported by this portal's search)")
+                "supported by this portal's search)"
+            )
         if value == "*":
             return Match(fname, "*", "any") if fname else All()
         if "?" in value or "*" in value[:-1]:
             raise SearchQueryError(
-                f"Unsupported wildcard in {value!r}: only a trailing * is supported")
+                f"Unsupported wildcard in {value!r}: only a trailing * is supported"
+            )
         if value.endswith("*"):
             return Match(fname, value[:-1], "prefix")
         return Match(fname, value, "term")
@@ -289,6 +334,7 @@ def parse_free_text(text: str) -> Node:
 
 # ----------------------------------------------------------------------------- compiler
 
+
 @dataclass
 class Compiled:
     """A WHERE clause, its bound parameters and the tsqueries that rank (from q)."""
@@ -313,7 +359,8 @@ def check_field(name: str, has_field: FieldCheck | None) -> None:
         return
     raise SearchQueryError(
         f"Unknown search field {name!r}: it is not a CKAN index field and no dataset has an "
-        "extra of that name (use extras_<key> for an extra)")
+        "extra of that name (use extras_<key> for an extra)"
+    )
 
 
 class Compiler:
@@ -348,9 +395,15 @@ class Compiler:
             check_field(fname, self.has_field)
         if fname is None or fname in ALL_TEXT_FIELDS or fname in TEXT_FIELDS:
             if m.kind == "any":
-                return "TRUE" if fname is None or fname in ALL_TEXT_FIELDS else (
-                    "(" + " OR ".join(f"folded ? {self.param(f)}"
-                                      for f in TEXT_FIELDS[fname]) + ")")
+                return (
+                    "TRUE"
+                    if fname is None or fname in ALL_TEXT_FIELDS
+                    else (
+                        "("
+                        + " OR ".join(f"folded ? {self.param(f)}" for f in TEXT_FIELDS[fname])
+                        + ")"
+                    )
+                )
             words = tokens(m.value)
             if not words:
                 return "TRUE"
@@ -364,25 +417,32 @@ class Compiler:
                 return f"tsv @@ to_tsquery('simple', {self.param(tsq)})"
             # a fielded text query (title:…): that field's own folded text only
             text_sql = " || ' ' || ".join(
-                f"coalesce(folded->>{self.param(f)}, '')" for f in TEXT_FIELDS[fname])
-            return (f"to_tsvector('simple', {text_sql}) @@ "
-                    f"to_tsquery('simple', {self.param(tsq)})")
-        values = (f"(CASE WHEN jsonb_typeof(doc->{self.param(fname)}) = 'array' "
-                  f"THEN doc->{self.param(fname)} "
-                  f"WHEN doc->{self.param(fname)} IS NULL THEN '[]'::jsonb "
-                  f"ELSE jsonb_build_array(doc->>{self.param(fname)}) END)")
+                f"coalesce(folded->>{self.param(f)}, '')" for f in TEXT_FIELDS[fname]
+            )
+            return f"to_tsvector('simple', {text_sql}) @@ to_tsquery('simple', {self.param(tsq)})"
+        values = (
+            f"(CASE WHEN jsonb_typeof(doc->{self.param(fname)}) = 'array' "
+            f"THEN doc->{self.param(fname)} "
+            f"WHEN doc->{self.param(fname)} IS NULL THEN '[]'::jsonb "
+            f"ELSE jsonb_build_array(doc->>{self.param(fname)}) END)"
+        )
         if m.kind == "any":
-            return (f"(doc->{self.param(fname)} IS NOT NULL AND "
-                    f"doc->>{self.param(fname)} <> '' AND doc->>{self.param(fname)} <> '[]')")
+            return (
+                f"(doc->{self.param(fname)} IS NOT NULL AND "
+                f"doc->>{self.param(fname)} <> '' AND doc->>{self.param(fname)} <> '[]')"
+            )
         if m.kind == "prefix":
             pattern = m.value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({values}) AS e(v) "
-                    f"WHERE e.v LIKE {self.param(pattern)})")
+            return (
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({values}) AS e(v) "
+                f"WHERE e.v LIKE {self.param(pattern)})"
+            )
         return f"{values} @> jsonb_build_array(CAST({self.param(m.value)} AS text))"
 
 
-def compile_query(q: str | None, fq: list[str], def_type: str | None,
-                  has_field: FieldCheck | None = None) -> Compiled:
+def compile_query(
+    q: str | None, fq: list[str], def_type: str | None, has_field: FieldCheck | None = None
+) -> Compiled:
     """Compile CKAN's q (ranked) and fq list (filters) into one WHERE clause."""
     comp = Compiler(has_field)
     parts: list[str] = []
@@ -407,8 +467,9 @@ SORTABLE_COLUMNS = {
 }
 
 
-def compile_sort(sort: str | None, comp_params: dict[str, Any],
-                 has_field: FieldCheck | None = None) -> str:
+def compile_sort(
+    sort: str | None, comp_params: dict[str, Any], has_field: FieldCheck | None = None
+) -> str:
     """`score desc, metadata_modified desc` → an ORDER BY list."""
     if not sort or not sort.strip():
         sort = "score desc, metadata_modified desc"
@@ -429,7 +490,8 @@ def compile_sort(sort: str | None, comp_params: dict[str, Any],
         elif fname.startswith("views_"):
             raise SearchQueryError(
                 f'Invalid "sort" parameter: cannot sort by {fname!r} (page-view tracking is '
-                "not available in this portal's search)")
+                "not available in this portal's search)"
+            )
         else:
             raise SearchQueryError(f'Invalid "sort" parameter: cannot sort by {fname!r}')
         out.append(f"{expr} {direction} NULLS LAST")

@@ -13,30 +13,41 @@ import datetime as dt
 import logging
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 
 log = logging.getLogger(__name__)
 
 LOCK_TABLE = "dulieumo_release_lock"
-RESOURCE_FIELDS = {"url", "name", "description", "format", "hash", "size", "mimetype",
-                   "last_modified", "url_type"}
+RESOURCE_FIELDS = {
+    "url",
+    "name",
+    "description",
+    "format",
+    "hash",
+    "size",
+    "mimetype",
+    "last_modified",
+    "url_type",
+}
 
 
 def init_lock_table() -> None:
-    model.Session.execute(sa.text(
-        f"""CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (
+    model.Session.execute(
+        sa.text(
+            f"""CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (
                 dataset text PRIMARY KEY,
                 owner text NOT NULL,
-                expires_at timestamptz NOT NULL)"""))
+                expires_at timestamptz NOT NULL)"""
+        )
+    )
     model.Session.commit()
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _check_org(context: dict[str, Any], owner_org: str) -> None:
@@ -56,33 +67,45 @@ def release_lock(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str
     if tk.asbool(data_dict.get("release", False)):
         model.Session.execute(
             sa.text(f"DELETE FROM {LOCK_TABLE} WHERE dataset = :d AND owner = :o"),
-            {"d": name, "o": owner})
+            {"d": name, "o": owner},
+        )
         model.Session.commit()
         return {"dataset": name, "owner": None}
     ttl = int(data_dict.get("ttl", 900))
-    row = model.Session.execute(sa.text(
-        f"""INSERT INTO {LOCK_TABLE} (dataset, owner, expires_at) VALUES (:d, :o, :e)
+    row = model.Session.execute(
+        sa.text(
+            f"""INSERT INTO {LOCK_TABLE} (dataset, owner, expires_at) VALUES (:d, :o, :e)
             ON CONFLICT (dataset) DO UPDATE SET owner = EXCLUDED.owner,
                                                 expires_at = EXCLUDED.expires_at
             WHERE {LOCK_TABLE}.expires_at < now() OR {LOCK_TABLE}.owner = EXCLUDED.owner
-            RETURNING owner"""),
-        {"d": name, "o": owner, "e": _now() + dt.timedelta(seconds=ttl)}).fetchone()
+            RETURNING owner"""
+        ),
+        {"d": name, "o": owner, "e": _now() + dt.timedelta(seconds=ttl)},
+    ).fetchone()
     if row is None:
         holder = model.Session.execute(
-            sa.text(f"SELECT owner, expires_at FROM {LOCK_TABLE} WHERE dataset = :d"),
-            {"d": name}).fetchone()
+            sa.text(f"SELECT owner, expires_at FROM {LOCK_TABLE} WHERE dataset = :d"), {"d": name}
+        ).fetchone()
         model.Session.rollback()
-        raise tk.ValidationError({"lock": [
-            f"dataset {name} is being published by run {holder[0]} until "
-            f"{holder[1].isoformat()}"]})
+        raise tk.ValidationError(
+            {
+                "lock": [
+                    f"dataset {name} is being published by run {holder[0]} until "
+                    f"{holder[1].isoformat()}"
+                ]
+            }
+        )
     model.Session.commit()
     return {"dataset": name, "owner": owner}
 
 
 def _holds_lock(name: str, owner: str) -> bool:
     row = model.Session.execute(
-        sa.text(f"SELECT 1 FROM {LOCK_TABLE} WHERE dataset = :d AND owner = :o "
-                "AND expires_at > now()"), {"d": name, "o": owner}).fetchone()
+        sa.text(
+            f"SELECT 1 FROM {LOCK_TABLE} WHERE dataset = :d AND owner = :o AND expires_at > now()"
+        ),
+        {"d": name, "o": owner},
+    ).fetchone()
     return row is not None
 
 
@@ -133,9 +156,11 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
                 res.state = "deleted"
         session.flush()
         order = data_dict.get("order") or []
-        live = list(session.query(model.Resource)
-                    .filter(model.Resource.package_id == pkg.id)
-                    .filter(model.Resource.state == "active"))
+        live = list(
+            session.query(model.Resource)
+            .filter(model.Resource.package_id == pkg.id)
+            .filter(model.Resource.state == "active")
+        )
         rank = {rid: i for i, rid in enumerate(order)}
         live.sort(key=lambda r: (rank.get(r.id, len(rank)), r.position or 0))
         for i, res in enumerate(live):
@@ -175,20 +200,24 @@ def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     tk.check_access("package_update", context, {"id": res.package_id})
     engine = get_write_engine()
     with engine.begin() as conn:
-        exists = conn.execute(sa.text(
-            "SELECT 1 FROM pg_class WHERE relname = :r AND relkind = 'r'"), {"r": rid}).fetchone()
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_class WHERE relname = :r AND relkind = 'r'"), {"r": rid}
+        ).fetchone()
         if not exists:
             raise tk.ValidationError({"resource_id": [f"no DataStore table for {rid}"]})
         for alias in aliases:
-            current = conn.execute(sa.text(
-                'SELECT alias_of FROM "_table_metadata" WHERE name = :a'), {"a": alias}).fetchone()
+            current = conn.execute(
+                sa.text('SELECT alias_of FROM "_table_metadata" WHERE name = :a'), {"a": alias}
+            ).fetchone()
             if current and current[0] == rid:
                 continue  # already there: write nothing
-            kind = conn.execute(sa.text(
-                "SELECT relkind FROM pg_class WHERE relname = :a"), {"a": alias}).fetchone()
+            kind = conn.execute(
+                sa.text("SELECT relkind FROM pg_class WHERE relname = :a"), {"a": alias}
+            ).fetchone()
             if kind and kind[0] != "v":
                 raise tk.ValidationError({"aliases": [f"{alias} is a table, not an alias"]})
             conn.execute(sa.text(f"DROP VIEW IF EXISTS {identifier(alias)}"))
-            conn.execute(sa.text(
-                f"CREATE VIEW {identifier(alias)} AS SELECT * FROM {identifier(rid)}"))
+            conn.execute(
+                sa.text(f"CREATE VIEW {identifier(alias)} AS SELECT * FROM {identifier(rid)}")
+            )
     return {"resource_id": rid, "aliases": list(aliases)}

@@ -30,11 +30,28 @@ LOCK_TABLE = "dulieumo_release_lock"
 
 #: CKAN data tables emptied by reset (those that exist in this CKAN version)
 DATA_TABLES = [
-    "package", "resource", "resource_view", "package_tag", "tag", "vocabulary",
-    "package_extra", "package_relationship", "package_member", "member", "group",
-    "group_extra", "activity", "activity_detail", "user_following_dataset",
-    "user_following_group", "task_status", "term_translation", "tracking_raw",
-    "tracking_summary", SEARCH_TABLE, LOCK_TABLE,
+    "package",
+    "resource",
+    "resource_view",
+    "package_tag",
+    "tag",
+    "vocabulary",
+    "package_extra",
+    "package_relationship",
+    "package_member",
+    "member",
+    "group",
+    "group_extra",
+    "activity",
+    "activity_detail",
+    "user_following_dataset",
+    "user_following_group",
+    "task_status",
+    "term_translation",
+    "tracking_raw",
+    "tracking_summary",
+    SEARCH_TABLE,
+    LOCK_TABLE,
 ]
 
 #: give up rather than wait forever behind a transaction left open by another process
@@ -51,17 +68,23 @@ def reset_ckan_db(url: str) -> list[str]:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-            existing = {row[0] for row in conn.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
+            existing = {
+                row[0]
+                for row in conn.execute(
+                    sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            }
             tables = [t for t in DATA_TABLES if t in existing]
             # table names come from our constant list above, never from input
-            conn.execute(sa.text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
             if "file" in existing and "file_owner" in existing:
                 # files owned by anything but a user (resources, groups, orphans)
-                conn.execute(sa.text(
-                    "DELETE FROM file WHERE id NOT IN "
-                    "(SELECT file_id FROM file_owner WHERE owner_type = 'user')"))
+                conn.execute(
+                    sa.text(
+                        "DELETE FROM file WHERE id NOT IN "
+                        "(SELECT file_id FROM file_owner WHERE owner_type = 'user')"
+                    )
+                )
     finally:
         engine.dispose()
     return tables
@@ -73,14 +96,21 @@ def reset_datastore(url: str) -> int:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-            names = [row[0] for row in conn.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT LIKE '\\_%'"))]
+            names = [
+                row[0]
+                for row in conn.execute(
+                    sa.text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename NOT LIKE '\\_%'"
+                    )
+                )
+            ]
             for name in names:
                 quoted = conn.execute(sa.text("SELECT quote_ident(:n)"), {"n": name}).scalar()
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
-            has_stats = conn.execute(sa.text(
-                "SELECT to_regclass('public._table_stats') IS NOT NULL")).scalar()
+            has_stats = conn.execute(
+                sa.text("SELECT to_regclass('public._table_stats') IS NOT NULL")
+            ).scalar()
             if has_stats:
                 conn.execute(sa.text('TRUNCATE "_table_stats"'))
     finally:
@@ -127,9 +157,11 @@ def settings_from_ini(ini: str) -> tuple[str, str | None, str | None]:
 
     def get(key: str) -> str | None:
         # environment variables override the ini, as in CKAN (CKAN_SQLALCHEMY_URL, …)
-        env = {"sqlalchemy.url": "CKAN_SQLALCHEMY_URL",
-               "ckan.datastore.write_url": "CKAN_DATASTORE_WRITE_URL",
-               "ckan.storage_path": "CKAN_STORAGE_PATH"}[key]
+        env = {
+            "sqlalchemy.url": "CKAN_SQLALCHEMY_URL",
+            "ckan.datastore.write_url": "CKAN_DATASTORE_WRITE_URL",
+            "ckan.storage_path": "CKAN_STORAGE_PATH",
+        }[key]
         if os.environ.get(env):
             return os.environ[env]
         value = parser.get("app:main", key, fallback=None)
