@@ -5,22 +5,27 @@ every one of them goes through ``make_connection()``. We give CKAN this object i
 ``pysolr.Solr``: ``add`` and ``delete`` write the ``dulieumo_search_doc`` table in the CKAN
 database (inside CKAN's own transaction, so a rolled-back dataset write leaves no index
 row), and ``search`` answers the Solr query subset that CKAN sends (see query.py).
+
+Every search, core's own included, is bounded (limits.py: caps on size, terms, nesting,
+facets, paging; statement_limit.py: a PostgreSQL statement_timeout) and reads only what the
+caller may read: counts, facets and field-name lookups all run under CKAN's permission
+filter, and facets come from an allow-list.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.model as model
-import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
-from . import index
+from . import index, search_guard
 from .index import TABLE
-from .query import compile_query, compile_sort
+from .limits import INT_MAX, SearchLimits, bounded_int, check_request, facet_fields
+from .query import QueryError, compile_query, compile_sort
+from .statement_limit import Deadline, time_limited
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,12 @@ class PostgresSearchConnection:
         if id is not None:
             index.delete_by_index_id(id)
         elif q is not None:
-            compiled = compile_query(q if q != "*:*" else None, [], None, index.has_field)
+            try:
+                compiled = compile_query(
+                    q if q != "*:*" else None, [], None, index.has_visible_field
+                )
+            except QueryError as exc:
+                raise SearchQueryError(str(exc)) from None
             index.delete_where(compiled.sql, compiled.params)
 
     def commit(self, *args: Any, **kwargs: Any) -> None:
@@ -77,89 +87,100 @@ class PostgresSearchConnection:
     # ------------------------------------------------------------------ searching
 
     def search(self, q: str | None = None, **params: Any) -> Results:
-        """Answer one pysolr ``search`` call: q, fq, sort, rows, start, fl, facet.*."""
+        """Answer one pysolr ``search`` call: q, fq, sort, rows, start, fl, facet.*.
+
+        Bounded (limits.SearchLimits.backstop, the time limit) whatever the caller; a
+        refusal or a timeout is a SearchQueryError (HTTP 400 from the Action API).
+        """
         index.ensure_layout()
+        limits = search_guard.current_limits()
+        bounds = limits.backstop()
+        try:
+            check_request(dict(params, q=q), bounds, search_guard.current_facets())
+            with time_limited(model.Session, limits.timeout_ms) as deadline:
+                return self._search(q, params, bounds, deadline)
+        except QueryError as exc:
+            raise SearchQueryError(str(exc)) from None
+
+    def _search(
+        self, q: str | None, params: dict[str, Any], bounds: SearchLimits, deadline: Deadline
+    ) -> Results:
         fq = params.get("fq") or []
         if isinstance(fq, str):
             fq = [fq]
-        compiled = compile_query(q, list(fq), params.get("defType"), index.has_field)
+
+        def readable_field(name: str, visible_sql: str, visible_params: dict[str, Any]) -> bool:
+            sql = index.has_field_sql(visible_sql)
+            return bool(deadline.execute(sql, dict(visible_params, field_name=name)).scalar())
+
+        compiled = compile_query(
+            q, list(fq), params.get("defType"), readable_field, bounds.budget()
+        )
         sql_params = dict(compiled.params)
         if compiled.rank_queries:
             sql_params["rankq"] = " | ".join(f"({r})" for r in compiled.rank_queries)
             score = "ts_rank(tsv, to_tsquery('simple', :rankq))"
         else:
             score = "1.0"
-        order = compile_sort(params.get("sort"), sql_params, index.has_field)
-        rows = _int_param(params, "rows", 10)
-        start = _int_param(params, "start", 0)
-        if rows < 0 or start < 0:
-            raise SearchQueryError("rows and start must not be negative")
+        order = compile_sort(params.get("sort"), sql_params, bounds.max_sort_fields)
+        rows = bounded_int(params, "rows", 10, 0, bounds.max_rows)
+        start = bounded_int(params, "start", 0, 0, bounds.max_start)
         where = compiled.sql
-        session = model.Session
-        hits = session.execute(
-            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), sql_params
-        ).scalar()
+        hits = deadline.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", sql_params).scalar()
         docs: list[dict[str, Any]] = []
         if rows > 0:
             page_params = dict(sql_params, rows=rows, start=start)
-            result = session.execute(
-                sa.text(
-                    f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
-                    f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
-                    "LIMIT :rows OFFSET :start"
-                ),
+            result = deadline.execute(
+                f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
+                f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
+                "LIMIT :rows OFFSET :start",
                 page_params,
             )
             fl = _field_list(params.get("fl"))
             for doc, score_value in result:
                 docs.append(_select(doc, fl, float(score_value)))
-        facets = self._facets(where, sql_params, params)
+        facets = self._facets(where, sql_params, params, bounds, deadline)
         return Results(docs, int(hits or 0), {"facet_fields": facets})
 
     def _facets(
-        self, where: str, sql_params: dict[str, Any], params: dict[str, Any]
+        self,
+        where: str,
+        sql_params: dict[str, Any],
+        params: dict[str, Any],
+        bounds: SearchLimits,
+        deadline: Deadline,
     ) -> dict[str, list[Any]]:
         """Solr-style facet_fields: {field: [value, count, value, count, …]}.
 
-        A dataset counts once per value (two CSV resources: one CSV), as in Solr.
+        Counted over the matching datasets only, so under the caller's permission filter
+        always: a value no readable dataset has is never listed, whatever facet.mincount
+        (0 behaves as 1; Solr would list zero-count values of the whole index). facet.limit
+        -1 means all values, up to SearchLimits.max_facet_values. A dataset counts once per
+        value (two CSV resources: one CSV), as in Solr. The fields were checked against the
+        allow-list (limits.check_request) before this runs.
         """
         if str(params.get("facet", "true")).lower() != "true":
             return {}
-        fields = params.get("facet.field") or []
-        if isinstance(fields, str):
-            try:
-                fields = json.loads(fields)
-            except ValueError:
-                fields = [fields]
-            if isinstance(fields, str):
-                fields = [fields]
-        limit = _int_param(params, "facet.limit", 50)
-        mincount = _int_param(params, "facet.mincount", 1)
+        limit = bounded_int(params, "facet.limit", 50, -1, bounds.max_facet_values)
+        if limit < 0:
+            limit = bounds.max_facet_values
+        mincount = max(1, bounded_int(params, "facet.mincount", 1, 0, INT_MAX))
         out: dict[str, list[Any]] = {}
-        for fname in fields:
-            fp = dict(sql_params, facet_field=fname, mincount=mincount)
-            limit_sql = ""
-            if limit >= 0:
-                fp["facet_limit"] = limit
-                limit_sql = "LIMIT :facet_limit"
-            # mincount 0 lists values of the whole index, counted over the matches only
-            scope = "TRUE" if mincount <= 0 else where
-            rows = model.Session.execute(
-                sa.text(
-                    f"""SELECT v, count(DISTINCT f.index_id) FILTER (WHERE f.matched) AS c
-                    FROM (SELECT index_id, doc, ({where}) AS matched FROM {TABLE}
-                          WHERE {scope}) AS f,
-                    LATERAL jsonb_array_elements_text(
-                        CASE WHEN jsonb_typeof(f.doc->:facet_field) = 'array'
-                             THEN f.doc->:facet_field
-                             WHEN f.doc->:facet_field IS NULL
-                                  OR jsonb_typeof(f.doc->:facet_field) = 'null' THEN '[]'::jsonb
-                             ELSE jsonb_build_array(f.doc->>:facet_field) END) AS e(v)
-                    WHERE v IS NOT NULL AND v <> ''
-                    GROUP BY v
-                    HAVING count(DISTINCT f.index_id) FILTER (WHERE f.matched) >= :mincount
-                    ORDER BY c DESC, v ASC {limit_sql}"""
-                ),
+        for fname in dict.fromkeys(facet_fields(params.get("facet.field"))):
+            fp = dict(sql_params, facet_field=fname, mincount=mincount, facet_limit=limit)
+            rows = deadline.execute(
+                f"""SELECT v, count(DISTINCT f.index_id) AS c
+                FROM (SELECT index_id, doc FROM {TABLE} WHERE {where}) AS f,
+                LATERAL jsonb_array_elements_text(
+                    CASE WHEN jsonb_typeof(f.doc->:facet_field) = 'array'
+                         THEN f.doc->:facet_field
+                         WHEN f.doc->:facet_field IS NULL
+                              OR jsonb_typeof(f.doc->:facet_field) = 'null' THEN '[]'::jsonb
+                         ELSE jsonb_build_array(f.doc->>:facet_field) END) AS e(v)
+                WHERE v IS NOT NULL AND v <> ''
+                GROUP BY v
+                HAVING count(DISTINCT f.index_id) >= :mincount
+                ORDER BY c DESC, v ASC LIMIT :facet_limit""",
                 fp,
             )
             flat: list[Any] = []
@@ -167,17 +188,6 @@ class PostgresSearchConnection:
                 flat += [value, int(count)]
             out[fname] = flat
         return out
-
-
-def _int_param(params: dict[str, Any], name: str, default: int) -> int:
-    """An integer Solr parameter, or SearchQueryError naming it."""
-    value = params.get(name, default)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise SearchQueryError(f"{name} must be an integer, not {value!r}") from None
 
 
 def _field_list(fl: Any) -> list[str] | None:

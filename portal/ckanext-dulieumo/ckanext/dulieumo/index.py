@@ -19,6 +19,7 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
+from .fields import TEXT_FIELDS
 from .text import fold, tokens
 
 TABLE = "dulieumo_search_doc"
@@ -42,20 +43,6 @@ WEIGHTS: dict[str, tuple[str, ...]] = {
     "A": ("title", "name"),
     "B": ("tags", "notes", "organization", "groups", "author", "maintainer"),
     "C": ("res_name", "res_description", "res_format", "license_id", "version", "url"),
-}
-
-#: fields that are text (matched word by word, diacritic-insensitively) in fielded queries;
-#: each maps to the index fields whose folded text it searches. `text` (everything) uses tsv.
-TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "title": ("title",),
-    "title_ngram": ("title",),
-    "name_ngram": ("name",),
-    "notes": ("notes",),
-    "author": ("author",),
-    "maintainer": ("maintainer",),
-    "res_name": ("res_name",),
-    "res_description": ("res_description",),
-    "urls": ("url", "res_url"),
 }
 
 
@@ -176,9 +163,19 @@ def delete_where(where_sql: str, params: dict[str, Any]) -> None:
 
 def has_field(name: str) -> bool:
     """Whether any indexed document has this field (e.g. an extra's bare key)."""
+    return has_visible_field(name, "TRUE", {})
+
+
+def has_field_sql(visible_sql: str) -> str:
+    """SQL (parameter `field_name`) for: a document matching `visible_sql` has that field."""
+    return f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :field_name AND ({visible_sql}))"
+
+
+def has_visible_field(name: str, visible_sql: str, params: dict[str, Any]) -> bool:
+    """Whether a document matching `visible_sql` (a compiled filter) has this field."""
     return bool(
         model.Session.execute(
-            sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :k)"), {"k": name}
+            sa.text(has_field_sql(visible_sql)), dict(params, field_name=name)
         ).scalar()
     )
 

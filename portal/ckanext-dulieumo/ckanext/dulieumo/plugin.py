@@ -14,7 +14,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import backend, cli, freshness, releases
+from . import backend, cli, freshness, releases, search_guard
 
 _PATCHED = False
 
@@ -68,27 +68,10 @@ class SearchPlugin(plugins.SingletonPlugin):
     def get_commands(self) -> list[Any]:
         return [cli.dulieumo]
 
-    # IPackageController: reject unsupported syntax up front, as a 400 (not CKAN's 409)
+    # IPackageController: refuse what the backend will not run, up front, as a 400
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        """Raise SearchQueryError (HTTP 400) for syntax the backend does not support.
-
-        Core itself answers local parameters with SearchError (HTTP 409); checking here
-        first gives a 400 with our message. Field names are checked later, by the backend.
-        """
-        from ckan.lib.search.common import SearchQueryError
-
-        from .query import parse
-
-        for key in ("q", "fq"):
-            value = search_params.get(key)
-            if isinstance(value, str) and "{!" in value:
-                raise SearchQueryError(
-                    f"Local parameters ({{!…}}) in '{key}' are not supported "
-                    "by this portal's search."
-                )
-            if key == "fq" and isinstance(value, str) and value.strip():
-                parse(value)
-        return search_params
+        """Raise SearchQueryError (HTTP 400) for syntax or limits the backend refuses."""
+        return search_guard.before_dataset_search(search_params)
 
     # IActions
     def get_actions(self) -> dict[str, Any]:

@@ -6,12 +6,20 @@ trailing-wildcard prefixes (`name:abc*`), `+`/`-`/`NOT` prefixes, `AND`/`OR`, pa
 free text (diacritic-insensitive, against the weighted full-text vector). Fielded text
 (`title:`, `notes:`, `res_name:` …) matches that field's folded words; other fields match
 exact values (as Solr's string fields do). Fields must be known: CKAN's schema fields,
-`extras_*`/`res_extras_*`/`vocab_*`, or a field some indexed dataset has.
+`extras_*`/`res_extras_*`/`vocab_*`, or a field some dataset *the caller can read* has (a
+field only private datasets have answers exactly like an unknown field).
 
 Anything else — ranges, fuzzy/proximity `~`, boosts `^`, inner wildcards, local params
-`{!…}`, unknown fields — raises SearchQueryError, which CKAN's API answers with HTTP 400:
-never silently wrong results. Free text without a colon is parsed like Solr's dismax:
-punctuation there is plain text.
+`{!…}`, unknown fields — raises QueryError, which the plugin turns into CKAN's
+SearchQueryError (HTTP 400 from the API): never silently wrong results. Free text without a
+colon is parsed like Solr's dismax: punctuation there is plain text.
+
+Bounded work: a NUL character, a text longer than `Budget.max_chars`, parentheses nested
+deeper than `Budget.max_depth` and more terms (or folded words) than `Budget.max_terms` per
+search are refused before any SQL is built (limits.py holds the portal's values).
+
+This module does not import CKAN, so it is tested from the project's own environment
+(tests/portal/ckanext/).
 """
 
 from __future__ import annotations
@@ -21,10 +29,59 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckan.lib.search.common import SearchQueryError
-
-from .index import TEXT_FIELDS
+from .fields import TEXT_FIELDS
 from .text import tokens
+
+
+class QueryError(ValueError):
+    """A search request this backend refuses; the message says why and what to do."""
+
+
+@dataclass
+class Budget:
+    """What one search may spend: terms and folded words over q and every fq together.
+
+    ``None`` means unbounded (internal use, e.g. index deletes by query).
+    """
+
+    max_terms: int | None = None
+    max_depth: int | None = None
+    max_chars: int | None = None
+    terms: int = 0
+    words: int = 0
+
+    def check_text(self, text: str, param: str) -> None:
+        """Refuse NUL characters and over-long texts before tokenizing."""
+        if "\x00" in text:
+            raise QueryError(
+                f"The search parameter '{param}' contains a NUL character (\\x00), which no "
+                "search can contain; remove it."
+            )
+        if self.max_chars is not None and len(text) > self.max_chars:
+            raise QueryError(
+                f"The search parameter '{param}' is {len(text)} characters long; this portal "
+                f"accepts at most {self.max_chars}. Shorten the search."
+            )
+
+    def spend_terms(self, count: int, param: str) -> None:
+        """Count query terms (words, phrases, field:value) against the limit."""
+        self.terms += count
+        if self.max_terms is not None and self.terms > self.max_terms:
+            raise QueryError(
+                f"Too many search terms (at '{param}': {self.terms} so far); this portal "
+                f"accepts at most {self.max_terms} terms per search, q and fq together. "
+                "Use fewer terms or split the search."
+            )
+
+    def spend_words(self, count: int) -> None:
+        """Count folded words of text matches ("a.b.c" is three) against the limit."""
+        self.words += count
+        if self.max_terms is not None and self.words > self.max_terms:
+            raise QueryError(
+                f"Too many words to search for ({self.words}); this portal accepts at most "
+                f"{self.max_terms} words per search. Use fewer words."
+            )
+
 
 #: fields of CKAN's Solr schema (ckan/config/solr/schema.xml, 2.12) that can be queried
 SCHEMA_FIELDS = {
@@ -118,14 +175,22 @@ Node = Match | Bool | Not | All
 # ----------------------------------------------------------------------------- tokenizer
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def _tokenize(text: str, max_depth: int | None = None, param: str = "q") -> list[tuple[str, str]]:
+    """Tokens of Lucene syntax; refuses parentheses nested deeper than `max_depth`."""
     out: list[tuple[str, str]] = []
     i, n = 0, len(text)
+    depth = 0
     while i < n:
         ch = text[i]
         if ch.isspace():
             i += 1
         elif ch in "()":
+            depth += 1 if ch == "(" else -1
+            if max_depth is not None and depth > max_depth:
+                raise QueryError(
+                    f"The search parameter '{param}' nests parentheses more than {max_depth} "
+                    "levels deep, more than this portal accepts; flatten the query."
+                )
             out.append((ch, ch))
             i += 1
         elif ch == '"':
@@ -136,7 +201,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
                 buf.append(text[j])
                 j += 1
             if j >= n:
-                raise SearchQueryError(f"Unbalanced quotes in query: {text!r}")
+                raise QueryError(f"Unbalanced quotes in query: {text!r}")
             out.append(("QUOTED", "".join(buf)))
             i = j + 1
         elif ch in "+-!" and i + 1 < n and not text[i + 1].isspace():
@@ -168,11 +233,24 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, text: str, default_field: str | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        default_field: str | None,
+        budget: Budget | None = None,
+        param: str = "q",
+        checked: bool = False,
+    ) -> None:
+        budget = budget or Budget()
+        if not checked:
+            budget.check_text(text, param)
         if "{!" in text:
-            raise SearchQueryError("Local parameters ({!…}) are not supported by this portal.")
+            raise QueryError(
+                f"Local parameters ({{!…}}) in '{param}' are not supported by this portal's search."
+            )
         self.text = text
-        self.toks = _tokenize(text)
+        self.toks = _tokenize(text, budget.max_depth, param)
+        budget.spend_terms(sum(1 for kind, _ in self.toks if kind in ("WORD", "QUOTED")), param)
         self.pos = 0
         self.default_field = default_field
 
@@ -198,7 +276,7 @@ class _Parser:
         node = self.or_expr()
         rest = self.peek()
         if rest is not None:
-            raise SearchQueryError(f"Unexpected {rest[1]!r} in query {self.text!r}")
+            raise QueryError(f"Unexpected {rest[1]!r} in query {self.text!r}")
         return node
 
     def or_expr(self) -> Node:
@@ -231,12 +309,12 @@ class _Parser:
         """A parenthesised group, a phrase, `field:value` or a bare word."""
         tok = self.peek()
         if tok is None:
-            raise SearchQueryError(f"Query ends too early: {self.text!r}")
+            raise QueryError(f"Query ends too early: {self.text!r}")
         if tok[0] == "(":
             self.take()
             node = self.or_expr()
             if self.kind() != ")":
-                raise SearchQueryError(f"Unbalanced parentheses in query {self.text!r}")
+                raise QueryError(f"Unbalanced parentheses in query {self.text!r}")
             self.take()
             return node
         if tok[0] == "QUOTED":
@@ -261,9 +339,9 @@ class _Parser:
                     self.take()
                     node = self._field_group(fname)
                     return node
-                raise SearchQueryError(f"Missing value after {fname}: in {self.text!r}")
+                raise QueryError(f"Missing value after {fname}: in {self.text!r}")
             return self._value_match(self.default_field, word)
-        raise SearchQueryError(f"Unexpected {tok[1]!r} in query {self.text!r}")
+        raise QueryError(f"Unexpected {tok[1]!r} in query {self.text!r}")
 
     def _field_group(self, fname: str) -> Node:
         """`field:(a OR "b c" OR d*)`"""
@@ -272,7 +350,7 @@ class _Parser:
         while True:
             tok = self.peek()
             if tok is None:
-                raise SearchQueryError(f"Unbalanced parentheses in query {self.text!r}")
+                raise QueryError(f"Unbalanced parentheses in query {self.text!r}")
             self.take()
             if tok[0] == ")":
                 break
@@ -285,51 +363,72 @@ class _Parser:
             elif tok[0] == "PREFIX" and tok[1] == "-":
                 nxt = self.take()
                 if nxt[0] not in ("WORD", "QUOTED"):
-                    raise SearchQueryError(f"Unsupported group in query {self.text!r}")
+                    raise QueryError(f"Unsupported group in query {self.text!r}")
                 items.append(Not(Match(fname, nxt[1], "phrase" if nxt[0] == "QUOTED" else "term")))
             else:
-                raise SearchQueryError(f"Unsupported group in query {self.text!r}")
+                raise QueryError(f"Unsupported group in query {self.text!r}")
         if not items:
-            raise SearchQueryError(f"Empty group for {fname} in {self.text!r}")
+            raise QueryError(f"Empty group for {fname} in {self.text!r}")
         op = "and" if ops and all(o == "AND" for o in ops) else "or"
         return items[0] if len(items) == 1 else Bool(op, items)
 
     def _value_match(self, fname: str | None, value: str) -> Node:
         """One value: exact, `*` (field present) or trailing-`*` prefix; rejects the rest."""
         if _UNSUPPORTED_CHARS & set(value):
-            raise SearchQueryError(
+            raise QueryError(
                 f"Unsupported query syntax in {value!r} (ranges, fuzzy ~, boosts ^ are not "
                 "supported by this portal's search)"
             )
         if value == "*":
             return Match(fname, "*", "any") if fname else All()
         if "?" in value or "*" in value[:-1]:
-            raise SearchQueryError(
-                f"Unsupported wildcard in {value!r}: only a trailing * is supported"
-            )
+            raise QueryError(f"Unsupported wildcard in {value!r}: only a trailing * is supported")
         if value.endswith("*"):
             return Match(fname, value[:-1], "prefix")
         return Match(fname, value, "term")
 
 
-def parse(text: str, default_field: str | None = None) -> Node:
+def parse(
+    text: str, default_field: str | None = None, budget: Budget | None = None, param: str = "q"
+) -> Node:
     """Parse Lucene-style syntax (the subset described in the module docstring)."""
-    return _Parser(text, default_field).parse()
+    return _Parser(text, default_field, budget, param).parse()
 
 
-def parse_free_text(text: str) -> Node:
+def parse_free_text(text: str, budget: Budget | None = None, param: str = "q") -> Node:
     """Dismax-style user text: every word must match (diacritic-insensitive).
 
     As in Solr's dismax parser, only quotes, +/- and AND/OR/NOT are syntax; other
     punctuation ("ở đâu?", "(a)", "x~2") is plain text, i.e. a word separator, and
     unbalanced quotes are dropped.
     """
+    budget = budget or Budget()
+    budget.check_text(text, param)
     if "{!" in text:
-        raise SearchQueryError("Local parameters ({!…}) are not supported by this portal.")
+        raise QueryError(
+            f"Local parameters ({{!…}}) in '{param}' are not supported by this portal's search."
+        )
     plain = _DISMAX_PLAIN.sub(" ", text)
     if plain.count('"') % 2:
         plain = plain.replace('"', " ")
-    return _Parser(plain, None).parse()
+    return _Parser(plain, None, budget, param, checked=True).parse()
+
+
+def is_free_text(q: str, def_type: str | None) -> bool:
+    """Whether CKAN searches `q` as dismax free text (no colon), as core decides it."""
+    return def_type in ("dismax", "edismax") and ":" not in q
+
+
+def parse_q(q: str, def_type: str | None, budget: Budget | None = None) -> Node:
+    """CKAN's `q`: free text (dismax) or Lucene syntax, as core would send it to Solr."""
+    if is_free_text(q, def_type):
+        return parse_free_text(q, budget, "q")
+    return parse(q, None, budget, "q")
+
+
+def is_match_all(q: str | None) -> bool:
+    """`q` that matches everything (absent, empty, `*:*`, an empty quoted string)."""
+    return not q or q.strip() in ("*:*", '""', "''")
 
 
 # ----------------------------------------------------------------------------- compiler
@@ -342,34 +441,44 @@ class Compiled:
     sql: str
     params: dict[str, Any]
     rank_queries: list[str]
+    visible_sql: str = "TRUE"  # what the caller may read (CKAN's permission filter)
 
 
 FieldCheck = Callable[[str], bool]
+#: (field name, SQL of what the caller may read, its parameters) → some readable doc has it
+ScopedFieldCheck = Callable[[str, str, dict[str, Any]], bool]
+
+#: the filter CKAN adds to every search of a caller who is not a sysadmin:
+#: `+permission_labels:("public" OR "member-<org id>" OR "creator-<user id>" …)`
+VISIBILITY_PREFIX = "+permission_labels:"
 
 
 def check_field(name: str, has_field: FieldCheck | None) -> None:
-    """Raise SearchQueryError unless `name` is a field this backend can search.
+    """Raise QueryError unless `name` is a field this backend can search.
 
     Known: CKAN's schema fields, its dynamic ``extras_*``/``res_extras_*``/``vocab_*``
-    fields, and any field some indexed dataset has (an extra's bare key, a plugin's field).
+    fields, and any field some dataset the caller can read has (an extra's bare key, a
+    plugin's field). The message is the same for a field nobody has and for a field only
+    datasets hidden from the caller have.
     """
     if name in SCHEMA_FIELDS or name.startswith(SCHEMA_PREFIXES):
         return
     if has_field is not None and has_field(name):
         return
-    raise SearchQueryError(
-        f"Unknown search field {name!r}: it is not a CKAN index field and no dataset has an "
-        "extra of that name (use extras_<key> for an extra)"
+    raise QueryError(
+        f"Unknown search field {name!r}: it is not a CKAN index field and no dataset you can "
+        "read has a field of that name (use extras_<key> for an extra)"
     )
 
 
 class Compiler:
     """Turns parse trees into SQL; every value is a bound parameter, never SQL text."""
 
-    def __init__(self, has_field: FieldCheck | None = None) -> None:
+    def __init__(self, has_field: FieldCheck | None = None, budget: Budget | None = None) -> None:
         self.params: dict[str, Any] = {}
         self.rank_queries: list[str] = []
         self.has_field = has_field
+        self.budget = budget or Budget()
 
     def param(self, value: Any) -> str:
         """Bind a value; returns its placeholder."""
@@ -407,6 +516,7 @@ class Compiler:
             words = tokens(m.value)
             if not words:
                 return "TRUE"
+            self.budget.spend_words(len(words))
             if m.kind == "phrase":
                 tsq = " <-> ".join(words)
             else:
@@ -440,22 +550,49 @@ class Compiler:
         return f"{values} @> jsonb_build_array(CAST({self.param(m.value)} AS text))"
 
 
+def visibility_filters(fq: list[str]) -> list[str]:
+    """The fq items that restrict a search to what the caller may read (see VISIBILITY_PREFIX).
+
+    A caller can only narrow this scope: core appends its own item for every caller who is
+    not a sysadmin, and the scope is the conjunction of all such items.
+    """
+    return [item for item in fq if item.lstrip().startswith(VISIBILITY_PREFIX)]
+
+
 def compile_query(
-    q: str | None, fq: list[str], def_type: str | None, has_field: FieldCheck | None = None
+    q: str | None,
+    fq: list[str],
+    def_type: str | None,
+    has_field: ScopedFieldCheck | None = None,
+    budget: Budget | None = None,
 ) -> Compiled:
-    """Compile CKAN's q (ranked) and fq list (filters) into one WHERE clause."""
-    comp = Compiler(has_field)
-    parts: list[str] = []
-    if q and q.strip() not in ("*:*", '""', "''"):
-        if def_type in ("dismax", "edismax") and ":" not in q:
-            node = parse_free_text(q)
-        else:
-            node = parse(q)
-        parts.append(comp.compile(node, rank=True))
+    """Compile CKAN's q (ranked) and fq list (filters) into one WHERE clause.
+
+    Field names that are neither schema fields nor prefixed extras are looked up with
+    `has_field`, among the datasets the visibility filters let the caller read only.
+    """
+    budget = budget or Budget()
+    comp = Compiler(None, budget)
+    scope = visibility_filters(fq)
+    visible_parts = [comp.compile(parse(item, None, budget, "fq")) for item in scope]
+    visible_sql = " AND ".join(visible_parts) or "TRUE"
+    visible_params = dict(comp.params)
+    if has_field is not None:
+        seen: dict[str, bool] = {}
+
+        def readable_field(name: str) -> bool:
+            if name not in seen:
+                seen[name] = has_field(name, visible_sql, visible_params)
+            return seen[name]
+
+        comp.has_field = readable_field
+    parts: list[str] = list(visible_parts)
+    if q is not None and not is_match_all(q):
+        parts.append(comp.compile(parse_q(q, def_type, budget), rank=True))
     for item in fq:
-        if item and item.strip():
-            parts.append(comp.compile(parse(item)))
-    return Compiled(" AND ".join(parts) or "TRUE", comp.params, comp.rank_queries)
+        if item and item.strip() and item not in scope:
+            parts.append(comp.compile(parse(item, None, budget, "fq")))
+    return Compiled(" AND ".join(parts) or "TRUE", comp.params, comp.rank_queries, visible_sql)
 
 
 SORTABLE_COLUMNS = {
@@ -468,16 +605,22 @@ SORTABLE_COLUMNS = {
 
 
 def compile_sort(
-    sort: str | None, comp_params: dict[str, Any], has_field: FieldCheck | None = None
+    sort: str | None, comp_params: dict[str, Any], max_clauses: int | None = None
 ) -> str:
-    """`score desc, metadata_modified desc` → an ORDER BY list."""
+    """`score desc, metadata_modified desc` → an ORDER BY list (field names bound)."""
     if not sort or not sort.strip():
         sort = "score desc, metadata_modified desc"
+    clauses = sort.split(",")
+    if max_clauses is not None and len(clauses) > max_clauses:
+        raise QueryError(
+            f'Invalid "sort" parameter: {len(clauses)} sort fields; this portal sorts by at '
+            f"most {max_clauses}."
+        )
     out: list[str] = []
-    for part in sort.split(","):
+    for part in clauses:
         bits = part.split()
         if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
-            raise SearchQueryError(f'Invalid "sort" parameter: {sort!r}')
+            raise QueryError(f'Invalid "sort" parameter: {sort!r}')
         fname, direction = bits[0], bits[1].upper()
         if fname in SORTABLE_COLUMNS:
             expr = SORTABLE_COLUMNS[fname]
@@ -488,12 +631,12 @@ def compile_sort(
             comp_params[key] = fname
             expr = f"doc->>:{key}"
         elif fname.startswith("views_"):
-            raise SearchQueryError(
+            raise QueryError(
                 f'Invalid "sort" parameter: cannot sort by {fname!r} (page-view tracking is '
                 "not available in this portal's search)"
             )
         else:
-            raise SearchQueryError(f'Invalid "sort" parameter: cannot sort by {fname!r}')
+            raise QueryError(f'Invalid "sort" parameter: cannot sort by {fname!r}')
         out.append(f"{expr} {direction} NULLS LAST")
     out.append("doc->>'id' ASC")
     return ", ".join(out)
