@@ -281,3 +281,10 @@ def test_after_a_search_the_previous_timeout_is_restored(pg_session):
         assert _timeout(pg_session) != before  # set while the search runs
     assert _timeout(pg_session) == before
     pg_session.rollback()
+
+
+def test_a_negated_match_without_words_excludes_nothing():
+    # "te ; -- kiem": the dash before a dash has no words to exclude
+    node = query.parse_free_text("co so -- kiem")
+    sql = query.Compiler().compile(node)
+    assert "NOT" not in sql

@@ -491,7 +491,10 @@ class Compiler:
         if isinstance(node, All):
             return "TRUE"
         if isinstance(node, Not):
-            return f"NOT ({self.compile(node.item)})"
+            inner = self.compile(node.item)
+            if inner == "TRUE" and isinstance(node.item, Match):
+                return "TRUE"  # "-" or "-?!" in free text: no words, nothing to exclude
+            return f"NOT ({inner})"
         if isinstance(node, Bool):
             joiner = " AND " if node.op == "and" else " OR "
             return "(" + joiner.join(self.compile(i, rank) for i in node.items) + ")"
