@@ -492,6 +492,42 @@ def test_dataset_page_with_bad_syntax_does_not_crash(seeded, portal):
     assert "Danh sách bệnh viện tỉnh Quảng Ninh" not in resp.text
 
 
+# ----------------------------------------------------------------------------- limits (issue 12)
+
+
+def test_facet_mincount_zero_lists_only_values_of_matching_datasets(seeded, portal):
+    # Solr would list zero-count values of the whole index; we never list a value no
+    # matching (and so readable) dataset has
+    resp = search(portal, q="khach", **{"facet.field": '["tags"]', "facet.mincount": 0})
+    assert resp.json()["result"]["facets"]["tags"] == {"du lịch": 1, "lưu trú": 1}
+
+
+def test_facet_fields_come_from_an_allow_list(seeded, portal):
+    resp = search(portal, **{"facet.field": '["name"]'})
+    assert resp.status_code == 400
+    assert "Cannot facet on 'name'" in resp.json()["error"]["message"]
+    ok = search(portal, **{"facet.field": '["owner_org", "license_id"]', "facet.limit": -1})
+    assert ok.status_code == 200 and ok.json()["result"]["facets"]["license_id"] == {
+        "cc-by": 2,
+        "odc-by": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": " ".join(f"tu{i}" for i in range(150))},
+        {"q": "benh\x00vien"},
+        {"fq": "(" * 40 + "name:x" + ")" * 40},
+        {"sort": "name; DROP TABLE package"},
+    ],
+)
+def test_the_search_page_answers_a_refused_search_with_a_400_page(seeded, portal, params):
+    resp = requests.get(f"{portal.url}/dataset", params=params, timeout=30)
+    assert resp.status_code == 400
+    assert 'lang="vi"' in resp.text
+
+
 # ----------------------------------------------------------------------------- reset (last)
 
 

@@ -86,10 +86,14 @@ _BUILT: dict[str, World] = {}
 
 
 def build(portal: Any) -> World:
-    """The world on this portal (built on the first call of the session)."""
-    if portal.url in _BUILT:
-        return _BUILT[portal.url]
+    """The world on this portal (built once per session; again if a reset emptied it)."""
     admin = portal.ckan("sysadmin")
+    if portal.url in _BUILT:
+        try:
+            admin.action.package_show(id=PRIVATE)
+            return _BUILT[portal.url]
+        except NotFound:  # another module reset the portal in between
+            del _BUILT[portal.url]
     for name in (PUBLIC, PRIVATE, STAGING, OTHER_PUBLIC):
         try:
             old = admin.action.package_show(id=name)

@@ -65,12 +65,12 @@ class SearchLimits:
 def limits_from_config(config: Mapping[str, Any]) -> SearchLimits:
     """SearchLimits from ckan.ini options; a bad value is a ValueError naming the option."""
     values: dict[str, int] = {}
-    rows_max = config.get("ckan.search.rows_max")  # core's own cap on rows, if raised
+    rows_max = config.get("ckan.search.rows_max", None)  # core's own cap on rows, if raised
     if rows_max is not None and str(rows_max).strip().isdigit() and int(rows_max) > 0:
         values["max_rows"] = int(rows_max)
     for f in fields(SearchLimits):
         option = CONFIG_PREFIX + f.name
-        raw = config.get(option)
+        raw = config.get(option, None)
         if raw is None or str(raw).strip() == "":
             continue
         try:
@@ -93,7 +93,7 @@ def _names(value: Any) -> list[str]:
 
 def allowed_facet_fields(config: Mapping[str, Any]) -> frozenset[str]:
     """CKAN's default facets, core's own, `search.facets` and EXTRA_FACETS_OPTION."""
-    configured = _names(config.get("search.facets")) + _names(config.get(EXTRA_FACETS_OPTION))
+    configured = _names(config.get("search.facets", None)) + _names(config.get(EXTRA_FACETS_OPTION, None))
     return frozenset((*DEFAULT_FACET_FIELDS, *CORE_FACET_FIELDS, *configured))
 
 
