@@ -23,6 +23,9 @@ from typing import Any
 import requests
 from ckanapi import NotFound
 
+from portal.services import pg_connect
+from portal.settings import PortalSettings
+
 ORG_OWNER, ORG_OTHER = "atk-so-y-te", "atk-so-du-lich"
 GROUP = "atk-nhom-y-te"
 PUBLIC, PRIVATE, STAGING, OTHER_PUBLIC = (
@@ -80,6 +83,18 @@ class World:
     def leaked(self, text: str) -> list[str]:
         """The secrets (private-only strings) present in an answer."""
         return [s for s in self.secrets if s.lower() in text.lower()]
+
+
+def ckan_db_rows(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of one query on the portal's CKAN database, as the PostgreSQL superuser."""
+    settings = PortalSettings()
+    conn = pg_connect(settings, settings.ckan_db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+    finally:
+        conn.close()
 
 
 _BUILT: dict[str, World] = {}

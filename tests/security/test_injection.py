@@ -13,8 +13,6 @@ import json
 
 import pytest
 
-from portal.services import pg_connect
-from portal.settings import PortalSettings
 from tests.security import search_world
 from tests.security.search_world import ATTACKERS, World
 
@@ -57,19 +55,11 @@ def world(portal) -> World:
 
 
 def tables_intact() -> bool:
-    settings = PortalSettings()
-    conn = pg_connect(settings, settings.ckan_db)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
-                "AND table_name IN ('package', 'user', 'dulieumo_search_doc')"
-            )
-            (count,) = cur.fetchone()
-            cur.execute("SELECT count(*) FROM dulieumo_search_doc")
-            (docs,) = cur.fetchone()
-    finally:
-        conn.close()
+    ((count,),) = search_world.ckan_db_rows(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+        "AND table_name IN ('package', 'user', 'dulieumo_search_doc')"
+    )
+    ((docs,),) = search_world.ckan_db_rows("SELECT count(*) FROM dulieumo_search_doc")
     return count == 3 and docs > 0
 
 
