@@ -93,7 +93,8 @@ def _names(value: Any) -> list[str]:
 
 def allowed_facet_fields(config: Mapping[str, Any]) -> frozenset[str]:
     """CKAN's default facets, core's own, `search.facets` and EXTRA_FACETS_OPTION."""
-    configured = _names(config.get("search.facets", None)) + _names(config.get(EXTRA_FACETS_OPTION, None))
+    configured = _names(config.get("search.facets", None))
+    configured += _names(config.get(EXTRA_FACETS_OPTION, None))
     return frozenset((*DEFAULT_FACET_FIELDS, *CORE_FACET_FIELDS, *configured))
 
 
