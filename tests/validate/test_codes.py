@@ -14,7 +14,7 @@ from dulieumo.catalog.quality import AggregateSpec, QualitySpec
 from dulieumo.errors import PortalUnavailable
 from tests.support.specs import dataset_spec
 from tests.validate.helpers import run, schema_of, write_json, write_text
-from validate import table as table_module
+from validate import readers
 from validate.findings import Report
 from validate.messages import TEMPLATES, TITLES, codes, severity
 from validate.previous import LastRelease, PreviousRelease
@@ -145,7 +145,7 @@ def source_error(broken: bool) -> Callable[[Path, pytest.MonkeyPatch], Report]:
             def fail(path: Path, names: list[str]) -> pa.Table:
                 raise pa.ArrowInvalid("CSV parse error: unexpected end of data")
 
-            monkeypatch.setattr(table_module, "_read_fast", fail)
+            monkeypatch.setattr(readers, "read_fast", fail)
         return csv_case("a,b\n1,2\n")(root)
 
     return go
