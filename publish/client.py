@@ -23,10 +23,12 @@ TIMEOUT_S = 120
 class PortalClient:
     """Calls the CKAN Action API of one portal with one token."""
 
-    def __init__(self, target: PortalTarget) -> None:
+    def __init__(self, target: PortalTarget, ckan: Any | None = None) -> None:
+        """`ckan`: what answers the actions (ckanapi's `call_action`); the portal at
+        `target.url` by default (tests pass an in-memory portal)."""
         self.url = target.url
         self.token = target.token
-        self._ckan = RemoteCKAN(
+        self._ckan = ckan or RemoteCKAN(
             target.url, apikey=target.token or None, user_agent=f"dulieumo/{__version__}"
         )
 
