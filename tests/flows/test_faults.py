@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, snapshot, spec_file
+from tests.support.catalog import copy_catalog, edit_spec, spec_file
+from tests.support.cli import json_out, run, snapshot
 
 DATASET = "co-so-kham-chua-benh"
 

@@ -24,8 +24,9 @@ from publish.releases import BreakingChange, PublicationLocked, Releaser
 from publish.retention import RetentionPolicy
 from publish.rollback import releases, rollback
 from pull import pull_source
-from tests.flows.helpers import copy_catalog, snapshot
-from tests.proxy import forward, send_upstream
+from tests.support.catalog import copy_catalog
+from tests.support.cli import snapshot
+from tests.support.proxy import forward, send_upstream
 from validate import validate_table
 
 DATASET = "co-so-luu-tru"
