@@ -116,6 +116,17 @@ class SeenKeys:
         return pa.array(prev & use)
 
 
+def _key_texts(
+    columns: dict[str, pa.Array], fields: list[str] | tuple[str, ...], bad: pa.Array, cap: int
+) -> list[str]:
+    """The key of the first `cap` bad rows as text ("a, b"; a null is empty)."""
+    shown = pc.filter(pa.table({f: columns[f] for f in fields}), bad).slice(0, cap)
+    return [
+        ", ".join("" if v is None else str(v) for v in vals)
+        for vals in zip(*(shown.column(f).to_pylist() for f in fields), strict=True)
+    ]
+
+
 def check_primary_key(
     report: Report,
     pk: list[str],
@@ -137,11 +148,7 @@ def check_primary_key(
     if not total:
         return
     rows = row_numbers(bad, report.cap, offset)
-    shown = pc.filter(pa.table({k: columns[k] for k in pk}), bad).slice(0, report.cap)
-    texts = [
-        ", ".join("" if v is None else str(v) for v in vals)
-        for vals in zip(*(shown.column(k).to_pylist() for k in pk), strict=True)
-    ]
+    texts = _key_texts(columns, pk, bad, report.cap)
     empties = pc.filter(all_null, bad).slice(0, report.cap).to_pylist()
     label = ", ".join(pk)
     report.add_count(
@@ -184,11 +191,7 @@ def check_foreign_key(
     if not total:
         return
     rows = row_numbers(bad, report.cap, offset)
-    shown = pc.filter(pa.table({f: columns[f] for f in fields}), bad).slice(0, report.cap)
-    texts = [
-        ", ".join("" if v is None else str(v) for v in vals)
-        for vals in zip(*(shown.column(f).to_pylist() for f in fields), strict=True)
-    ]
+    texts = _key_texts(columns, fields, bad, report.cap)
     label = ", ".join(fields)
     details = {"fields": list(fields), "resource": resource, "reference_fields": list(ref_fields)}
     report.add_count(

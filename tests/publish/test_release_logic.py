@@ -20,7 +20,7 @@ from publish.retention import RetentionPolicy
 from publish.rollback import releases, rollback
 from publish.state import ReleaseState
 from pull import pull_source
-from tests.support.catalog import copy_catalog
+from tests.support.catalog import copy_catalog, read_rows, write_rows
 from tests.support.portal import MemoryCKAN, memory_portal
 from validate import Report
 
@@ -60,16 +60,11 @@ def release(
 
 
 def rows_of(root: Path) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO((root / CSV).read_text(encoding="utf-8")))
-    return list(reader.fieldnames or []), list(reader)
+    return read_rows(root / CSV)
 
 
-def write_rows(root: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    (root / CSV).write_text(buf.getvalue(), encoding="utf-8")
+def write(root: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    write_rows(root / CSV, header, rows)
 
 
 def edit_schema(root: Path, change: Any) -> None:
@@ -95,7 +90,7 @@ def change_one_row(root: Path) -> dict[str, str]:
     header, rows = rows_of(root)
     rows[0]["so_phong"] = str(int(rows[0]["so_phong"]) + 1)
     removed = rows.pop()
-    write_rows(root, header, rows)
+    write(root, header, rows)
     return removed
 
 
@@ -173,7 +168,7 @@ def test_an_added_field_is_a_minor_release(root: Path) -> None:
     release(root, portal)
     edit_schema(root, lambda s: s["fields"].append({"name": "ghi_chu", "type": "string"}))
     header, rows = rows_of(root)
-    write_rows(root, [*header, "ghi_chu"], [{**r, "ghi_chu": ""} for r in rows])
+    write(root, [*header, "ghi_chu"], [{**r, "ghi_chu": ""} for r in rows])
     result = release(root, portal)
     assert result.version == "1.1.0"
     kinds = {c["kind"] for c in (result.notes or {})["schema_changes"]}
@@ -186,7 +181,7 @@ def test_a_removed_field_needs_approval_and_writes_nothing_until_approved(root: 
     header, rows = rows_of(root)
     dropped = header[-1]
     edit_schema(root, lambda s: s["fields"].pop())
-    write_rows(root, header[:-1], rows)
+    write(root, header[:-1], rows)
     portal.calls.clear()
     with pytest.raises(BreakingChange) as err:
         release(root, portal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -55,3 +57,18 @@ def write_yaml(root: Path, rel: str, data: dict[str, Any]) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """(header, rows) of a CSV file."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Write rows (dicts; keys not in `header` left out) as a CSV file."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
