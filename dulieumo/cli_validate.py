@@ -14,6 +14,7 @@ from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, _print_findings, emit, gua
 def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: str | None) -> None:
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root, run_dir
+    from flows.previous import previous_release
     from pull import pull_source
     from validate.run import UNREADABLE, validate_run
 
@@ -24,12 +25,14 @@ def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: s
             spec.name, "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         )
         table = pull_source(spec, root=catalog_root(), workdir=workdir)
+        previous = previous_release(spec, root=catalog_root(), workdir=workdir, catalog=catalog)
         return validate_run(
             table.path,
             spec,
             root=catalog_root(),
             workdir=workdir,
             catalog=catalog,
+            previous=previous,
             json_path=Path(report) if report else None,
             html_path=Path(html) if html else None,
         )

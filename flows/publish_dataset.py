@@ -27,8 +27,10 @@ from publish.retention import RetentionPolicy
 from pull import PulledTable, pull_source
 from validate import Report
 from validate.formula import protect
+from validate.html import render
 from validate.run import quarantine_run, validate_run
 
+from .previous import previous_release
 from .quiet import quiet_known_errors
 from .retry import RETRY_DELAYS_S, only_transient
 
@@ -71,7 +73,10 @@ def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
 def validate_task(
     table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path, catalog: Catalog | None = None
 ) -> Report:
-    report = validate_run(table.path, spec, root=root, workdir=workdir, catalog=catalog).report
+    previous = previous_release(spec, root=root, workdir=workdir, catalog=catalog)
+    report = validate_run(
+        table.path, spec, root=root, workdir=workdir, catalog=catalog, previous=previous
+    ).report
     get_run_logger().info(
         "Validated %s: %d rows, %d error(s)", spec.name, report.rows, report.error_count
     )
@@ -104,21 +109,19 @@ def publish_task(
         report,
         schema,
         dry_run=dry_run,
-        approve_major=approve_major or bool(getattr(spec, "approve_major", False)),
+        approve_major=approve_major or spec.approve_major,
         retention=retention_policy(spec),
+        html=lambda version: render(report, table=table.path, version=version).encode("utf-8"),
     )
     get_run_logger().info("%s: %s %s", spec.name, result.action, result.version or "")
     return result
 
 
 def retention_policy(spec: DatasetSpec) -> RetentionPolicy:
-    declared = getattr(spec, "retention", None)
-    if declared is None or declared == "all":
+    declared = spec.retention
+    if declared == "all":
         return RetentionPolicy()
-    return RetentionPolicy(
-        keep_last=getattr(declared, "keep_last", None),
-        one_per_year=getattr(declared, "one_per_year", True),
-    )
+    return RetentionPolicy(keep_last=declared.keep_last, one_per_year=declared.one_per_year)
 
 
 def run_dataset(

@@ -23,10 +23,12 @@ TIMEOUT_S = 120
 class PortalClient:
     """Calls the CKAN Action API of one portal with one token."""
 
-    def __init__(self, target: PortalTarget) -> None:
+    def __init__(self, target: PortalTarget, ckan: Any | None = None) -> None:
+        """`ckan`: what answers the actions (ckanapi's `call_action`); the portal at
+        `target.url` by default (tests pass an in-memory portal)."""
         self.url = target.url
         self.token = target.token
-        self._ckan = RemoteCKAN(
+        self._ckan = ckan or RemoteCKAN(
             target.url, apikey=target.token or None, user_agent=f"dulieumo/{__version__}"
         )
 
@@ -79,6 +81,24 @@ class PortalClient:
         except NotFound:
             return None
         return result if isinstance(result, dict) else None
+
+    def download(self, url: str, dest: Path) -> Path | None:
+        """A portal file saved at `dest` (streamed); None when the portal answers 404."""
+        headers = {"Authorization": self.token} if self.token else {}
+        local = self.local_url(url)
+        try:
+            with requests.get(local, headers=headers, timeout=TIMEOUT_S, stream=True) as resp:
+                if resp.status_code == 404:
+                    return None
+                if resp.status_code >= 500:
+                    raise PortalUnavailable(f"The portal answered {resp.status_code} for {local}.")
+                resp.raise_for_status()
+                with dest.open("wb") as fh:
+                    for chunk in resp.iter_content(1 << 20):
+                        fh.write(chunk)
+        except requests.ConnectionError:
+            raise PortalUnavailable(f"The portal at {self.url} could not be reached.") from None
+        return dest
 
     def upload(self, action: str, data: dict[str, Any], path: Path, filename: str) -> Any:
         with path.open("rb") as fh:

@@ -45,7 +45,7 @@ def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
         "language": "vi",
         "spatial_text": f"Tỉnh {portal.province.name}",
         "ma_tinh": portal.province.code,
-        "contact_phone": getattr(spec.contact, "phone", None) if spec.contact else None,
+        "contact_phone": spec.contact.phone if spec.contact else None,
         "source_spec": spec.spec_path.as_posix() if spec.spec_path else None,
         "schema_ref": spec.schema_path.as_posix(),
         "publisher_agency": spec.agency,

@@ -13,30 +13,28 @@ from ckanapi import NotAuthorized, NotFound
 from dulieumo.errors import PortalError
 
 if TYPE_CHECKING:
-    from dulieumo.catalog import PortalSpec
+    from dulieumo.catalog import GroupSpec, OrganizationSpec, PortalSpec
 
 
 def _extras(**values: str | None) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in values.items() if v]
 
 
-def _org_dict(org: Any) -> dict[str, Any]:
+def _org_dict(org: OrganizationSpec) -> dict[str, Any]:
     return {
         "name": org.name,
         "title": org.title,
         "description": org.description or "",
-        "extras": _extras(
-            ma_dinh_danh=getattr(org, "code", None), title_en=getattr(org, "title_en", None)
-        ),
+        "extras": _extras(ma_dinh_danh=org.code, title_en=org.title_en),
     }
 
 
-def _group_dict(group: Any) -> dict[str, Any]:
+def _group_dict(group: GroupSpec) -> dict[str, Any]:
     return {
         "name": group.name,
         "title": group.title,
         "description": group.description or "",
-        "extras": _extras(title_en=getattr(group, "title_en", None)),
+        "extras": _extras(title_en=group.title_en),
     }
 
 

@@ -4,17 +4,17 @@ A release is one validated state of a dataset (data + schema + metadata), identi
 content fingerprint. Publishing:
 
 1. reads the dataset's release state from the portal (read-only) and stops with "unchanged"
-   when the fingerprint is the latest release's — nothing is written;
+   when the fingerprint is the latest release's — nothing is written (publish.planning);
 2. computes the version (MAJOR/MINOR/PATCH from the schema change; MAJOR needs approval),
-   the row diff against the latest release and the release notes;
+   the row diff against the latest release and the release notes (publish.planning);
 3. checks the organisation and the token's permission, takes the dataset's publication lock;
-4. prepares the release out of public sight, in a private staging dataset: the CSV (its
-   download URL contains the version), its typed DataStore table, `datapackage.json` and the
-   validation report;
+4. prepares the release out of public sight, in a private staging dataset (publish.packages):
+   the CSV (its download URL contains the version), its typed DataStore table,
+   `datapackage.json` and the validation report (publish.artefacts);
 5. switches in one portal transaction (`dulieumo_release_switch`): the staged resources move
    into the public dataset, the stable "latest" links point at them, the metadata and the
    release list are updated; then the stable DataStore aliases are re-pointed in one
-   DataStore transaction (`dulieumo_datastore_alias`);
+   DataStore transaction (`dulieumo_datastore_alias`) (publish.switch);
 6. applies the retention policy and gives the lock back.
 
 A failure before step 5 leaves the public dataset as it was; the next run clears the staging
@@ -23,134 +23,47 @@ dataset and starts again. A failure after the switch's commit is repaired by the
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import requests
-from ckanapi import NotFound
+from dulieumo.errors import PortalError, TerminalError, ValidationFailed
 
-from dulieumo.errors import PortalError, PortalUnavailable, TerminalError, ValidationFailed
-from validate.html import write_html
-
+from .artefacts import HtmlReport, ValidationReport, release_artefacts, upload_artefact
 from .client import PortalClient
-from .datapackage import build_datapackage, write_datapackage
 from .datastore import load_table
-from .freshness import freshness_extras
-from .metadata import package_dict
-from .notes import ReleaseNotes
+from .packages import latest_links, public_dataset, staging_dataset
 from .permissions import check_can_publish
+from .planning import BreakingChange, Planned, ReleasePlan, plan_release
 from .retention import RetentionPolicy
-from .rowdiff import diff_rows
-from .versioning import SchemaChange, bump, compare_schemas
+from .state import ReleaseRecord, ReleaseState
+from .switch import (
+    Switch,
+    datastore_alias_name,
+    point_aliases,
+    release_extras,
+    retain,
+    switch_release,
+    update_metadata,
+)
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
     from pull import PulledTable
-    from validate import Report
 
-ROLE_KEY = "dulieumo_role"
-VERSION_KEY = "dulieumo_version"
-EXTRA_VERSION = "dulieumo_version"
-EXTRA_FINGERPRINT = "dulieumo_fingerprint"
-EXTRA_RELEASES = "dulieumo_releases"
-EXTRA_ALIAS = "dulieumo_datastore_alias"
-LATEST_ROLES = ("latest-data", "latest-datapackage", "latest-report")
-RELEASE_ROLES = ("release-data", "release-datapackage", "release-report")
-#: per-release resources without a "latest" link of their own
-RELEASE_EXTRA_ROLES = ("release-report-html",)
-
-
-class BreakingChange(TerminalError):
-    code = "breaking-change"
+__all__ = [
+    "BreakingChange",
+    "PublicationLocked",
+    "PublishResult",
+    "ReleasePlan",
+    "ReleaseState",
+    "Releaser",
+]
 
 
 class PublicationLocked(TerminalError):
     code = "publication-locked"
-
-
-@dataclass
-class ReleaseRecord:
-    version: str
-    created: str
-    fingerprint: str
-    sha256: str
-    bytes: int
-    rows: int
-    level: str
-    resources: dict[str, str] = field(default_factory=dict)  # role → resource id
-    summary: str = ""
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class ReleaseState:
-    """What the portal knows of a dataset's releases (from package_show)."""
-
-    package: dict[str, Any] | None
-    releases: list[ReleaseRecord]
-    fingerprint: str | None
-
-    @classmethod
-    def read(cls, package: dict[str, Any] | None) -> ReleaseState:
-        if package is None or package.get("state") not in (None, "active"):
-            return cls(package, [], None)
-        extras = {e["key"]: e["value"] for e in package.get("extras", [])}
-        try:
-            raw = json.loads(extras.get(EXTRA_RELEASES, "[]"))
-        except json.JSONDecodeError:
-            raw = []
-        releases = [ReleaseRecord(**r) for r in raw if isinstance(r, dict)]
-        return cls(package, releases, extras.get(EXTRA_FINGERPRINT))
-
-    @property
-    def latest(self) -> ReleaseRecord | None:
-        return self.releases[0] if self.releases else None
-
-    def resource(self, resource_id: str | None) -> dict[str, Any] | None:
-        for res in (self.package or {}).get("resources", []):
-            if res["id"] == resource_id:
-                return dict(res)
-        return None
-
-    def by_role(self, role: str) -> dict[str, Any] | None:
-        for res in (self.package or {}).get("resources", []):
-            if res.get(ROLE_KEY) == role:
-                return dict(res)
-        return None
-
-    def missing_resources(self) -> list[str]:
-        """Resources a release lists that someone removed from the portal by hand."""
-        latest = self.latest
-        if latest is None:
-            return []
-        missing = [rid for rid in latest.resources.values() if self.resource(rid) is None]
-        missing += [role for role in LATEST_ROLES if self.by_role(role) is None]
-        return missing
-
-
-@dataclass
-class ReleasePlan:
-    dataset: str
-    action: str  # create | release | unchanged
-    version: str | None
-    previous: str | None
-    level: str
-    schema_changes: list[dict[str, Any]]
-    rows: dict[str, Any]
-    metadata_diff: dict[str, Any]
-    breaking: list[str] = field(default_factory=list)
-    repairs: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -168,93 +81,6 @@ class PublishResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def datastore_alias_name(dataset: str) -> str:
-    return dataset.replace("-", "_")
-
-
-def fingerprint(data_sha256: str, schema: dict[str, Any], metadata: dict[str, Any]) -> str:
-    canonical = json.dumps(
-        {"data": data_sha256, "schema": schema, "metadata": metadata},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _metadata_diff(package: dict[str, Any] | None, wanted: dict[str, Any]) -> dict[str, Any]:
-    if package is None:
-        return {k: [None, v] for k, v in wanted.items() if k not in ("extras",)}
-    diff: dict[str, Any] = {}
-    for key in (
-        "title",
-        "notes",
-        "license_id",
-        "maintainer",
-        "maintainer_email",
-        "author",
-        "owner_org",
-    ):
-        old = package.get(key)
-        if key == "owner_org":
-            old = (package.get("organization") or {}).get("name", old)
-        if (old or "") != (wanted.get(key) or ""):
-            diff[key] = [old, wanted.get(key)]
-    for key in ("tags", "groups"):
-        old_set = sorted(x["name"] for x in package.get(key, []))
-        new_set = sorted(x["name"] for x in wanted.get(key, []))
-        if old_set != new_set:
-            diff[key] = [old_set, new_set]
-    old_extras = {
-        e["key"]: e["value"]
-        for e in package.get("extras", [])
-        if not e["key"].startswith("dulieumo_")
-    }
-    new_extras = {e["key"]: e["value"] for e in wanted.get("extras", [])}
-    for key in sorted(set(old_extras) | set(new_extras)):
-        if old_extras.get(key) != new_extras.get(key):
-            diff[f"extras.{key}"] = [old_extras.get(key), new_extras.get(key)]
-    return diff
-
-
-def _download(client: PortalClient, res: dict[str, Any] | None, dest: Path) -> Path | None:
-    if not res or not res.get("url"):
-        return None
-    headers = {"Authorization": client.token} if client.token else {}
-    url = client.local_url(res["url"])
-    try:
-        with requests.get(url, headers=headers, timeout=120, stream=True) as resp:
-            if resp.status_code == 404:
-                return None
-            if resp.status_code >= 500:
-                raise PortalUnavailable(f"The portal answered {resp.status_code} for {url}.")
-            resp.raise_for_status()
-            with dest.open("wb") as fh:
-                for chunk in resp.iter_content(1 << 20):
-                    fh.write(chunk)
-    except requests.ConnectionError:
-        raise PortalUnavailable(f"The portal at {client.url} could not be reached.") from None
-    return dest
-
-
-def _previous_schema(
-    client: PortalClient, state: ReleaseState, workdir: Path
-) -> dict[str, Any] | None:
-    latest = state.latest
-    if latest is None:
-        return None
-    path = _download(
-        client,
-        state.resource(latest.resources.get("release-datapackage")),
-        workdir / "previous-datapackage.json",
-    )
-    if path is None:
-        return None
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    schema = descriptor["resources"][0].get("schema")
-    return schema if isinstance(schema, dict) else None
 
 
 class Releaser:
@@ -276,8 +102,6 @@ class Releaser:
         self.flow_run_id = flow_run_id
         self.owner = f"{flow_run_id or 'run'}-{uuid.uuid4().hex[:8]}"
 
-    # ------------------------------------------------------------------ plan
-
     def plan(
         self,
         table: PulledTable,
@@ -285,92 +109,35 @@ class Releaser:
         *,
         approve_major: bool = False,
         note: str | None = None,
-    ) -> tuple[ReleasePlan, ReleaseState, dict[str, Any], ReleaseNotes | None, str]:
-        spec = self.spec
-        current = self.client.exists("package_show", spec.name)
-        state = ReleaseState.read(current)
-        meta = package_dict(spec, self.portal)
-        fp = fingerprint(table.sha256, schema, {k: v for k, v in meta.items() if k != "private"})
-        repairs = state.missing_resources()
-        if state.fingerprint == fp and state.latest and not repairs and note is None:
-            plan = ReleasePlan(
-                spec.name,
-                "unchanged",
-                state.latest.version,
-                state.latest.version,
-                "none",
-                [],
-                {},
-                {},
-            )
-            return plan, state, meta, None, fp
-        prev_schema = _previous_schema(self.client, state, self.workdir)
-        change = compare_schemas(prev_schema, schema) if prev_schema else SchemaChange()
-        level = change.level if state.latest else "major"
-        if level == "none":
-            level = "patch"
-        previous = state.latest.version if state.latest else None
-        version = bump(previous, level)
-        while any(r.version == version for r in state.releases):  # after a rollback
-            version = bump(version, "patch")
-        prev_csv = _download(
+    ) -> Planned:
+        """What publishing `table` would do (read only); see publish.planning."""
+        return plan_release(
             self.client,
-            state.resource(state.latest.resources.get("release-data")) if state.latest else None,
-            self.workdir / "previous.csv",
-        )
-        pk = schema.get("primaryKey") or []
-        diff = diff_rows(prev_csv, table.path, [pk] if isinstance(pk, str) else list(pk))
-        created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        notes = ReleaseNotes(
-            version,
-            previous,
-            created,
-            level if previous else "major",
-            diff.added + diff.changed + diff.unchanged,
-            diff,
-            change,
+            self.spec,
+            self.portal,
+            table,
+            schema,
+            workdir=self.workdir,
+            approve_major=approve_major,
             note=note,
         )
-        breaking = [c.message for c in change.breaking] if previous else []
-        plan = ReleasePlan(
-            spec.name,
-            "release" if current else "create",
-            version,
-            previous,
-            level if previous else "initial",
-            [c.to_dict() for c in change.changes],
-            {
-                "added": diff.added,
-                "removed": diff.removed,
-                "changed": diff.changed,
-                "unchanged": diff.unchanged,
-            },
-            _metadata_diff(current, meta),
-            breaking,
-            repairs,
-        )
-        if breaking and not approve_major:
-            raise BreakingChange(
-                f"Dataset '{spec.name}': the schema changed incompatibly, which would make "
-                f"version {version} (MAJOR):\n" + "\n".join(f"  - {m}" for m in breaking),
-                hint=f"If this is intended, approve it: dulieumo publish {spec.name} "
-                "--approve-major (or set `approve_major: true` in the spec for one run).",
-            )
-        return plan, state, meta, notes, fp
 
     # ------------------------------------------------------------------ publish
 
     def publish(
         self,
         table: PulledTable,
-        report: Report,
+        report: ValidationReport,
         schema: dict[str, Any],
         *,
         dry_run: bool = False,
         approve_major: bool = False,
         note: str | None = None,
         retention: RetentionPolicy | None = None,
+        html: HtmlReport | None = None,
     ) -> PublishResult:
+        """Publish `table` as a new release (or say it is unchanged). `html(version)` is the
+        rendered HTML validation report, uploaded beside the JSON one when given."""
         spec = self.spec
         if not report.ok:
             raise ValidationFailed(
@@ -381,11 +148,10 @@ class Releaser:
         url = f"{self.client.url}/dataset/{spec.name}"
         # read-only, before anything else: a bad token fails even when nothing changed
         check_can_publish(self.client, spec, self.portal, create_missing=not dry_run)
-        plan, state, meta, notes, fp = self.plan(
-            table, schema, approve_major=approve_major, note=note
-        )
+        planned = self.plan(table, schema, approve_major=approve_major, note=note)
+        plan, state = planned.plan, planned.state
         alias = datastore_alias_name(spec.name)
-        if plan.action == "unchanged":
+        if planned.unchanged:
             if not dry_run:
                 self._repair_alias(state, alias)
             latest = state.by_role("latest-data")
@@ -406,17 +172,16 @@ class Releaser:
                 "planned",
                 plan.version,
                 plan=plan.to_dict(),
-                notes=notes.to_dict() if notes else None,
+                notes=planned.notes.to_dict() if planned.notes else None,
             )
-        assert notes is not None
         self._lock()
         try:
-            result = self._release(
-                table, report, schema, state, meta, notes, fp, plan, retention or RetentionPolicy()
-            )
+            result = self._release(table, report, schema, planned, retention, html)
         finally:
             self._unlock()
         return result
+
+    # ------------------------------------------------------------------ the lock
 
     def _lock_call(self, **extra: Any) -> None:
         self.client.call(
@@ -448,97 +213,7 @@ class Releaser:
         except Exception:  # an expired lock is harmless; never mask the result
             pass
 
-    def _staging(self, public: dict[str, Any]) -> dict[str, Any]:
-        """The private staging dataset, emptied of whatever a failed run left there."""
-        name = f"{self.spec.name}--staging"
-        staging = self.client.exists("package_show", name)
-        if staging is None or staging.get("state") != "active":
-            data = {
-                "name": name,
-                "title": f"[Chuẩn bị phát hành] {self.spec.title.vi}",
-                "owner_org": self.spec.organization,
-                "private": True,
-                "notes": "Tập dữ liệu tạm dùng để chuẩn bị phiên bản mới; không công khai.",
-            }
-            if staging is not None:
-                staging = self.client.call(
-                    "package_patch", {"id": staging["id"], **data, "state": "active"}
-                )
-            else:
-                staging = self.client.call("package_create", data)
-        for res in staging.get("resources", []):
-            self._drop_resource(res["id"])
-        return dict(self.client.call("package_show", {"id": staging["id"]}))
-
-    def _drop_resource(self, resource_id: str) -> None:
-        try:
-            self.client.call("datastore_delete", {"resource_id": resource_id, "force": True})
-        except NotFound:
-            pass
-        try:
-            self.client.call("resource_delete", {"id": resource_id})
-        except NotFound:
-            pass
-
-    def _public(self, state: ReleaseState, meta: dict[str, Any]) -> dict[str, Any]:
-        """The public dataset; a new one is created private until its first switch."""
-        if state.package is not None and state.package.get("state") == "active":
-            return state.package
-        if state.package is not None:
-            return dict(
-                self.client.call(
-                    "package_patch",
-                    {"id": state.package["id"], **meta, "private": True, "state": "active"},
-                )
-            )
-        return dict(self.client.call("package_create", {**meta, "private": True}))
-
-    def _ensure_latest_links(self, public: dict[str, Any], state: ReleaseState) -> dict[str, str]:
-        """The stable 'latest' resources; created (or re-created after a manual deletion)
-        pointing at the current latest release, so nothing public changes before the switch."""
-        state = ReleaseState.read(public) if state.package is None else state
-        current = state.latest
-        titles = {
-            "latest-data": (
-                "Dữ liệu mới nhất (CSV)",
-                "CSV",
-                "Luôn trỏ tới tệp CSV của phiên bản mới nhất. Địa chỉ này không đổi.",
-            ),
-            "latest-datapackage": (
-                "datapackage.json mới nhất",
-                "JSON",
-                "Mô tả gói dữ liệu của phiên bản mới nhất.",
-            ),
-            "latest-report": (
-                "Báo cáo kiểm tra chất lượng mới nhất",
-                "JSON",
-                "Kết quả kiểm tra dữ liệu của phiên bản mới nhất.",
-            ),
-        }
-        ids: dict[str, str] = {}
-        for role in LATEST_ROLES:
-            res = ReleaseState.read(public).by_role(role) or state.by_role(role)
-            if res is None:
-                target = None
-                if current:
-                    release_res = state.resource(
-                        current.resources.get(role.replace("latest-", "release-"))
-                    )
-                    target = release_res["url"] if release_res else None
-                name, fmt, desc = titles[role]
-                res = self.client.call(
-                    "resource_create",
-                    {
-                        "package_id": public["id"],
-                        "name": name,
-                        "format": fmt,
-                        "description": desc,
-                        "url": target or f"{self.site_url()}/dataset/{self.spec.name}",
-                        ROLE_KEY: role,
-                    },
-                )
-            ids[role] = res["id"]
-        return ids
+    # ------------------------------------------------------------------ the release
 
     _site_url: str | None = None
 
@@ -551,116 +226,40 @@ class Releaser:
     def _release(
         self,
         table: PulledTable,
-        report: Report,
+        report: ValidationReport,
         schema: dict[str, Any],
-        state: ReleaseState,
-        meta: dict[str, Any],
-        notes: ReleaseNotes,
-        fp: str,
-        plan: ReleasePlan,
-        retention: RetentionPolicy,
+        planned: Planned,
+        retention: RetentionPolicy | None,
+        html: HtmlReport | None,
     ) -> PublishResult:
-        spec, client = self.spec, self.client
-        version = notes.version
-        public = self._public(state, meta)
-        staging = self._staging(public)
-        latest_ids = self._ensure_latest_links(public, state)
-
-        csv_name = f"{spec.name}-v{version}.csv"
-        notes.validation = _report_summary(report)
-        descriptor = build_datapackage(
+        """Stage the release's files, then switch (the lock is held)."""
+        spec, client, notes = self.spec, self.client, planned.notes
+        assert notes is not None  # a release that is not "unchanged" has notes
+        state = planned.state
+        public = public_dataset(client, state, planned.metadata)
+        staging = staging_dataset(client, spec)
+        latest_ids = latest_links(client, public, state, f"{self.site_url()}/dataset/{spec.name}")
+        artefacts = release_artefacts(
             spec,
             self.portal,
             table,
-            schema,
-            report_summary=notes.validation,
-            created=notes.created,
-            flow_run_id=self.flow_run_id,
-            resource_filename=csv_name,
-        )
-        descriptor["version"] = version
-        descriptor["x_dulieumo"]["release_notes"] = notes.to_dict()
-        dp_path = write_datapackage(descriptor, self.workdir / f"datapackage-v{version}.json")
-        report_path = self.workdir / f"validation-report-v{version}.json"
-        report.write_json(report_path)
-        html_path = write_html(
             report,
-            self.workdir / f"validation-report-v{version}.html",
-            table=table.path,
-            version=version,
+            schema,
+            notes,
+            workdir=self.workdir,
+            flow_run_id=self.flow_run_id,
+            html=html,
         )
-
-        staged = {}
-        staged["release-data"] = client.upload(
-            "resource_create",
-            {
-                "package_id": staging["id"],
-                ROLE_KEY: "release-data",
-                VERSION_KEY: version,
-                "name": f"Phiên bản {version} — dữ liệu (CSV)",
-                "description": notes.markdown_vi(),
-                "format": "CSV",
-                "mimetype": "text/csv",
-                "hash": f"sha256:{table.sha256}",
-            },
-            table.path,
-            csv_name,
-        )["id"]
-        rows = load_table(client, staged["release-data"], table.path, schema)
-        staged["release-datapackage"] = client.upload(
-            "resource_create",
-            {
-                "package_id": staging["id"],
-                ROLE_KEY: "release-datapackage",
-                VERSION_KEY: version,
-                "name": f"Phiên bản {version} — datapackage.json",
-                "format": "JSON",
-                "mimetype": "application/json",
-                "description": "Mô tả gói dữ liệu: cấu trúc, mã băm, nguồn gốc, ghi chú phát hành.",
-            },
-            dp_path,
-            f"datapackage-v{version}.json",
-        )["id"]
-        staged["release-report"] = client.upload(
-            "resource_create",
-            {
-                "package_id": staging["id"],
-                ROLE_KEY: "release-report",
-                VERSION_KEY: version,
-                "name": f"Phiên bản {version} — báo cáo kiểm tra",
-                "format": "JSON",
-                "mimetype": "application/json",
-                "description": "Kết quả kiểm tra chất lượng dữ liệu của phiên bản này.",
-            },
-            report_path,
-            f"validation-report-v{version}.json",
-        )["id"]
-        staged["release-report-html"] = client.upload(
-            "resource_create",
-            {
-                "package_id": staging["id"],
-                ROLE_KEY: "release-report-html",
-                VERSION_KEY: version,
-                "name": f"Phiên bản {version} — báo cáo kiểm tra (HTML)",
-                "format": "HTML",
-                "mimetype": "text/html",
-                "description": "Báo cáo kiểm tra chất lượng dữ liệu, dễ đọc: tóm tắt, lỗi "
-                "theo cột, ví dụ.",
-            },
-            html_path,
-            f"validation-report-v{version}.html",
-        )["id"]
-
-        site = self.site_url()
-        files = {
-            "release-data": csv_name,
-            "release-datapackage": f"datapackage-v{version}.json",
-            "release-report": f"validation-report-v{version}.json",
-        }
+        staged: dict[str, str] = {}
+        rows = 0
+        for artefact in artefacts:
+            staged[artefact.role] = upload_artefact(client, staging["id"], notes.version, artefact)
+            if artefact.role == "release-data":
+                rows = load_table(client, staged[artefact.role], table.path, schema)
         record = ReleaseRecord(
-            version,
+            notes.version,
             notes.created,
-            fp,
+            planned.fingerprint,
             table.sha256,
             table.size,
             rows,
@@ -669,80 +268,29 @@ class Releaser:
             notes.summary_vi(),
             notes.note,
         )
-        releases = [record, *state.releases]
-        kept, dropped = retention.select(releases)
-        drop_ids = [rid for r in releases if r.version in dropped for rid in r.resources.values()]
-        releases = [r for r in releases if r.version in kept]
-        release_extras = {
-            EXTRA_VERSION: version,
-            EXTRA_FINGERPRINT: fp,
-            EXTRA_RELEASES: json.dumps([r.to_dict() for r in releases], ensure_ascii=False),
-            EXTRA_ALIAS: datastore_alias_name(spec.name),
-            "version_notes": notes.summary_vi(),
-            **freshness_extras(spec, notes.created),
-        }
-        if plan.metadata_diff and state.package is not None:
-            # descriptive metadata (title, tags, …) first; the release itself switches below
-            kept = [
-                e
-                for e in public.get("extras", [])
-                if e["key"].startswith("dulieumo_") or e["key"] == "version_notes"
-            ]
-            client.call(
-                "package_patch",
-                {
-                    "id": public["id"],
-                    **{k: v for k, v in meta.items() if k != "private"},
-                    "extras": [*meta["extras"], *kept],
-                },
-            )
-        update = {
-            latest_ids[role]: {
-                "url": f"{site}/dataset/{public['id']}/resource/{staged[src]}/download/"
-                f"{files[src]}",
-                "url_type": "",
-                VERSION_KEY: version,
-            }
-            for role, src in zip(LATEST_ROLES, RELEASE_ROLES, strict=True)
-        }
-        order = [latest_ids[r] for r in LATEST_ROLES] + [
-            rid
-            for r in releases
-            for rid in (r.resources.get(role) for role in (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES))
-            if rid
-        ]
-        client.call(
-            "dulieumo_release_switch",
-            {
-                "id": public["id"],
-                "staging_id": staging["id"],
-                "owner": self.owner,
-                "move": [staged[r] for r in (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES)],
-                "update_resources": update,
-                "order": order,
-                "extras": release_extras,
-                "version": version,
-                "private": False,
-                "delete_resources": drop_ids,
-            },
-        )
+        retained = retain(record, state.releases, retention or RetentionPolicy())
+        if planned.plan.metadata_diff and state.package is not None:
+            update_metadata(client, public, planned.metadata)
         alias = datastore_alias_name(spec.name)
-        client.call(
-            "dulieumo_datastore_alias",
-            {"resource_id": staged["release-data"], "aliases": [alias, latest_ids["latest-data"]]},
+        switch = Switch(
+            public["id"],
+            staging["id"],
+            self.owner,
+            notes.version,
+            staged,
+            {a.role: a.filename for a in artefacts},
+            latest_ids,
+            retained,
+            release_extras(spec, notes, planned.fingerprint, retained.releases),
         )
-        for rid in drop_ids:  # retention: the dropped releases' tables
-            try:
-                client.call("datastore_delete", {"resource_id": rid, "force": True})
-            except (NotFound, PortalError):
-                pass
+        switch_release(client, switch, site=self.site_url(), alias=alias)
         return PublishResult(
             spec.name,
             f"{client.url}/dataset/{spec.name}",
-            "created" if plan.action == "create" else "released",
-            version,
+            "created" if planned.plan.action == "create" else "released",
+            notes.version,
             rows,
-            plan.to_dict(),
+            planned.plan.to_dict(),
             notes.to_dict(),
             dict(staged),
             alias,
@@ -756,13 +304,5 @@ class Releaser:
         if latest is None or link is None:
             return
         target = latest.resources.get("release-data")
-        self.client.call(
-            "dulieumo_datastore_alias", {"resource_id": target, "aliases": [alias, link["id"]]}
-        )
-
-
-def _report_summary(report: Report) -> dict[str, Any]:
-    d = report.to_dict()
-    summary: dict[str, Any] = {k: d[k] for k in ("rows", "counts", "ok") if k in d}
-    summary["error_count"] = report.error_count
-    return summary
+        if target is not None:
+            point_aliases(self.client, target, alias, link["id"])

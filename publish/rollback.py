@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import TerminalError
 
+from .artefacts import HtmlReport
 from .client import PortalClient
-from .releases import PublishResult, Releaser, ReleaseState, _download
+from .releases import PublishResult, Releaser
+from .state import ReleaseState
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
@@ -48,8 +50,14 @@ class ArchivedReport:
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def archived_html(path: Path) -> HtmlReport:
+    """The release's own HTML report, uploaded again as it was."""
+    data = path.read_bytes()
+    return lambda version: data
+
+
 def releases(client: PortalClient, dataset: str) -> list[dict[str, Any]]:
-    state = ReleaseState.read(client.exists("package_show", dataset))
+    state = ReleaseState.of(client, dataset)
     return [r.to_dict() for r in state.releases]
 
 
@@ -62,8 +70,8 @@ def rollback(
     workdir: Path,
     flow_run_id: str | None = None,
 ) -> PublishResult:
-    state = ReleaseState.read(client.exists("package_show", spec.name))
-    record = next((r for r in state.releases if r.version == to_version), None)
+    state = ReleaseState.of(client, spec.name)
+    record = state.find(to_version)
     if record is None:
         known = ", ".join(r.version for r in state.releases) or "none"
         raise TerminalError(
@@ -71,15 +79,21 @@ def rollback(
             f"(releases: {known}).",
             hint=f"List them with: dulieumo releases {spec.name}",
         )
-    csv_path = _download(
-        client,
-        state.resource(record.resources.get("release-data")),
-        workdir / f"rollback-v{to_version}.csv",
+    csv_path = state.download(
+        client, record, "release-data", workdir / f"rollback-v{to_version}.csv"
     )
-    dp_path = _download(
+    dp_path = state.download(
         client,
-        state.resource(record.resources.get("release-datapackage")),
+        record,
+        "release-datapackage",
         workdir / f"rollback-datapackage-v{to_version}.json",
+    )
+    # the HTML report of the release, reused as it was (publish renders no report)
+    html_path = state.download(
+        client,
+        record,
+        "release-report-html",
+        workdir / f"rollback-report-v{to_version}.html",
     )
     if csv_path is None or dp_path is None:
         raise TerminalError(
@@ -100,10 +114,11 @@ def rollback(
     report = ArchivedReport(descriptor.get("x_dulieumo", {}).get("validation", {}))
     releaser = Releaser(client, spec, portal, workdir=workdir, flow_run_id=flow_run_id)
     return releaser.publish(
-        table,
+        table,  # type: ignore[arg-type]  # what the releaser reads of a PulledTable
         report,
         schema,
-        approve_major=True,  # type: ignore[arg-type]
+        approve_major=True,
         note=f"Khôi phục dữ liệu của phiên bản {to_version} (phát hành ngày "
         f"{record.created[:10]}).",
+        html=None if html_path is None else archived_html(html_path),
     )

@@ -6,12 +6,10 @@ import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from ckanapi import RemoteCKAN
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.samples.agency_fixture"]  # fixture `agency`: the sample agency server
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -7,7 +7,7 @@ last release.
   per-column ``missing-label``/``extra-label`` findings stay (frictionless parity).
 - ``row-count-drift`` (error): ``|rows - previous| / previous`` beyond
   ``quality.row_count_tolerance``; the previous count is the latest release's, read from the
-  portal before anything is written (``validate.previous.last_release``).
+  portal before anything is written, by the flow (``validate.previous.PreviousRelease``).
 """
 
 from __future__ import annotations

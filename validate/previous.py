@@ -1,12 +1,15 @@
-"""What the portal (read only) and earlier runs know: the last release and other datasets.
+"""What earlier releases and runs tell validation: the last release and other datasets.
 
-Used by the cross-release checks before anything is written:
+Validation never calls the portal. The flow looks up what it needs from the latest release
+(via publish) and passes it in as a plain value, `PreviousRelease`:
 
-- `last_release(client, dataset)`: version and row count of the latest release, from the
-  ``dulieumo_releases`` extra of ``package_show`` (publish/releases.py writes it);
-- `referenced_table(...)`: the rows of *another dataset of the catalogue* named by a schema
-  foreignKey (``reference.resource: co-so-kham-chua-benh``), in this order:
-  1. its latest published release on the portal (the CSV of the "release-data" resource),
+- `last`: version and row count of the latest release (the row-count drift check), or
+  `unchecked`: why the portal could not tell;
+- `references`: for another dataset of the catalogue named by a schema foreignKey
+  (``reference.resource: co-so-kham-chua-benh``), the CSV of its latest published release.
+
+`referenced_table(...)` then picks a referenced dataset's rows, in this order:
+  1. its latest published release (from `references`),
   2. else the normalised table of its newest local run whose validation passed
      (``<work root>/runs/<dataset>/<run>/<dataset>.csv`` beside an ``ok`` report).
   Neither → SpecError saying to publish that dataset first.
@@ -15,11 +18,13 @@ Used by the cross-release checks before anything is written:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from dulieumo.errors import DulieumoError, SpecError
+from dulieumo.errors import SpecError
+
+from .schema import load_schema
 
 
 @dataclass(frozen=True)
@@ -28,25 +33,38 @@ class LastRelease:
     rows: int
 
 
-def _client() -> Any:
-    from dulieumo.config import portal_target
-    from publish.client import PortalClient
+@dataclass(frozen=True)
+class ReferencedRelease:
+    """The CSV of another dataset's latest release, downloaded by the flow."""
 
-    return PortalClient(portal_target())
-
-
-def _state(client: Any, dataset: str) -> Any:
-    from publish.releases import ReleaseState
-
-    return ReleaseState.read(client.exists("package_show", dataset))
+    version: str
+    path: Path
 
 
-def last_release(dataset: str, client: Any | None = None) -> LastRelease | None:
-    """The latest release's version and rows, or None when the dataset has no release.
-    Raises DulieumoError (PortalUnavailable / PortalError) when the portal cannot answer."""
-    state = _state(client or _client(), dataset)
-    latest = state.latest
-    return None if latest is None else LastRelease(latest.version, int(latest.rows))
+@dataclass(frozen=True)
+class PreviousRelease:
+    """What validation needs from earlier releases, looked up by the caller."""
+
+    last: LastRelease | None = None
+    unchecked: str | None = None  # why the last release could not be read (portal down…)
+    references: Mapping[str, ReferencedRelease] = field(default_factory=dict)
+
+
+def referenced_datasets(
+    schema_path: Path, root: Path, datasets: Mapping[str, Path] | None
+) -> list[str]:
+    """Datasets of the catalogue the schema's foreign keys name (a code list of the same name
+    in root/codelists/ wins, as in load_codelists)."""
+    if not datasets:
+        return []
+    schema = load_schema(schema_path, root=root)
+    return list(
+        dict.fromkeys(
+            fk.resource
+            for fk in schema.foreign_keys
+            if fk.resource in datasets and not (root / "codelists" / f"{fk.resource}.csv").is_file()
+        )
+    )
 
 
 def _local_table(dataset: str) -> Path | None:
@@ -67,23 +85,12 @@ def _local_table(dataset: str) -> Path | None:
 
 
 def referenced_table(
-    dataset: str, workdir: Path, *, where: str, client: Any | None = None
+    dataset: str, *, where: str, previous: PreviousRelease | None = None
 ) -> tuple[Path, str]:
     """(CSV path, "portal:<version>" | "local:<run>") of another dataset's rows."""
-    from publish.releases import _download
-
-    try:
-        client = client or _client()
-        state = _state(client, dataset)
-        latest = state.latest
-        if latest is not None:
-            res = state.resource(latest.resources.get("release-data"))
-            workdir.mkdir(parents=True, exist_ok=True)
-            path = _download(client, res, workdir / f"ref-{dataset}-v{latest.version}.csv")
-            if path is not None:
-                return path, f"portal:{latest.version}"
-    except DulieumoError:
-        pass  # portal not reachable: fall back on the local table
+    published = (previous.references if previous else {}).get(dataset)
+    if published is not None:
+        return published.path, f"portal:{published.version}"
     local = _local_table(dataset)
     if local is not None:
         return local, f"local:{local.parent.name}"

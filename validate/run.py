@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .findings import Report
 from .html import write_html
+from .previous import PreviousRelease
 from .quarantine import quarantine
 from .schema import load_schema
 from .stage import validate_table
@@ -59,15 +60,13 @@ def validate_run(
     root: Path,
     workdir: Path,
     catalog: Catalog | None = None,
-    history: bool = True,
+    previous: PreviousRelease | None = None,
     html_path: Path | None = None,
     json_path: Path | None = None,
-    client: Any | None = None,
 ) -> Validated:
+    """`previous`: what the caller looked up of earlier releases (see validate.previous)."""
     datasets = CatalogSchemas(catalog) if catalog is not None else None
-    report = validate_table(
-        table, spec, root=root, datasets=datasets, workdir=workdir, history=history, client=client
-    )
+    report = validate_table(table, spec, root=root, datasets=datasets, previous=previous)
     out_json = report.write_json(json_path or workdir / REPORT_JSON)
     schema = load_schema(root / spec.schema_path, root=root)
     out_html = write_html(report, html_path or workdir / REPORT_HTML, table=table, schema=schema)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,11 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dulieumo.catalog.quality import QualitySpec
-from dulieumo.errors import DulieumoError, SpecError
+from dulieumo.errors import SpecError
 
 from . import drift, formula, guard, memory
 from .findings import Finding, Report
 from .messages import message
+from .previous import PreviousRelease, referenced_table
 from .schema import TableSchema, load_schema
 from .suite import Suite, load_suite, run_suite, subset
 from .table import CheckedTable, check_table, check_table_stream, read_codelist
@@ -35,16 +36,15 @@ def load_codelists(
     root: Path,
     *,
     datasets: Mapping[str, Path] | None = None,
-    workdir: Path | None = None,
+    previous: PreviousRelease | None = None,
 ) -> dict[str, pa.Table]:
     """Tables referenced by the schema's foreign keys.
 
     ``reference.resource`` names a code list (root/codelists/<resource>.csv, typed by
     root/schemas/codelists/<resource>.json when that schema exists) or, failing that, another
     dataset of the catalogue (`datasets`: name → its schema path relative to root): its latest
-    published rows, else its newest validated local run (validate.previous)."""
-    from .previous import referenced_table
-
+    published rows (`previous.references`), else its newest validated local run
+    (validate.previous)."""
     out: dict[str, pa.Table] = {}
     where = schema.path.as_posix() if schema.path else "schema"
     for fk in schema.foreign_keys:
@@ -53,7 +53,7 @@ def load_codelists(
         path = root / "codelists" / f"{fk.resource}.csv"
         schema_path = root / "schemas" / "codelists" / f"{fk.resource}.json"
         if not path.is_file() and datasets and fk.resource in datasets:
-            path, _ = referenced_table(fk.resource, workdir or root / ".dulieumo-refs", where=where)
+            path, _ = referenced_table(fk.resource, where=where, previous=previous)
             schema_path = root / datasets[fk.resource]
         elif not path.is_file():
             raise SpecError(
@@ -138,7 +138,7 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
     source = spec.source
     if source.type == "file":
         return source.path.as_posix()
-    return str(getattr(source, "url", table.name))
+    return str(source.url) or table.name
 
 
 def validate_table(
@@ -147,19 +147,19 @@ def validate_table(
     *,
     root: Path,
     datasets: Mapping[str, Path] | None = None,
-    workdir: Path | None = None,
-    history: bool = True,
-    client: Any | None = None,
+    previous: PreviousRelease | None = None,
 ) -> Report:
     """Check a normalised CSV against the dataset's schema, suite, personal-data guard and
-    (when `history` and ``quality.row_count_tolerance``) the last release; one Report.
+    (when `previous` is given and ``quality.row_count_tolerance`` set) the last release's
+    row count; one Report.
 
     `datasets` (name → schema path) lets foreign keys reference other datasets of the
-    catalogue. Reads the portal only; writes nothing there."""
+    catalogue; `previous` is what the caller looked up of earlier releases (validation
+    never calls the portal)."""
     schema = load_schema(root / spec.schema_path, root=root)
     suite = load_suite(root / spec.suite_path, schema, root=root) if spec.suite_path else None
-    quality = getattr(spec, "quality", None)
-    where = f"{getattr(spec, 'spec_path', '') or spec.name}: quality"
+    quality = spec.quality
+    where = f"{spec.spec_path.as_posix() if spec.spec_path.name else spec.name}: quality"
     gplan = guard.plan(schema, quality, where=where)
     file = _source_label(spec, table)
     report = validate_with(
@@ -168,28 +168,24 @@ def validate_table(
         suite,
         dataset=spec.name,
         file=file,
-        codelists=load_codelists(schema, root, datasets=datasets, workdir=workdir),
+        codelists=load_codelists(schema, root, datasets=datasets, previous=previous),
         quality=quality,
         guard_plan=gplan,
     )
-    tolerance = quality.row_count_tolerance if quality is not None else None
-    if history and tolerance is not None and report.rows:
-        from .previous import last_release
-
-        try:
-            last = last_release(spec.name, client)
-        except DulieumoError as exc:
+    tolerance = quality.row_count_tolerance
+    if previous is not None and tolerance is not None and report.rows:
+        if previous.unchecked is not None:
             report.add(
                 Finding(
                     "row-count-unchecked",
-                    message("row-count-unchecked", reason=exc.message),
+                    message("row-count-unchecked", reason=previous.unchecked),
                     "warning",
                     file,
                 )
             )
-        else:
-            if last is not None:
-                drift.check_row_count(report, last.rows, tolerance, version=last.version, file=file)
+        elif previous.last is not None:
+            last = previous.last
+            drift.check_row_count(report, last.rows, tolerance, version=last.version, file=file)
     return report
 
 

@@ -16,10 +16,14 @@ import datetime as dt
 import difflib
 import zoneinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from .models import DatasetSpec
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -138,9 +142,9 @@ class Schedule:
         }
 
 
-def schedule_of(spec: object) -> Schedule:
-    """The effective schedule of a DatasetSpec (works before and after the field exists)."""
-    return Schedule.of(getattr(spec, "schedule", None), str(getattr(spec, "frequency", "daily")))
+def schedule_of(spec: DatasetSpec) -> Schedule:
+    """The effective schedule of a DatasetSpec."""
+    return Schedule.of(spec.schedule, str(spec.frequency))
 
 
 def max_age(frequency: str) -> dt.timedelta | None:

@@ -18,7 +18,11 @@ from dulieumo.catalog import (
     load_catalog,
 )
 from dulieumo.errors import SpecError
-from tests.catalog.catalog_fixtures import HEALTH, REPO_ROOT, copy_catalog, read, write
+from tests.support.catalog import REPO_ROOT, copy_catalog
+from tests.support.catalog import read_yaml as read
+from tests.support.catalog import write_yaml as write
+
+HEALTH = "datasets/so-y-te/co-so-kham-chua-benh.yaml"
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import yaml
 from dulieumo.catalog import check_catalog, load_catalog
 from dulieumo.catalog.draft import draft, field_name
 from dulieumo.errors import DulieumoError, SpecError
-from tests.catalog.catalog_fixtures import copy_catalog
-from tests.flows.helpers import json_out, run
+from tests.support.catalog import copy_catalog
+from tests.support.cli import json_out, run
 
 SAMPLE = "samples/so-giao-duc-dao-tao/co-so-giao-duc.csv"  # Windows-1258
 XLSX = "samples/so-noi-vu/thong-ke-can-bo-cong-chuc.xlsx"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from dulieumo.catalog import load_catalog
-from tests.catalog.catalog_fixtures import REPO_ROOT, copy_catalog
-from tests.flows.helpers import DULIEUMO, json_out, run
+from tests.support.catalog import REPO_ROOT, copy_catalog
+from tests.support.cli import DULIEUMO, json_out, run
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from dulieumo.catalog import check_catalog, load_catalog
 from pull import pull_source
 from samples.generate import write_all
-from tests.catalog.catalog_fixtures import REPO_ROOT, copy_catalog
+from tests.support.catalog import REPO_ROOT, copy_catalog
 
 SAMPLES = {
     "co-so-kham-chua-benh": ("samples/so-y-te/co-so-kham-chua-benh.csv", "utf-8-sig"),

@@ -9,7 +9,7 @@ import yaml
 
 from dulieumo.catalog import check_catalog, load_catalog
 from dulieumo.errors import SpecError
-from tests.flows.helpers import copy_catalog, edit_spec, spec_file
+from tests.support.catalog import copy_catalog, edit_spec, spec_file
 
 DATASET = "co-so-kham-chua-benh"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run
+from tests.support.catalog import copy_catalog, edit_spec
+from tests.support.cli import json_out, run
 
 
 def test_catalog_list_json(tmp_path):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, snapshot, spec_file
+from tests.support.catalog import copy_catalog, edit_spec, spec_file, write_rows
+from tests.support.cli import json_out, run, snapshot
 
 DATASET = "co-so-kham-chua-benh"
 
@@ -48,11 +49,7 @@ def _rows(root: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _write(root: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=header, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    _source(root).write_bytes(buf.getvalue().encode("utf-8"))
+    write_rows(_source(root), header, rows)
     edit_spec(root, DATASET, lambda d: d["source"].__setitem__("encoding", "auto"))
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.flows.helpers import REPO_ROOT, json_out, run, spec_file
+from tests.support.catalog import REPO_ROOT, spec_file
+from tests.support.cli import json_out, run
 
 DATASET = "co-so-kham-chua-benh"
 
@@ -152,7 +153,8 @@ def test_publishing_the_same_data_again_writes_nothing(published, portal):
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(published, portal, tmp_path):
-    from tests.flows.helpers import copy_catalog, snapshot
+    from tests.support.catalog import copy_catalog
+    from tests.support.cli import snapshot
 
     root = copy_catalog(tmp_path)
     source = root / "samples" / "so-y-te" / "co-so-kham-chua-benh.csv"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.flows.helpers import CORE_DATASETS, copy_catalog, edit_spec, json_out, run, spec_file
+from tests.support.catalog import CORE_DATASETS, copy_catalog, edit_spec, spec_file
+from tests.support.cli import json_out, run
 
 
 def _history(work: Path) -> list[dict]:

@@ -12,8 +12,9 @@ from typing import ClassVar
 
 import pytest
 
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, spec_file
-from tests.proxy import forward
+from tests.support.catalog import copy_catalog, edit_spec, spec_file
+from tests.support.cli import json_out, run
+from tests.support.proxy import forward
 
 DATASET = "co-so-luu-tru"
 

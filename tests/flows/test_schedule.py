@@ -16,15 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.flows.helpers import (
-    CORE_DATASETS,
-    DULIEUMO,
-    REPO_ROOT,
-    copy_catalog,
-    edit_spec,
-    json_out,
-    run,
-)
+from tests.support.catalog import CORE_DATASETS, REPO_ROOT, copy_catalog, edit_spec
+from tests.support.cli import DULIEUMO, json_out, run
 
 TZ = "Asia/Ho_Chi_Minh"
 

@@ -14,7 +14,8 @@ import pytest
 from dulieumo import history
 from dulieumo.catalog.schedule import Schedule
 from dulieumo.freshness import freshness
-from tests.flows.helpers import CORE_DATASETS, copy_catalog, edit_spec, json_out, run
+from tests.support.catalog import CORE_DATASETS, copy_catalog, edit_spec
+from tests.support.cli import json_out, run
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DATASET = "co-so-luu-tru"  # quarterly: derived schedule "0 2 1 1,4,7,10 *"

@@ -12,8 +12,8 @@ import pytest
 from dulieumo.catalog import load_catalog
 from dulieumo.history import RunRecord
 from notify import notify_run
-from tests.flows.helpers import copy_catalog
-from tests.notify.servers import (
+from tests.support.catalog import copy_catalog
+from tests.support.servers import (
     body_of,
     free_port,
     set_notify,
@@ -306,7 +306,7 @@ def test_notifications_line_for_status(root, tmp_path, monkeypatch):
 
 
 def test_notify_test_command(root, tmp_path):
-    from tests.flows.helpers import run
+    from tests.support.cli import run
 
     with smtp_server() as inbox, webhook_receiver() as hook:
         set_notify(root, ORG, {"email": ["luutru.sdl@quangninh.gov.vn"], "webhook": hook.url})
@@ -326,7 +326,7 @@ def test_notify_test_command(root, tmp_path):
 def test_starttls_and_login(root, tmp_path, monkeypatch):
     """The production path: STARTTLS to a server whose certificate comes from the province's
     own CA (DULIEUMO_SMTP_CA_FILE), then a login."""
-    from tests.notify.servers import self_signed_cert
+    from tests.support.servers import self_signed_cert
 
     cert = self_signed_cert(tmp_path)
     with smtp_server(tls_cert=cert, login=("officer", "Pa55-very-secret")) as inbox:

@@ -11,8 +11,9 @@ import pytest
 
 from dulieumo.history import read
 from tests.flows.conftest import prefect_server  # noqa: F401  (one Prefect server for the run)
-from tests.flows.helpers import copy_catalog, run
-from tests.notify.servers import (
+from tests.support.catalog import copy_catalog
+from tests.support.cli import run
+from tests.support.servers import (
     body_of,
     free_port,
     set_notify,
@@ -139,7 +140,7 @@ def test_dry_run_notifies_nothing(root, work):
 
 def test_source_down_retried_run_notifies_exactly_once(root, work):
     """The pull is retried (transient), the run fails once, and one notice says so."""
-    from tests.flows.helpers import edit_spec
+    from tests.support.catalog import edit_spec
 
     port = free_port()
     edit_spec(

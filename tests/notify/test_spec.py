@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dulieumo.catalog import CatalogSpecError, load_catalog
-from tests.flows.helpers import copy_catalog
-from tests.notify.servers import set_notify
+from tests.support.catalog import copy_catalog
+from tests.support.servers import set_notify
 
 
 def test_notify_key_is_loaded(tmp_path):

@@ -3,9 +3,7 @@ atomicity under injected faults, the publication lock and hand-made damage."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import socket
 import threading
@@ -24,8 +22,9 @@ from publish.releases import BreakingChange, PublicationLocked, Releaser
 from publish.retention import RetentionPolicy
 from publish.rollback import releases, rollback
 from pull import pull_source
-from tests.flows.helpers import copy_catalog, snapshot
-from tests.proxy import forward, send_upstream
+from tests.support.catalog import copy_catalog, read_rows, write_rows
+from tests.support.cli import snapshot
+from tests.support.proxy import forward, send_upstream
 from validate import validate_table
 
 DATASET = "co-so-luu-tru"
@@ -60,19 +59,11 @@ def release(root: Path, portal, *, url: str | None = None, tmp: Path, **kw):
 
 
 def _rows(root: Path) -> tuple[list[str], list[dict[str, str]]]:
-    path = root / "samples" / "so-du-lich" / "co-so-luu-tru.csv"
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    return list(reader.fieldnames or []), list(reader)
+    return read_rows(root / "samples" / "so-du-lich" / "co-so-luu-tru.csv")
 
 
 def _write(root: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    w.writerows(rows)
-    (root / "samples" / "so-du-lich" / "co-so-luu-tru.csv").write_text(
-        buf.getvalue(), encoding="utf-8"
-    )
+    write_rows(root / "samples" / "so-du-lich" / "co-so-luu-tru.csv", header, rows)
 
 
 def _edit_schema(root: Path, change) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dulieumo.catalog import DatasetSpec
+from tests.support.specs import dataset_spec
 
 FIELDS = [
     {"name": "ma_co_so", "type": "string", "title": "Mã cơ sở"},
@@ -41,19 +42,18 @@ def make_spec(
     (root / "schemas" / f"{name}.json").write_text(
         json.dumps(schema, ensure_ascii=False), encoding="utf-8"
     )
-    data: dict[str, Any] = {
-        "name": name,
-        "title": {"vi": "Cơ sở y tế"},
-        "description": {"vi": "Mô tả"},
-        "organization": "so-y-te",
-        "maintainer": {"name": "Phòng Nghiệp vụ Y", "email": "nvy.syt@quangninh.gov.vn"},
-        "frequency": "monthly",
-        "schema": f"schemas/{name}.json",
-        "source": source,
-    }
-    if conventions is not None:
-        data["conventions"] = conventions
-    spec = DatasetSpec.model_validate(data)
+    extra: dict[str, Any] = {} if conventions is None else {"conventions": conventions}
+    spec = dataset_spec(
+        name,
+        schema=f"schemas/{name}.json",
+        source=source,
+        title={"vi": "Cơ sở y tế"},
+        description={"vi": "Mô tả"},
+        organization="so-y-te",
+        maintainer={"name": "Phòng Nghiệp vụ Y", "email": "nvy.syt@quangninh.gov.vn"},
+        frequency="monthly",
+        **extra,
+    )
     return spec.model_copy(update={"spec_path": Path(f"datasets/so-y-te/{name}.yaml")})
 
 

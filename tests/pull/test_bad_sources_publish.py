@@ -14,8 +14,9 @@ import pytest
 from openpyxl import Workbook
 
 from tests.flows.conftest import prefect_server  # noqa: F401  (one Prefect server)
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, snapshot
 from tests.pull.helpers import Request, json_body, serve
+from tests.support.catalog import copy_catalog, edit_spec
+from tests.support.cli import json_out, run, snapshot
 
 DATASET = "co-so-luu-tru"
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "so-du-lich" / "co-so-luu-tru.csv"

@@ -13,7 +13,7 @@ import pytest
 from dulieumo.catalog import load_catalog
 from dulieumo.errors import SourceError, SourceUnavailable
 from pull import pull_source
-from tests.flows.helpers import copy_catalog, edit_spec
+from tests.support.catalog import copy_catalog, edit_spec
 
 TEXT = "ma,ten\n1,Bệnh viện Đa khoa tỉnh Quảng Ninh\n2,Trường THCS Trọng Điểm\n"
 

@@ -20,6 +20,7 @@ from dulieumo.catalog import DatasetSpec
 from dulieumo.errors import SourceError, SourceUnavailable
 from pull import PulledTable, pull_source, safe_url
 from samples.generate import windows_1258
+from tests.support.specs import dataset_spec
 
 TEXT = (
     "ma_truong,ten,cap_hoc\n22000001,Trường THCS Trọng Điểm,THCS\n"
@@ -30,17 +31,12 @@ BOM = b"\xef\xbb\xbf" + TEXT.encode("utf-8")
 
 
 def make_spec(source: dict[str, Any], name: str = "co-so-giao-duc") -> DatasetSpec:
-    return DatasetSpec.model_validate(
-        {
-            "name": name,
-            "title": {"vi": "Cơ sở giáo dục"},
-            "description": {"vi": "Mô tả"},
-            "organization": "so-giao-duc-dao-tao",
-            "maintainer": {"name": "Phòng KHTC", "email": "khtc.sgddt@quangninh.gov.vn"},
-            "frequency": "yearly",
-            "schema": "schemas/x.json",
-            "source": source,
-        }
+    return dataset_spec(
+        name,
+        schema="schemas/x.json",
+        source=source,
+        organization="so-giao-duc-dao-tao",
+        frequency="yearly",
     )
 
 

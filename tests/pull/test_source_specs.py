@@ -19,8 +19,8 @@ from dulieumo.catalog import (
 from dulieumo.errors import SpecError
 from pull import pull_source
 from pull.env import expand
-from tests.flows.helpers import copy_catalog, edit_spec, spec_file
 from tests.pull.helpers import make_spec
+from tests.support.catalog import copy_catalog, edit_spec, spec_file
 
 DATASET = "co-so-luu-tru"
 

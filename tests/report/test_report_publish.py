@@ -10,8 +10,9 @@ import httpx
 from dulieumo import history
 from dulieumo.catalog import load_catalog
 from tests.flows.conftest import prefect_server  # noqa: F401  (one Prefect server for the run)
-from tests.flows.helpers import copy_catalog, json_out, run
 from tests.report.synthetic import november_history
+from tests.support.catalog import copy_catalog
+from tests.support.cli import json_out, run
 
 REPORT = "bao-cao-chi-so-du-lieu-mo"
 LABELS = (
@@ -98,7 +99,7 @@ def portal_url(portal, url: str) -> str:
 
 
 def test_report_with_the_portal_down_writes_the_files_and_says_so(tmp_path):
-    from tests.notify.servers import free_port
+    from tests.support.servers import free_port
 
     out = tmp_path / "out"
     env = {

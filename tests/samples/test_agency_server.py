@@ -20,7 +20,7 @@ from samples.agency_server import (
     AgencyServer,
     load_sql,
 )
-from tests.catalog.catalog_fixtures import REPO_ROOT
+from tests.support.catalog import REPO_ROOT
 
 
 def _records(rel: str) -> list[dict[str, Any]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
+from dulieumo.catalog import DatasetSpec
+from tests.support.specs import dataset_spec as make_spec
 from validate.findings import Report
 from validate.schema import load_schema
 from validate.stage import load_codelists, validate_with
@@ -62,11 +63,6 @@ def keys(report: Report, *codes: str) -> set[tuple[int | None, str | None]]:
     return {(f.row, f.field) for f in report.findings if not codes or f.code in codes}
 
 
-def dataset_spec(root: Path, schema: str, suite: str | None, source: str) -> SimpleNamespace:
-    """What validate_table reads from a DatasetSpec."""
-    return SimpleNamespace(
-        name="co-so-thu-nghiem",
-        schema_path=Path(schema),
-        suite_path=Path(suite) if suite else None,
-        source=SimpleNamespace(type="file", path=Path(source)),
-    )
+def dataset_spec(root: Path, schema: str, suite: str | None, source: str) -> DatasetSpec:
+    """A DatasetSpec of a file source (`root` is where the paths are relative to)."""
+    return make_spec(schema=schema, suite=suite, source=source)

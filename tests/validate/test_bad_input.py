@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.helpers import copy_catalog, run
+from tests.support.catalog import copy_catalog
+from tests.support.cli import run
 
 DATASET = "co-so-luu-tru"
 SCHEMA = Path("schemas/so-du-lich/co-so-luu-tru.json")

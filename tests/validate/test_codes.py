@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pyarrow as pa
@@ -13,11 +12,12 @@ import pytest
 
 from dulieumo.catalog.quality import AggregateSpec, QualitySpec
 from dulieumo.errors import PortalUnavailable
+from tests.support.specs import dataset_spec
 from tests.validate.helpers import run, schema_of, write_json, write_text
-from validate import table as table_module
+from validate import readers
 from validate.findings import Report
 from validate.messages import TEMPLATES, TITLES, codes, severity
-from validate.previous import LastRelease
+from validate.previous import LastRelease, PreviousRelease
 from validate.stage import validate_table
 
 S2 = schema_of({"name": "a"}, {"name": "b"})
@@ -119,27 +119,21 @@ def quality_case(
 
 
 def history_case(rows: int, fail: bool = False) -> Callable[[Path], Report]:
-    """validate_table with a tolerance; the last release (100 rows) as the portal says."""
+    """validate_table with a tolerance; the last release (100 rows) as the flow looked it up."""
 
     def go(root: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
-        import validate.previous as previous
-
-        def last(dataset: str, client: Any = None) -> LastRelease:
-            if fail:
-                raise PortalUnavailable("The portal at http://127.0.0.1:1 could not be reached.")
-            return LastRelease("1.0.0", 100)
-
-        monkeypatch.setattr(previous, "last_release", last)
+        if fail:
+            previous = PreviousRelease(
+                unchecked=PortalUnavailable(
+                    "The portal at http://127.0.0.1:1 could not be reached."
+                ).message
+            )
+        else:
+            previous = PreviousRelease(last=LastRelease("1.0.0", 100))
         write_json(root / "schemas" / "s.json", S2)
         write_text(root / "data.csv", "a,b\n" + "x,y\n" * rows)
-        spec = SimpleNamespace(
-            name="t",
-            schema_path=Path("schemas/s.json"),
-            suite_path=None,
-            source=SimpleNamespace(type="file", path=Path("data.csv")),
-            quality=QualitySpec(row_count_tolerance=0.2),
-        )
-        return validate_table(root / "data.csv", spec, root=root)  # type: ignore[arg-type]
+        spec = dataset_spec(quality=QualitySpec(row_count_tolerance=0.2))
+        return validate_table(root / "data.csv", spec, root=root, previous=previous)
 
     return go
 
@@ -151,7 +145,7 @@ def source_error(broken: bool) -> Callable[[Path, pytest.MonkeyPatch], Report]:
             def fail(path: Path, names: list[str]) -> pa.Table:
                 raise pa.ArrowInvalid("CSV parse error: unexpected end of data")
 
-            monkeypatch.setattr(table_module, "_read_fast", fail)
+            monkeypatch.setattr(readers, "read_fast", fail)
         return csv_case("a,b\n1,2\n")(root)
 
     return go

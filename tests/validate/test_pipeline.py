@@ -14,7 +14,8 @@ import requests
 import yaml
 
 from tests.flows.conftest import prefect_server  # noqa: F401  (one Prefect server, autouse)
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run, snapshot, spec_file
+from tests.support.catalog import copy_catalog, edit_spec, spec_file
+from tests.support.cli import json_out, run, snapshot
 
 LODGING = "co-so-luu-tru"
 HEALTH = "co-so-kham-chua-benh"

@@ -9,7 +9,7 @@ import pytest
 
 from dulieumo.catalog import check_catalog, load_catalog
 from dulieumo.errors import SpecError
-from tests.flows.helpers import copy_catalog, edit_spec
+from tests.support.catalog import copy_catalog, edit_spec
 
 DATASET = "co-so-luu-tru"
 

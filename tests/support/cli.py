@@ -1,53 +1,17 @@
-"""Helpers for end-to-end runs of the `dulieumo` command against the real portal."""
+"""Running the `dulieumo` command as a user would, and reading the portal back."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.support.catalog import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DULIEUMO = str(Path(sys.executable).with_name("dulieumo"))
-CATALOG_DIRS = ("datasets", "schemas", "validations", "codelists", "samples")
-
-
-#: the three file-based sample datasets: what tests of the flows publish (fast, no agency server)
-CORE_DATASETS = ("co-so-kham-chua-benh", "co-so-giao-duc", "co-so-luu-tru")
-
-
-def copy_catalog(dest: Path, only: tuple[str, ...] | None = None) -> Path:
-    """A private copy of the sample catalogue that a test may break; with `only`, the specs of
-    the other datasets are left out."""
-    for name in CATALOG_DIRS:
-        if (REPO_ROOT / name).exists():
-            shutil.copytree(
-                REPO_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-    if only is not None:
-        for spec in (dest / "datasets").glob("*/*.yaml"):
-            if spec.stem not in only:
-                spec.unlink()
-    return dest
-
-
-def spec_file(root: Path, dataset: str) -> Path:
-    found = list((root / "datasets").glob(f"*/{dataset}.yaml"))
-    assert found, f"no spec for {dataset}"
-    return found[0]
-
-
-def edit_spec(root: Path, dataset: str, change: Any) -> Path:
-    path = spec_file(root, dataset)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def run(
