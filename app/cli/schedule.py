@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, emit, guarded
+from app.cli.main import EXIT_COULD_NOT_RUN, JsonOpt, emit, guarded
 
 WorkPoolOpt = Annotated[
     str | None,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, _print_findings, emit, guarded
+from app.cli.main import EXIT_COULD_NOT_RUN, JsonOpt, _print_findings, emit, guarded
 
 
 def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: str | None) -> None:

@@ -23,15 +23,14 @@ def report_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Indicators for the province's leadership over a period (JSON + Vietnamese HTML)."""
+    from app.cli.main import emit, guarded
+    from app.report.build import build_report, portal_dataset_counts, write_report
+    from app.report.period import parse_period
+    from app.report.publish import publish_report
     from dulieumo import history
     from dulieumo.catalog import load_catalog
-    from dulieumo.cli import emit, guarded
     from dulieumo.errors import DulieumoError
     from dulieumo.paths import catalog_root, work_root
-
-    from .build import build_report, portal_dataset_counts, write_report
-    from .period import parse_period
-    from .publish import publish_report
 
     def run() -> dict[str, Any]:
         when = parse_period(period)

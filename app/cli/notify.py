@@ -12,12 +12,11 @@ def notify_test_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Send a test notification on every channel of an organisation; exit 1 if one fails."""
+    from app.cli.main import emit, guarded
     from dulieumo.catalog import load_catalog
-    from dulieumo.cli import emit, guarded
     from dulieumo.paths import catalog_root
-
-    from .dispatch import send_test
-    from .status import notifications_line
+    from notify.dispatch import send_test
+    from notify.status import notifications_line
 
     results = guarded(lambda: send_test(organization, load_catalog(catalog_root())), as_json)
 

@@ -1,4 +1,4 @@
-"""``dulieumo new <agency>/<dataset> --from <sample file>`` (see dulieumo/catalog/draft.py)."""
+"""``dulieumo new <agency>/<dataset> --from <sample file>`` (see app/authoring/draft.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def register_new(
         ] = False,
     ) -> None:
         """Draft a dataset spec, an inferred schema and a starter suite from a sample file."""
-        from dulieumo.catalog.draft import draft
+        from app.authoring.draft import draft
         from dulieumo.paths import catalog_root
 
         result = guarded(lambda: draft(catalog_root(), ref, sample, force=force), as_json)

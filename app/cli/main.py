@@ -167,7 +167,7 @@ def catalog_list(as_json: JsonOpt = False) -> None:
 @catalog_app.command("check")
 def catalog_check(as_json: JsonOpt = False) -> None:
     """Check every spec, schema and suite without running anything; exit 1 on problems."""
-    from dulieumo.catalog import check_catalog
+    from app.authoring.check import check_catalog
     from dulieumo.paths import catalog_root
 
     problems = guarded(lambda: check_catalog(catalog_root()), as_json)
@@ -201,7 +201,7 @@ def validate_cmd(
     ] = None,
 ) -> None:
     """Pull and validate a dataset without publishing. Exit 0 clean, 1 findings, 2 could not run."""
-    from dulieumo.cli_validate import validate_dataset
+    from app.cli.validate import validate_dataset
 
     validate_dataset(dataset, as_json=as_json, report=report, html=html)
 
@@ -286,7 +286,7 @@ def publish_cmd(
         if dataset is not None or not all_:
             typer.secho("error: give one dataset name, or --all", err=True, fg="red")
             raise typer.Exit(EXIT_COULD_NOT_RUN)
-        from dulieumo.cli_schedule import publish_all
+        from app.cli.schedule import publish_all
 
         if not publish_all(max_parallel, dry_run, as_json).ok:
             raise typer.Exit(1)
@@ -365,7 +365,7 @@ def rollback_cmd(
 @app.command("demo")
 def demo_cmd(as_json: JsonOpt = False) -> None:
     """Publish the whole sample catalogue to the local portal and print where to look."""
-    from dulieumo.cli_schedule import publish_all
+    from app.cli.schedule import publish_all
     from dulieumo.paths import catalog_root
     from portal.settings import PortalSettings
     from samples.agency_server import AgencyServer
@@ -387,20 +387,20 @@ def demo_cmd(as_json: JsonOpt = False) -> None:
         raise typer.Exit(1)
 
 
-from dulieumo.report.command import report_cmd  # noqa: E402  (notify stream: KPI report)
+from app.cli.report import report_cmd  # noqa: E402  (notify stream: KPI report)
 
 app.command("report")(report_cmd)
-from notify.command import notify_test_cmd  # noqa: E402
+from app.cli.notify import notify_test_cmd  # noqa: E402
 
 app.command("notify-test")(notify_test_cmd)
-from dulieumo import cli_schedule  # noqa: E402  (schedule, serve, status)
+from app.cli import schedule as cli_schedule  # noqa: E402  (schedule, serve, status)
 
 cli_schedule.register(app)
-from dulieumo.cli_new import register_new  # noqa: E402  (catalogue stream: `dulieumo new`)
+from app.cli.new import register_new  # noqa: E402  (catalogue stream: `dulieumo new`)
 
 register_new(app, guarded, emit)
 
-from dulieumo.cli_validate import quarantine_cmd  # noqa: E402
+from app.cli.validate import quarantine_cmd  # noqa: E402
 
 app.command("quarantine")(quarantine_cmd)
 
