@@ -230,8 +230,8 @@ def publish_one(
 @flow(
     name="publish-catalog",
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),
-)  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),  # type: ignore[arg-type]
+)
 def publish_catalog(
     root: str | None = None,
     dry_run: bool = False,
@@ -283,8 +283,8 @@ def run_publish_all(
 ) -> CatalogSummary:
     """The flow with its concurrency limit set for this run (CLI entry point)."""
     configured = publish_catalog.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel)
-    )  # type: ignore[arg-type]
+        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel)  # type: ignore[arg-type]
+    )
     result: CatalogSummary = configured(
         root=root, dry_run=dry_run, trigger=trigger, datasets=datasets
     )

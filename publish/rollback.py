@@ -100,10 +100,10 @@ def rollback(
     report = ArchivedReport(descriptor.get("x_dulieumo", {}).get("validation", {}))
     releaser = Releaser(client, spec, portal, workdir=workdir, flow_run_id=flow_run_id)
     return releaser.publish(
-        table,
-        report,
+        table,  # type: ignore[arg-type]
+        report,  # type: ignore[arg-type]
         schema,
-        approve_major=True,  # type: ignore[arg-type]
+        approve_major=True,
         note=f"Khôi phục dữ liệu của phiên bản {to_version} (phát hành ngày "
         f"{record.created[:10]}).",
     )
