@@ -12,10 +12,10 @@ from typing import Any
 from dulieumo import history
 from dulieumo.catalog import load_catalog
 from dulieumo.catalog.schedule import schedule_of
-from dulieumo.config import portal_target
 from dulieumo.errors import DulieumoError
 from dulieumo.freshness import freshness
 from dulieumo.paths import catalog_root
+from portal.target import portal_target
 from publish.client import PortalClient
 
 from .schedule import api_url, next_scheduled_runs

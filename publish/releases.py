@@ -355,6 +355,7 @@ class Releaser:
                 f"version {version} (MAJOR):\n" + "\n".join(f"  - {m}" for m in breaking),
                 hint=f"If this is intended, approve it: dulieumo publish {spec.name} "
                 "--approve-major (or set `approve_major: true` in the spec for one run).",
+                dataset=spec.name,
             )
         return plan, state, meta, notes, fp
 
@@ -377,6 +378,7 @@ class Releaser:
                 f"Dataset '{spec.name}': validation found {report.error_count} error(s); "
                 "nothing was published.",
                 hint=f"Read the findings: dulieumo validate {spec.name}",
+                dataset=spec.name,
             )
         url = f"{self.client.url}/dataset/{spec.name}"
         # read-only, before anything else: a bad token fails even when nothing changed

@@ -70,6 +70,7 @@ def rollback(
             f"Dataset '{spec.name}' has no release {to_version} on {client.url} "
             f"(releases: {known}).",
             hint=f"List them with: dulieumo releases {spec.name}",
+            dataset=spec.name,
         )
     csv_path = _download(
         client,

@@ -29,7 +29,7 @@ class LastRelease:
 
 
 def _client() -> Any:
-    from dulieumo.config import portal_target
+    from portal.target import portal_target
     from publish.client import PortalClient
 
     return PortalClient(portal_target())

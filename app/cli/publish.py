@@ -26,6 +26,7 @@ def publish_cmd(
     """Publish one dataset (a Prefect flow run), or --all with a summary. Exit 1 if invalid."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
+    from dulieumo.runstatus import RunStatus
 
     if all_ or dataset is None:
         if dataset is not None or not all_:
@@ -43,7 +44,7 @@ def publish_cmd(
         as_json,
     )
     print_outcomes([outcome], as_json, single=True)
-    if outcome.status == "invalid":
+    if outcome.status == RunStatus.INVALID:
         raise typer.Exit(1)
 
 
@@ -52,7 +53,7 @@ def releases_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List a dataset's releases on the portal: versions, dates, hashes and notes."""
-    from dulieumo.config import portal_target
+    from portal.target import portal_target
     from publish.client import PortalClient
     from publish.rollback import releases
 
@@ -79,8 +80,8 @@ def rollback_cmd(
     import datetime as dt
 
     from dulieumo.catalog import load_catalog
-    from dulieumo.config import portal_target
     from dulieumo.paths import catalog_root, run_dir
+    from portal.target import portal_target
     from publish.client import PortalClient
     from publish.rollback import rollback
 
@@ -108,8 +109,8 @@ def publish_all(
     """`dulieumo publish --all` and `dulieumo demo`: the fan-out flow, its summary printed."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
+    from dulieumo.settings import max_parallel as limit_of
     from flows.publish_catalog import run_publish_all
-    from flows.schedule import max_parallel as limit_of
 
     guarded(lambda: load_catalog(catalog_root()), as_json)  # portal.yaml readable
     limit = guarded(lambda: limit_of(max_parallel), as_json)

@@ -40,7 +40,7 @@ def report_cmd(
         counts = None
         portal_problem: DulieumoError | None = None
         if publish:
-            from dulieumo.config import portal_target
+            from portal.target import portal_target
             from publish.client import PortalClient
 
             try:

@@ -55,7 +55,7 @@ def serve_cmd(max_parallel: ParallelOpt = None) -> None:
     """Run every dataset's schedule in this process (Prefect `serve`) until stopped."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
-    from flows.schedule import max_parallel as limit_of
+    from dulieumo.settings import max_parallel as limit_of
     from flows.schedule import serve_catalog
 
     catalog = guarded(lambda: load_catalog(catalog_root()))
