@@ -50,7 +50,7 @@ from .versioning import SchemaChange, bump, compare_schemas
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
     from validate import Report
 
 ROLE_KEY = "dulieumo_role"
