@@ -13,18 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.check_private_imports import PACKAGES
+
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = (
-    "app",
-    "dulieumo",
-    "flows",
-    "pull",
-    "validate",
-    "publish",
-    "notify",
-    "portal",
-    "samples",
-)
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 
