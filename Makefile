@@ -36,10 +36,12 @@ test-unit: install ## Run only the tests that need no portal
 test-fresh: ## As root: `make demo` + `make test` in a fresh Debian 12 chroot (slow; not in CI)
 	@bash portal/fresh-debian-check.sh
 
-lint: install ## ruff and mypy
+lint: install ## ruff, ruff format --check, mypy (CKAN extension included), the import contracts
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
+	@$(BIN)/lint-imports
+	@$(BIN)/python tools/check_private_imports.py
 
 bench: install ## Validation benchmark against frictionless and GX (1,000,000 rows)
 	@$(BIN)/python bench/validate

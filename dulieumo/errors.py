@@ -3,6 +3,11 @@
 Every error says whether a retry can help (``TransientError``) or not (``TerminalError``),
 carries a message a data officer can act on, and optionally the next command to run.
 Messages never contain secrets: callers pass tokens nowhere near these classes.
+
+Where the problem is travels as fields, not inside the sentence: ``dataset``, ``file``,
+``row``, ``field`` (and ``code``, stable for programs). Code that needs to know which dataset
+an error is about reads ``exc.dataset``; nobody parses ``exc.message``. A raiser whose
+message already names the dataset sets ``dataset=`` too, so nobody names it a second time.
 """
 
 from __future__ import annotations
@@ -14,10 +19,34 @@ class DulieumoError(Exception):
     #: short stable code for programs (``--json`` output) and tests
     code: str = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        dataset: str | None = None,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.dataset = dataset  # the dataset the error is about
+        self.file = file  # the file at fault (a spec, a schema, the source), as shown to users
+        self.row = row  # 1-based row of that file
+        self.field = field  # a field name, or a path inside a spec ("source.url")
+        if code is not None:
+            self.code = code
+
+    def about(self, dataset: str) -> DulieumoError:
+        """Say which dataset this error is about, once: a message that does not name it
+        yet gets the prefix ``Dataset '<name>': ``. Returns the error, to re-raise."""
+        if self.dataset is None:
+            self.dataset = dataset
+            self.message = f"Dataset '{dataset}': {self.message}"
+        return self
 
     def __str__(self) -> str:
         if self.hint:
@@ -25,12 +54,22 @@ class DulieumoError(Exception):
         return self.message
 
     def to_dict(self) -> dict[str, object]:
+        located: dict[str, object] = {
+            key: value
+            for key, value in (
+                ("dataset", self.dataset),
+                ("file", self.file),
+                ("row", self.row),
+                ("field", self.field),
+            )
+            if value is not None
+        }
         return {
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
             "transient": isinstance(self, TransientError),
-        }
+        } | located
 
 
 class TerminalError(DulieumoError):

@@ -20,8 +20,9 @@ from typing import Any
 
 from dulieumo import history
 from dulieumo.catalog.schedule import Schedule, max_age
+from dulieumo.runstatus import RunStatus
 
-SUCCESS = ("published", "unchanged")
+SUCCESS = (RunStatus.PUBLISHED, RunStatus.UNCHANGED)
 
 
 def parse_time(value: str | None) -> dt.datetime | None:
@@ -86,7 +87,7 @@ def freshness(
 ) -> Freshness:
     now = now or dt.datetime.now(dt.UTC)
     release = latest_release(package)
-    published = [r for r in records if r.status == "published"]
+    published = [r for r in records if r.status == RunStatus.PUBLISHED]
     if release is None and published:
         last = published[-1]
         release = {"version": last.version, "at": last.finished_at or last.started_at, "rows": None}

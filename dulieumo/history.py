@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from dulieumo.paths import work_root
+from dulieumo.runstatus import RunStatus
 
-#: the statuses a run ends with
-STATUSES = ("published", "unchanged", "invalid", "failed", "skipped", "planned")
+#: the statuses a run ends with (stored as their string values)
+STATUSES = tuple(RunStatus)
 
 
 def history_file() -> Path:
@@ -37,7 +38,7 @@ class RunRecord:
 
     dataset: str
     organization: str
-    status: str  # one of STATUSES
+    status: RunStatus
     started_at: str  # UTC ISO-8601
     finished_at: str = ""
     version: str | None = None
@@ -61,6 +62,7 @@ class RunRecord:
         if not isinstance(data, dict):
             raise TypeError("not a run record")
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["status"] = RunStatus(str(known.get("status")))  # ValueError: not a run record
         return cls(**known)
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from dulieumo.settings import REPO_ROOT, settings
+
+__all__ = ["REPO_ROOT", "catalog_root", "run_dir", "work_root"]
 
 
 def catalog_root() -> Path:
     """The folder holding datasets/, schemas/, validations/: DULIEUMO_ROOT or this repository."""
-    return Path(os.environ.get("DULIEUMO_ROOT", REPO_ROOT)).resolve()
+    return settings().root.resolve()
 
 
 def work_root() -> Path:
     """Run folders (normalised input, reports): DULIEUMO_WORK_DIR or .dulieumo/ in the repo."""
-    return Path(os.environ.get("DULIEUMO_WORK_DIR", REPO_ROOT / ".dulieumo"))
+    return settings().work_dir
 
 
 def run_dir(dataset: str, run_id: str) -> Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dulieumo.catalog import Catalog, DatasetSpec
-from dulieumo.config import portal_target
 from dulieumo.errors import DulieumoError
+from portal.target import portal_target
 from publish.client import PortalClient
 from publish.state import ReleaseState
 from validate.previous import LastRelease, PreviousRelease, ReferencedRelease, referenced_datasets

@@ -19,7 +19,6 @@ run is publishing right now (its publication lock is taken).
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,29 +32,24 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from dulieumo import history
 from dulieumo.catalog import Catalog, load_catalog
 from dulieumo.catalog.schedule import schedule_of
-from dulieumo.errors import DulieumoError, TransientError
+from dulieumo.errors import DulieumoError, TerminalError, TransientError
 from dulieumo.paths import catalog_root
+from dulieumo.runstatus import RunStatus, SummaryGroup, validation_failed_reason
+from dulieumo.settings import DEFAULT_MAX_PARALLEL, max_parallel
 
 from .publish_dataset import run_dataset
 
-#: summary groups a run status belongs to
-GROUP = {
-    "published": "published",
-    "unchanged": "unchanged",
-    "planned": "unchanged",
-    "invalid": "failed",
-    "failed": "failed",
-    "skipped": "skipped",
-}
-GROUPS = ("published", "unchanged", "failed", "skipped")
+#: the summary's groups, in the order shown (RunStatus.group maps a status to one)
+GROUPS = tuple(SummaryGroup)
 LOCKED = "publication-locked"
 
 
 def _workers_from_env() -> int:
+    """The flow's default limit when a deployment runs it (the CLI sets its own, checked)."""
     try:
-        return max(1, int(os.environ.get("DULIEUMO_MAX_PARALLEL", "2")))
-    except ValueError:
-        return 2
+        return max_parallel()
+    except TerminalError:  # refused with its message when the CLI starts a run
+        return DEFAULT_MAX_PARALLEL
 
 
 @dataclass
@@ -63,7 +57,7 @@ class DatasetResult:
     """One dataset's line of the summary."""
 
     dataset: str
-    status: str  # published | unchanged | planned | invalid | failed | skipped
+    status: RunStatus
     reason: str | None = None
     version: str | None = None
     url: str | None = None
@@ -75,8 +69,8 @@ class DatasetResult:
     finished: float = 0.0
 
     @property
-    def group(self) -> str:
-        return GROUP.get(self.status, "failed")
+    def group(self) -> SummaryGroup:
+        return RunStatus(self.status).group
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {
@@ -154,7 +148,7 @@ def _organization(catalog: Catalog, name: str) -> str:
 def _record_not_run(
     catalog: Catalog,
     name: str,
-    status: str,
+    status: RunStatus,
     reason: str,
     dry_run: bool,
     trigger: str,
@@ -190,17 +184,19 @@ def publish_one(
 ) -> DatasetResult:
     """One dataset's whole run; never raises: a failure is this dataset's result."""
     started = time.time()
-    result = DatasetResult(name, "failed", started=started)
+    result = DatasetResult(name, RunStatus.FAILED, started=started)
     try:
         try:
             spec = catalog.get(name)
         except DulieumoError as exc:  # a bad spec: this dataset cannot run; say so in history
-            _record_not_run(catalog, name, "failed", exc.message, dry_run, trigger, exc.code)
+            _record_not_run(
+                catalog, name, RunStatus.FAILED, exc.message, dry_run, trigger, exc.code
+            )
             raise
         if schedule_of(spec).paused:
-            result.status = "skipped"
+            result.status = RunStatus.SKIPPED
             result.reason = "schedule paused in the spec (schedule.paused: true)"
-            _record_not_run(catalog, name, "skipped", result.reason, dry_run, trigger)
+            _record_not_run(catalog, name, RunStatus.SKIPPED, result.reason, dry_run, trigger)
         else:
             outcome = run_dataset(spec, catalog, root, dry_run, trigger=trigger)
             res = outcome.result or {}
@@ -209,16 +205,14 @@ def publish_one(
             result.url = res.get("url")
             result.report_path = outcome.report_path
             result.findings = dict(outcome.findings)
-            if outcome.status == "invalid":
-                result.reason = "validation failed: " + ", ".join(
-                    f"{code} ×{n}" for code, n in sorted(outcome.findings.items())
-                )
+            if outcome.status == RunStatus.INVALID:
+                result.reason = validation_failed_reason(outcome.findings)
                 result.error_code = "validation-failed"
     except DulieumoError as exc:
         result.reason, result.error_code = exc.message, exc.code
         result.transient = isinstance(exc, TransientError)
         if exc.code == LOCKED:
-            result.status = "skipped"
+            result.status = RunStatus.SKIPPED
         get_run_logger().error("%s %s: %s", name, result.status, exc.message)
     except Exception as exc:  # a bug in one dataset's run must not stop the others
         result.reason, result.error_code = f"{type(exc).__name__}: {exc}", "internal-error"
@@ -230,8 +224,8 @@ def publish_one(
 @flow(
     name="publish-catalog",
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),
-)  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),  # type: ignore[arg-type]
+)
 def publish_catalog(
     root: str | None = None,
     dry_run: bool = False,
@@ -283,8 +277,8 @@ def run_publish_all(
 ) -> CatalogSummary:
     """The flow with its concurrency limit set for this run (CLI entry point)."""
     configured = publish_catalog.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel)
-    )  # type: ignore[arg-type]
+        task_runner=ThreadPoolTaskRunner(max_workers=max_parallel)  # type: ignore[arg-type]
+    )
     result: CatalogSummary = configured(
         root=root, dry_run=dry_run, trigger=trigger, datasets=datasets
     )

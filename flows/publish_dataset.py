@@ -17,10 +17,11 @@ from prefect.runtime import flow_run
 
 from dulieumo import history
 from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
-from dulieumo.config import portal_target
 from dulieumo.errors import DulieumoError, TransientError
 from dulieumo.paths import catalog_root, run_dir
+from dulieumo.runstatus import RunStatus, validation_failed_reason
 from notify import notify_run
+from portal.target import portal_target
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from publish.retention import RetentionPolicy
@@ -42,7 +43,7 @@ class RunOutcome:
     """What one run did, for the CLI (`--json`) and the summary of a nightly run."""
 
     dataset: str
-    status: str  # published | unchanged | invalid | planned | failed
+    status: RunStatus
     report_path: str | None = None
     table_path: str | None = None  # the validated, normalised CSV (what is uploaded)
     result: dict[str, Any] | None = None
@@ -139,20 +140,19 @@ def run_dataset(
     record = history.RunRecord(
         spec.name,
         spec.organization,
-        "failed",
+        RunStatus.FAILED,
         history.now_utc(),
         trigger=trigger,
         flow_run_id=_flow_run_id(),
     )
     try:
         outcome = _run_dataset(spec, catalog, root, dry_run, approve_major)
-    except DulieumoError as exc:  # say which dataset, once
-        if f"'{spec.name}'" not in exc.message:
-            exc.message = f"Dataset '{spec.name}': {exc.message}"
+    except DulieumoError as exc:
+        exc.about(spec.name)  # say which dataset, once (exc.dataset, not its text)
         record.reason, record.error_code = exc.message, exc.code
         record.transient = isinstance(exc, TransientError)
         if exc.code == "publication-locked":  # another run is publishing it right now
-            record.status = "skipped"
+            record.status = RunStatus.SKIPPED
         _record(record, dry_run, catalog)
         raise
     except Exception as exc:
@@ -168,10 +168,8 @@ def run_dataset(
     report_id = (res.get("resources") or {}).get("release-report")
     if report_id and record.dataset_url:
         record.report_url = f"{record.dataset_url}/resource/{report_id}"
-    if outcome.status == "invalid":
-        record.reason = "validation failed: " + ", ".join(
-            f"{code} ×{n}" for code, n in sorted(outcome.findings.items())
-        )
+    if outcome.status == RunStatus.INVALID:
+        record.reason = validation_failed_reason(outcome.findings)
     _record(record, dry_run, catalog)
     return outcome
 
@@ -206,7 +204,7 @@ def _run_dataset(
     report = validate_task(table, spec, root, workdir, catalog)
     outcome = RunOutcome(
         spec.name,
-        "invalid",
+        RunStatus.INVALID,
         report_path=str(workdir / "validation-report.json"),
         table_path=str(table.path),
         findings=dict(report.counts),
@@ -219,9 +217,7 @@ def _run_dataset(
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)
     result = publish_task(spec, catalog, table, report, root, workdir, dry_run, approve_major)
-    outcome.status = {"planned": "planned", "unchanged": "unchanged"}.get(
-        result.action, "published"
-    )
+    outcome.status = RunStatus.of_release(result.action)
     outcome.result = result.to_dict()
     return outcome
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from dulieumo.errors import TransientError
+from dulieumo.settings import settings
 
 #: backoff between retries of transient failures; DULIEUMO_RETRY_DELAYS="1,2" overrides
-RETRY_DELAYS_S = [
-    float(x) for x in os.environ.get("DULIEUMO_RETRY_DELAYS", "2,5,15").split(",") if x.strip()
-]
+RETRY_DELAYS_S = list(settings().retry_delays)
 
 
 def only_transient(task: Any, task_run: Any, state: Any) -> bool:

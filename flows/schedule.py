@@ -15,7 +15,6 @@ a deployment by flow and name.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,7 +22,8 @@ import httpx
 
 from dulieumo.catalog import Catalog
 from dulieumo.catalog.schedule import Schedule, schedule_of
-from dulieumo.errors import TerminalError, TransientError
+from dulieumo.errors import TransientError
+from dulieumo.settings import max_parallel
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -39,21 +39,6 @@ class PrefectUnavailable(TransientError):
     """The Prefect API (PREFECT_API_URL) does not answer."""
 
     code = "prefect-unavailable"
-
-
-def max_parallel(value: int | str | None = None) -> int:
-    """How many datasets run at once: --max-parallel, else DULIEUMO_MAX_PARALLEL, else 2."""
-    raw = value if value is not None else os.environ.get("DULIEUMO_MAX_PARALLEL", "2")
-    try:
-        n = int(str(raw).strip())
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise TerminalError(
-            f"DULIEUMO_MAX_PARALLEL / --max-parallel must be a whole number ≥ 1 (got {raw!r}).",
-            hint="For example: export DULIEUMO_MAX_PARALLEL=2",
-        )
-    return n
 
 
 def api_url() -> str | None:

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from dulieumo.history import RunRecord
+from dulieumo.runstatus import RunStatus
 
 from .reasons import STATUS_VI, finding_phrase, reason_and_next_step
 
 SUBJECT_PREFIX = "[Cổng dữ liệu mở]"
-FAILURE_STATUSES = ("failed", "invalid")
-SUCCESS_STATUSES = ("published", "unchanged")
+FAILURE_STATUSES = (RunStatus.FAILED, RunStatus.INVALID)
+SUCCESS_STATUSES = (RunStatus.PUBLISHED, RunStatus.UNCHANGED)
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")  # Việt Nam: UTC+7, no daylight saving
 SAMPLE_FINDINGS = 5
 
@@ -34,7 +35,7 @@ def nfc(text: str) -> str:
 
 #: statuses that are neither: nothing to tell (a dry run; a run skipped because another run
 #: of the same dataset holds the publication lock — that run notifies its own outcome)
-QUIET_STATUSES = ("skipped", "planned")
+QUIET_STATUSES = (RunStatus.SKIPPED, RunStatus.PLANNED)
 
 
 def is_failure(record: RunRecord) -> bool:
@@ -174,7 +175,7 @@ def build_notice(
             f"Trạng thái: {status_vi}",
             f"Lý do: {reason}",
         ]
-        examples = sample_findings(record.report_path) if record.status == "invalid" else []
+        examples = sample_findings(record.report_path) if record.status == RunStatus.INVALID else []
         if examples:
             lines.append("Một số lỗi cụ thể:")
             lines += [f"  - {x}" for x in examples]
@@ -235,7 +236,9 @@ def build_notice(
         "summary": subject,
     }
     payload = json.loads(nfc(json.dumps(payload, ensure_ascii=False)))
-    attachments = report_attachments(record.report_path) if record.status == "invalid" else []
+    attachments = (
+        report_attachments(record.report_path) if record.status == RunStatus.INVALID else []
+    )
     if attachments:
         lines.insert(
             -3,

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from dulieumo.runstatus import RunStatus
+
 #: run status → what happened, in a few words
 STATUS_VI = {
-    "published": "Đã công bố phiên bản mới",
-    "unchanged": "Dữ liệu không thay đổi (không cần công bố lại)",
-    "invalid": "Dữ liệu không đạt kiểm tra, chưa công bố",
-    "failed": "Lỗi, chưa công bố",
-    "skipped": "Bỏ qua",
-    "planned": "Chạy thử, không ghi gì",
+    RunStatus.PUBLISHED: "Đã công bố phiên bản mới",
+    RunStatus.UNCHANGED: "Dữ liệu không thay đổi (không cần công bố lại)",
+    RunStatus.INVALID: "Dữ liệu không đạt kiểm tra, chưa công bố",
+    RunStatus.FAILED: "Lỗi, chưa công bố",
+    RunStatus.SKIPPED: "Bỏ qua",
+    RunStatus.PLANNED: "Chạy thử, không ghi gì",
 }
 
 #: error code (dulieumo.errors) → (reason, next step); {dataset} is replaced
@@ -136,7 +138,7 @@ def reason_and_next_step(
     dataset: str,
 ) -> tuple[str, str]:
     """The Vietnamese reason and next step of a run that did not succeed."""
-    if status == "invalid":
+    if status == RunStatus.INVALID:
         reason, step = ERROR_VI["validation-failed"]
         total = sum(findings.values())
         if total:

@@ -11,36 +11,21 @@ signature of the webhook body, header X-Dulieumo-Signature).
 
 from __future__ import annotations
 
-import os
 import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-DEFAULT_RETRY_DELAYS = (2.0, 10.0)
-DEFAULT_TIMEOUT_S = 10.0
+from dulieumo.settings import settings
+
 DEFAULT_FROM = "dulieumo@localhost"
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
 def retry_delays() -> tuple[float, ...]:
-    raw = os.environ.get("DULIEUMO_NOTIFY_RETRY_DELAYS")
-    if raw is None:
-        return DEFAULT_RETRY_DELAYS
-    try:
-        delays = tuple(max(0.0, float(x)) for x in raw.split(",") if x.strip())
-    except ValueError:
-        return DEFAULT_RETRY_DELAYS
-    return delays[:10]  # bounded: never more than 11 attempts
+    return settings().notify_retry_delays  # bounded there: never more than 11 attempts
 
 
 def timeout_s() -> float:
-    try:
-        return max(0.5, float(os.environ.get("DULIEUMO_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S)))
-    except ValueError:
-        return DEFAULT_TIMEOUT_S
+    return settings().notify_timeout
 
 
 @dataclass(frozen=True)
@@ -79,27 +64,22 @@ class SmtpSettings:
     @classmethod
     def from_env(cls) -> SmtpSettings | None:
         """None when DULIEUMO_SMTP_HOST is unset (e-mail not configured)."""
-        env = os.environ
-        host = env.get("DULIEUMO_SMTP_HOST", "").strip()
-        if not host:
+        env = settings()
+        if not env.smtp_host:
             return None
-        try:
-            port = int(env.get("DULIEUMO_SMTP_PORT", "25").strip() or 25)
-        except ValueError:
-            port = 25
         return cls(
-            host=host,
-            port=port,
-            user=env.get("DULIEUMO_SMTP_USER", ""),
-            password=env.get("DULIEUMO_SMTP_PASSWORD", ""),
-            sender=env.get("DULIEUMO_SMTP_FROM", "").strip() or DEFAULT_FROM,
-            starttls=_flag(env.get("DULIEUMO_SMTP_STARTTLS", "")),
-            ca_file=env.get("DULIEUMO_SMTP_CA_FILE", "").strip(),
+            host=env.smtp_host,
+            port=env.smtp_port,
+            user=env.smtp_user,
+            password=env.smtp_password.get_secret_value(),
+            sender=env.smtp_from or DEFAULT_FROM,
+            starttls=env.smtp_starttls,
+            ca_file=env.smtp_ca_file,
         )
 
 
 def webhook_secret() -> str:
-    return os.environ.get("DULIEUMO_WEBHOOK_SECRET", "")
+    return settings().webhook_secret.get_secret_value()
 
 
 def safe_target(url: str) -> str:

@@ -131,11 +131,10 @@ def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list
     from ckanapi import RemoteCKAN
 
     from dulieumo.catalog import load_catalog
+    from dulieumo.paths import catalog_root
     from publish.organizations import ensure_organizations
 
-    from .settings import REPO_ROOT
-
-    portal_spec = load_catalog(REPO_ROOT).portal
+    portal_spec = load_catalog(catalog_root()).portal  # DULIEUMO_ROOT's portal file
     with RemoteCKAN(settings.url, apikey=tokens["sysadmin"]) as ckan:
         created = ensure_organizations(ckan, portal_spec, editor=ROLE_USERS["publisher"])
     _seed_stamp(settings).write_text(_seed_fingerprint())
@@ -147,9 +146,10 @@ def _seed_stamp(settings: PortalSettings) -> Path:
 
 
 def _seed_fingerprint() -> str:
-    from .settings import REPO_ROOT
+    from dulieumo.paths import catalog_root
 
-    return hashlib.sha256((REPO_ROOT / "datasets" / "portal.yaml").read_bytes()).hexdigest()
+    portal_file = catalog_root() / "datasets" / "portal.yaml"
+    return hashlib.sha256(portal_file.read_bytes()).hexdigest()
 
 
 def _seeded(settings: PortalSettings) -> bool:

@@ -8,15 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from dulieumo.settings import REPO_ROOT, Settings
 
 CKAN_VERSION = "2.12.0"
 
 
-class PortalSettings(BaseSettings):
-    """Where the local CKAN portal lives and which services it uses."""
+class PortalSettings(Settings):
+    """Where the local CKAN portal lives and which services it uses (the PostgreSQL server,
+    ``pg_*``, is the core's setting, shared with the sample agency database)."""
 
     model_config = SettingsConfigDict(env_prefix="DULIEUMO_", extra="ignore")
 
@@ -26,10 +27,6 @@ class PortalSettings(BaseSettings):
     portal_workers: int = 2
     site_title: str = "Cổng dữ liệu mở tỉnh Quảng Ninh"
 
-    pg_host: str = "127.0.0.1"
-    pg_port: int = 5432
-    pg_superuser: str = "postgres"
-    pg_superuser_password: str = ""
     ckan_db: str = "dulieumo_ckan"
     datastore_db: str = "dulieumo_datastore"
 

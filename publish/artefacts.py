@@ -20,7 +20,7 @@ from .state import ROLE_KEY, VERSION_KEY
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
 
 #: the HTML validation report of a release, rendered by the caller for a version
 HtmlReport = Callable[[str], bytes]

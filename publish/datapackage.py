@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
 
 LICENSES = {
     "cc-by": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),

@@ -36,6 +36,7 @@ def check_can_publish(
             f"on the organisation '{spec.organization}' at {client.url}; nothing was published.",
             hint="Use an editor token of that organisation (CKAN_API_TOKEN), or ask the portal's "
             "sysadmin to make the token's user an editor there.",
+            dataset=spec.name,
         )
     for group_name in spec.groups:
         if client.exists("group_show", group_name) is None and create_missing:

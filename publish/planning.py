@@ -26,7 +26,7 @@ from .versioning import Level, SchemaChange, bump, compare_schemas
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
 
 #: the descriptive metadata compared with the portal's (besides tags, groups and extras)
 DESCRIPTIVE_KEYS = (
@@ -186,6 +186,7 @@ def plan_release(
             f"version {version} (MAJOR):\n" + "\n".join(f"  - {m}" for m in breaking),
             hint=f"If this is intended, approve it: dulieumo publish {spec.name} "
             "--approve-major (or set `approve_major: true` in the spec for one run).",
+            dataset=spec.name,
         )
     return Planned(plan, state, meta, fp, notes)
 

@@ -50,7 +50,7 @@ from .switch import (
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
 
 __all__ = [
     "BreakingChange",
@@ -144,6 +144,7 @@ class Releaser:
                 f"Dataset '{spec.name}': validation found {report.error_count} error(s); "
                 "nothing was published.",
                 hint=f"Read the findings: dulieumo validate {spec.name}",
+                dataset=spec.name,
             )
         url = f"{self.client.url}/dataset/{spec.name}"
         # read-only, before anything else: a bad token fails even when nothing changed

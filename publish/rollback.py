@@ -78,6 +78,7 @@ def rollback(
             f"Dataset '{spec.name}' has no release {to_version} on {client.url} "
             f"(releases: {known}).",
             hint=f"List them with: dulieumo releases {spec.name}",
+            dataset=spec.name,
         )
     csv_path = state.download(
         client, record, "release-data", workdir / f"rollback-v{to_version}.csv"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from dulieumo.catalog.sources import header_key
-from dulieumo.errors import SourceError
+from dulieumo.errors import DulieumoError, SourceError
 
 from .api import fetch_api
 from .ckan import fetch_ckan
@@ -78,6 +78,7 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
         raise SourceError(
             f"Dataset '{spec.name}': no connector for source type '{source.type}'.",
             hint=f"Use one of: {', '.join(CONNECTORS)}.",
+            dataset=spec.name,
         )
     workdir.mkdir(parents=True, exist_ok=True)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -89,8 +90,12 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     out = workdir / f"{spec.name}.csv"
     try:
         return _pull(spec, connector(source, ctx), out, root, label, fetched_at)
-    except BaseException:
+    except DulieumoError as exc:  # its message starts with the label, naming the dataset
         out.unlink(missing_ok=True)  # never leave a half-normalised table to validate
+        exc.dataset = exc.dataset or spec.name
+        raise
+    except BaseException:
+        out.unlink(missing_ok=True)
         raise
 
 

@@ -31,6 +31,8 @@ def expand(
             f"{spec_file}: {field}: the environment variable {name} is not set.",
             hint=f"Set {name} in the environment of the run (e.g. export {name}=...), or "
             f"write ${{{name}:-default}} in the spec.",
+            file=spec_file,
+            field=field,
         )
 
     return VARIABLE.sub(one, value)

@@ -21,17 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from dulieumo.tables import PulledTable
 
-@dataclass(frozen=True)
-class PulledTable:
-    path: Path  # normalised CSV: UTF-8 without BOM, NFC, "\n" line endings
-    raw_sha256: str  # sha256 of the bytes as fetched (provenance)
-    sha256: str  # sha256 of the normalised file
-    size: int  # bytes of the normalised file
-    source_uri: str  # file path relative to the catalogue root, or URL (without credentials)
-    fetched_at: str  # UTC ISO-8601
-    encoding: str  # detected or declared encoding of the raw bytes ("utf-8" for records)
-    not_modified: bool = False  # HTTP 304: the source was not downloaded again
+__all__ = ["Connector", "PullContext", "PulledTable", "RawFile", "Records"]
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dulieumo.errors import SourceUnavailable, TerminalError
+from dulieumo.settings import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PORT = 8765
 DEFAULT_DB_URL = "postgresql://postgres@127.0.0.1:5432/dulieumo_agency"
 
 
@@ -53,11 +53,11 @@ def local_db_url() -> str:
     _PORT, _SUPERUSER, _SUPERUSER_PASSWORD), so a configured port is followed."""
     from urllib.parse import quote
 
-    env = os.environ.get
-    user = quote(env("DULIEUMO_PG_SUPERUSER", "postgres"), safe="")
-    password = env("DULIEUMO_PG_SUPERUSER_PASSWORD", "")
+    env = settings()
+    user = quote(env.pg_superuser, safe="")
+    password = env.pg_superuser_password
     auth = f"{user}:{quote(password, safe='')}" if password else user
-    host, port = env("DULIEUMO_PG_HOST", "127.0.0.1"), env("DULIEUMO_PG_PORT", "5432")
+    host, port = env.pg_host, env.pg_port
     return f"postgresql://{auth}@{host}:{port}/dulieumo_agency"
 
 
@@ -353,11 +353,9 @@ class AgencyServer:
         db_url: str | None = None,
     ) -> None:
         self.root = Path(root)
-        self.port = (
-            int(os.environ.get("DULIEUMO_AGENCY_PORT", DEFAULT_PORT)) if port is None else port
-        )
+        self.port = settings().agency_port if port is None else port
         self.sql = sql
-        self.db_url = db_url or os.environ.get("DULIEUMO_AGENCY_DB_URL") or local_db_url()
+        self.db_url = db_url or settings().agency_db_url or local_db_url()
         self._server: AgencyHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._set_env = False

@@ -578,7 +578,7 @@ STATIONS = {
     "QN-NT-01": ("NUOC_THAI", "195"),
     "QN-NT-02": ("NUOC_THAI", "193"),
 }
-PARAMETERS = {
+PARAMETERS: dict[str, list[tuple[str, str, float | None, float]]] = {
     "KHONG_KHI": [
         ("PM2_5", "µg/m3", 50.0, 28.0),
         ("PM10", "µg/m3", 100.0, 48.0),
@@ -612,7 +612,7 @@ def monitoring(root: Path, rng: random.Random, days: int = 7) -> list[dict[str, 
             for name, unit, limit, typical in PARAMETERS[kind]:
                 if name == "pH":
                     value = round(rng.gauss(typical, 0.35), 2)
-                    exceeded = not (5.5 <= value <= limit)
+                    exceeded = limit is not None and not (5.5 <= value <= limit)
                 else:
                     value = round(max(0.0, rng.gauss(typical, typical * 0.35)), 1)
                     exceeded = limit is not None and value > limit

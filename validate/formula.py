@@ -30,7 +30,7 @@ from .messages import message
 from .schema import TableSchema
 
 if TYPE_CHECKING:
-    from pull import PulledTable
+    from dulieumo.tables import PulledTable
 
 TRIGGER_RX = r"^[=+\-@\t\r]"
 NUMBER_RX = r"^[+-]?[0-9]+(?:[.,][0-9]+)*$"

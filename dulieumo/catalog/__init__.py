@@ -5,7 +5,6 @@ cat = load_catalog(root)          # datasets/portal.yaml + datasets/<agency>/<da
 spec = cat.get("co-so-kham-chua-benh")  # or "so-y-te/co-so-kham-chua-benh"
 """
 
-from .check import CatalogProblem, check_catalog
 from .load import (
     Catalog,
     CatalogSpecError,
@@ -34,7 +33,6 @@ from .sources import ApiSource, CkanSource, Conventions, ExcelTable, Pagination,
 __all__ = [
     "ApiSource",
     "Catalog",
-    "CatalogProblem",
     "CatalogSpecError",
     "CkanSource",
     "Contact",
@@ -54,7 +52,6 @@ __all__ = [
     "SourceSpec",
     "SqlSource",
     "Text",
-    "check_catalog",
     "field_path",
     "load_catalog",
     "load_dataset",

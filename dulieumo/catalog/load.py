@@ -46,7 +46,13 @@ class CatalogSpecError(SpecError):
     """A SpecError that also carries its problems one by one (for `catalog check`)."""
 
     def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
-        super().__init__("\n".join(str(p) for p in problems), hint=hint)
+        first = problems[0] if len(problems) == 1 else None
+        super().__init__(
+            "\n".join(str(p) for p in problems),
+            hint=hint,
+            file=first.file if first else None,
+            field=(first.path or None) if first else None,
+        )
         self.problems = problems
 
 

@@ -16,14 +16,11 @@ import datetime as dt
 import difflib
 import zoneinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
-
-if TYPE_CHECKING:
-    from .models import DatasetSpec
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -142,7 +139,16 @@ class Schedule:
         }
 
 
-def schedule_of(spec: DatasetSpec) -> Schedule:
+class Scheduled(Protocol):
+    """What a schedule is derived from (a DatasetSpec; models.py imports this module)."""
+
+    @property
+    def schedule(self) -> ScheduleSpec | None: ...
+    @property
+    def frequency(self) -> str: ...
+
+
+def schedule_of(spec: Scheduled) -> Schedule:
     """The effective schedule of a DatasetSpec."""
     return Schedule.of(spec.schedule, str(spec.frequency))
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dulieumo.catalog import check_catalog, load_catalog
-from dulieumo.catalog.draft import draft, field_name
+from app.authoring.check import check_catalog
+from app.authoring.draft import draft, field_name
+from dulieumo.catalog import load_catalog
 from dulieumo.errors import DulieumoError, SpecError
 from tests.support.catalog import copy_catalog
 from tests.support.cli import json_out, run

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from dulieumo.catalog import check_catalog, load_catalog
+from app.authoring.check import check_catalog
+from dulieumo.catalog import load_catalog
 from pull import pull_source
 from samples.generate import write_all
 from tests.support.catalog import REPO_ROOT, copy_catalog

@@ -7,7 +7,8 @@ import json
 import pytest
 import yaml
 
-from dulieumo.catalog import check_catalog, load_catalog
+from app.authoring.check import check_catalog
+from dulieumo.catalog import load_catalog
 from dulieumo.errors import SpecError
 from tests.support.catalog import copy_catalog, edit_spec, spec_file
 

@@ -8,9 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from dulieumo.report.indicators import Agency, DeclaredDataset, compute, on_time
-from dulieumo.report.period import PeriodError, parse_period
-from dulieumo.report.render import render_html
+from app.report.indicators import Agency, DeclaredDataset, compute, on_time
+from app.report.period import PeriodError, parse_period
+from app.report.render import render_html
 from tests.report.synthetic import ORG_A, ORG_B, ORG_C, ORG_D, november_history
 
 NOW = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)

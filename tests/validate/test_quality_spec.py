@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dulieumo.catalog import check_catalog, load_catalog
+from app.authoring.check import check_catalog
+from dulieumo.catalog import load_catalog
 from dulieumo.errors import SpecError
 from tests.support.catalog import copy_catalog, edit_spec
 

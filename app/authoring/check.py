@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from app.authoring.draft import todo_problems
+from dulieumo.catalog.load import PORTAL_FILE, CatalogSpecError, load_catalog
 from dulieumo.errors import SpecError
-
-from .draft import todo_problems
-from .load import PORTAL_FILE, CatalogSpecError, load_catalog
 
 Severity = Literal["error", "warning"]
 

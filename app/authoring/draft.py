@@ -28,9 +28,8 @@ from typing import Any
 
 import yaml
 
+from dulieumo.catalog.models import NAME_PATTERN
 from dulieumo.errors import SpecError
-
-from .models import NAME_PATTERN
 
 TODO = "TODO"
 #: columns named like a shared code list get a foreign key to it
@@ -170,7 +169,7 @@ def _infer_types(names: list[str], rows: list[list[str]]) -> dict[str, str]:
 
 def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
     """Write the three drafts for ``ref`` (``agency/dataset``) from ``sample``."""
-    from .load import load_portal
+    from dulieumo.catalog.load import load_portal
 
     agency, _, name = ref.strip().strip("/").rpartition("/")
     if not agency or not re.match(NAME_PATTERN, name) or not re.match(NAME_PATTERN, agency):

@@ -6,18 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
+from app.cli.output import JsonOpt, emit, guarded
+
 
 def notify_test_cmd(
     organization: Annotated[str, typer.Argument(help="Organisation name, e.g. so-y-te")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Send a test notification on every channel of an organisation; exit 1 if one fails."""
     from dulieumo.catalog import load_catalog
-    from dulieumo.cli import emit, guarded
     from dulieumo.paths import catalog_root
-
-    from .dispatch import send_test
-    from .status import notifications_line
+    from notify.dispatch import send_test
+    from notify.status import notifications_line
 
     results = guarded(lambda: send_test(organization, load_catalog(catalog_root())), as_json)
 

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dulieumo.history import RunRecord
+from dulieumo.runstatus import RunStatus
 
 from .period import Period, parse_time
 
-SUCCESS = ("published", "unchanged")
+SUCCESS = (RunStatus.PUBLISHED, RunStatus.UNCHANGED)
 INTERVAL_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366}
 GRACE = dt.timedelta(days=1)
 
@@ -135,15 +136,15 @@ def compute(
                 continue
             stats[rec.status] += 1
             runs_by_status[rec.status] += 1
-            if rec.status in SUCCESS or (rec.status == "failed" and rec.report_path):
+            if rec.status in SUCCESS or (rec.status == RunStatus.FAILED and rec.report_path):
                 stats["validation_passed"] += 1
-            elif rec.status == "invalid":
+            elif rec.status == RunStatus.INVALID:
                 stats["validation_failed"] += 1
                 findings.update(rec.findings)
-            if rec.status in ("failed", "invalid"):
+            if rec.status in (RunStatus.FAILED, RunStatus.INVALID):
                 failures[
                     rec.error_code
-                    or ("validation-failed" if rec.status == "invalid" else "unknown")
+                    or ("validation-failed" if rec.status == RunStatus.INVALID else "unknown")
                 ] += 1
             for n in rec.notifications:
                 notif["delivered" if n.get("ok") else "failed"] += 1

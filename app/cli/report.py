@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from app.cli.output import JsonOpt, emit, guarded
+
 
 def report_cmd(
     period: Annotated[str, typer.Option("--period", help="2026-11 (month), 2026-Q4, or 2026")],
@@ -20,18 +22,16 @@ def report_cmd(
     organization: Annotated[
         str, typer.Option("--organization", help="Organisation publishing the report")
     ] = "so-thong-tin-truyen-thong",
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Indicators for the province's leadership over a period (JSON + Vietnamese HTML)."""
+    from app.report.build import build_report, portal_dataset_counts, write_report
+    from app.report.period import parse_period
+    from app.report.publish import publish_report
     from dulieumo import history
     from dulieumo.catalog import load_catalog
-    from dulieumo.cli import emit, guarded
     from dulieumo.errors import DulieumoError
     from dulieumo.paths import catalog_root, work_root
-
-    from .build import build_report, portal_dataset_counts, write_report
-    from .period import parse_period
-    from .publish import publish_report
 
     def run() -> dict[str, Any]:
         when = parse_period(period)
@@ -40,7 +40,7 @@ def report_cmd(
         counts = None
         portal_problem: DulieumoError | None = None
         if publish:
-            from dulieumo.config import portal_target
+            from portal.target import portal_target
             from publish.client import PortalClient
 
             try:

@@ -8,10 +8,20 @@ from typing import Annotated, Any
 
 import typer
 
-from dulieumo.cli import EXIT_COULD_NOT_RUN, JsonOpt, _print_findings, emit, guarded
+from app.cli.output import EXIT_COULD_NOT_RUN, JsonOpt, emit, guarded
 
 
-def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: str | None) -> None:
+def validate_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. co-so-kham-chua-benh")],
+    as_json: JsonOpt = False,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Write the JSON report here")
+    ] = None,
+    html: Annotated[
+        str | None, typer.Option("--html", help="Write the Vietnamese HTML report here")
+    ] = None,
+) -> None:
+    """Pull and validate a dataset without publishing. Exit 0 clean, 1 findings, 2 could not run."""
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root, run_dir
     from flows.previous import previous_release
@@ -46,7 +56,7 @@ def validate_dataset(dataset: str, *, as_json: bool, report: str | None, html: s
     unreadable = sorted(UNREADABLE & set(rep.counts))
 
     def human(_: Any) -> None:
-        _print_findings(rep)
+        print_findings(rep)
         typer.echo(f"Report: {result.json_path}\nHTML:   {result.html_path}")
         if unreadable:
             typer.secho(
@@ -87,3 +97,24 @@ def quarantine_cmd(
         typer.echo(f"{len(items)} quarantined run(s). Open report.html to see what to fix.")
 
     emit(items, as_json, human)
+
+
+def print_findings(rep: Any, limit: int = 20) -> None:
+    if rep.ok and not rep.findings:
+        typer.echo(f"{rep.dataset}: {rep.rows} rows, no findings.")
+        return
+    for f in rep.findings[:limit]:
+        where = ", ".join(
+            x
+            for x in (
+                f.file and str(f.file),
+                f.row and f"dòng {f.row}",
+                f.field and f"cột {f.field}",
+            )
+            if x
+        )
+        typer.echo(f"[{f.severity}] {f.code} ({where}): {f.message}")
+    if len(rep.findings) > limit:
+        typer.echo(f"… {len(rep.findings) - limit} more in the report.")
+    counts = ", ".join(f"{k}: {v}" for k, v in rep.counts.items())
+    typer.echo(f"{rep.dataset}: {rep.rows} rows; {rep.error_count} error(s) ({counts}).")

@@ -1,0 +1,1 @@
+"""Authoring the catalogue: `dulieumo new` drafts and `dulieumo catalog check`."""

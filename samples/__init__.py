@@ -1,0 +1,1 @@
+"""The sample catalogue's generator and the sample agency server (files, APIs, CKAN, SQL)."""
