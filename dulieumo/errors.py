@@ -15,9 +15,12 @@ class DulieumoError(Exception):
     code: str = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        from dulieumo.redact import mask_text  # a URL quoted in a message loses its secret
+
+        message = mask_text(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = mask_text(hint) if hint else hint
 
     def __str__(self) -> str:
         if self.hint:

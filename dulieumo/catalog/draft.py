@@ -31,6 +31,7 @@ import yaml
 from dulieumo.errors import SpecError
 
 from .models import NAME_PATTERN
+from .yaml_safe import parse_yaml
 
 TODO = "TODO"
 #: columns named like a shared code list get a foreign key to it
@@ -432,7 +433,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
             out.append((where, value))
         return out
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError:
         data = None
     out += _walk(data, "")
