@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import stat
 import subprocess
 import sys
@@ -120,24 +121,57 @@ LAUGHS = (
     + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
     )
-    + "title: *i\n"
+    + "lols: *i\n"
+)
+
+
+def bounded(*args: str, root: Path, limit: int = 2 << 30) -> subprocess.CompletedProcess[str]:
+    """Run in a child whose address space is capped: an unbounded expansion fails there
+    (MemoryError) instead of taking the machine's memory."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return subprocess.run(
+        list(args),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DULIEUMO_ROOT": str(root)},
+        cwd=REPO_ROOT,
+        preexec_fn=cap,
+    )
+
+
+LOAD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from dulieumo.catalog import load_catalog
+    from dulieumo.errors import SpecError
+    try:
+        load_catalog(Path(sys.argv[1])).get(sys.argv[2])
+    except SpecError as exc:
+        print(exc)
+        sys.exit(3)
+    """
 )
 
 
 def test_billion_laughs_spec_is_refused_naming_the_file(root: Path) -> None:
     spec = root / "datasets" / ORG / f"{DATASET}.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + "\n" + LAUGHS, encoding="utf-8")
-    with pytest.raises(SpecError) as info:
-        load_catalog(root).get(DATASET)
-    message = str(info.value)
-    assert f"datasets/{ORG}/{DATASET}.yaml" in message and "alias" in message, message
+    proc = bounded(sys.executable, "-c", LOAD, str(root), DATASET, root=root)
+    assert proc.returncode == 3, proc.stdout + proc.stderr[-2000:]
+    assert f"datasets/{ORG}/{DATASET}.yaml" in proc.stdout and "alias" in proc.stdout
 
 
 def test_billion_laughs_catalog_check_is_quick_and_clear(root: Path) -> None:
     spec = root / "datasets" / ORG / f"{DATASET}.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + "\n" + LAUGHS, encoding="utf-8")
-    proc = run("catalog", "check", "--json", root=root, timeout=60)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    dulieumo = str(Path(sys.executable).with_name("dulieumo"))
+    proc = bounded(dulieumo, "catalog", "check", "--json", root=root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
     problems = json_out(proc)
     assert any(
         p["file"] == f"datasets/{ORG}/{DATASET}.yaml" and "alias" in p["message"] for p in problems
@@ -147,9 +181,9 @@ def test_billion_laughs_catalog_check_is_quick_and_clear(root: Path) -> None:
 def test_billion_laughs_portal_yaml_is_refused(root: Path) -> None:
     portal = root / "datasets" / "portal.yaml"
     portal.write_text(portal.read_text(encoding="utf-8") + "\n" + LAUGHS, encoding="utf-8")
-    with pytest.raises(SpecError) as info:
-        load_catalog(root)
-    assert "datasets/portal.yaml" in str(info.value) and "alias" in str(info.value)
+    proc = bounded(sys.executable, "-c", LOAD, str(root), DATASET, root=root)
+    assert proc.returncode == 3, proc.stdout + proc.stderr[-2000:]
+    assert "datasets/portal.yaml" in proc.stdout and "alias" in proc.stdout
 
 
 # ------------------------------------------------------------ (c) source path confinement
