@@ -30,9 +30,12 @@ class DulieumoError(Exception):
         field: str | None = None,
         code: str | None = None,
     ) -> None:
+        from dulieumo.redact import mask_text  # a URL quoted in a message loses its secret
+
+        message = mask_text(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = mask_text(hint) if hint else hint
         self.dataset = dataset  # the dataset the error is about
         self.file = file  # the file at fault (a spec, a schema, the source), as shown to users
         self.row = row  # 1-based row of that file

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dulieumo.paths import work_root
+from dulieumo.redact import mask_data
 from dulieumo.runstatus import RunStatus
 
 #: the statuses a run ends with (stored as their string values)
@@ -69,7 +70,7 @@ class RunRecord:
 def append(record: RunRecord, path: Path | None = None) -> None:
     target = path or history_file()
     target.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n"
+    line = json.dumps(mask_data(record.to_dict()), ensure_ascii=False, default=str) + "\n"
     with target.open("a", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:

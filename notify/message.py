@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dulieumo.history import RunRecord
+from dulieumo.redact import mask_data, mask_text
 from dulieumo.runstatus import RunStatus
 
 from .reasons import STATUS_VI, finding_phrase, reason_and_next_step
@@ -125,7 +126,7 @@ def report_attachments(report_path: str | None) -> list[tuple[str, str, bytes]]:
         return []
     path = Path(report_path)
     try:
-        raw = path.read_bytes()
+        raw = mask_text(path.read_bytes().decode("utf-8")).encode("utf-8")
         data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return []
@@ -145,7 +146,7 @@ def report_attachments(report_path: str | None) -> list[tuple[str, str, bytes]]:
                 f.get("message") or "",
             ]
         )
-    table = ("\ufeff" + nfc(out.getvalue())).encode("utf-8")
+    table = ("\ufeff" + mask_text(nfc(out.getvalue()))).encode("utf-8")
     return [
         ("bao-cao-kiem-tra.json", "application/json", raw),
         ("danh-sach-loi.csv", "text/csv", table),
@@ -235,7 +236,7 @@ def build_notice(
         "run_id": run_id(record),
         "summary": subject,
     }
-    payload = json.loads(nfc(json.dumps(payload, ensure_ascii=False)))
+    payload = mask_data(json.loads(nfc(json.dumps(payload, ensure_ascii=False))))
     attachments = (
         report_attachments(record.report_path) if record.status == RunStatus.INVALID else []
     )
@@ -246,5 +247,10 @@ def build_notice(
             "mở được bằng Excel (danh-sach-loi.csv).",
         )
     return Notice(
-        event, nfc(subject), nfc("\n".join(lines) + "\n"), payload, run_id(record), attachments
+        event,
+        mask_text(nfc(subject)),
+        mask_text(nfc("\n".join(lines) + "\n")),
+        payload,
+        run_id(record),
+        attachments,
     )

@@ -162,6 +162,7 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     started = time.monotonic()
     steps: list[str] = []
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    state.make_private(settings.state_dir)  # secrets: owner only, also on old installations
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
 
@@ -185,7 +186,7 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
         if server.read_pid(settings):  # a running server still has the old code loaded
             server.stop(settings)
     secrets = state.load_secrets(settings.secrets_file)
-    settings.ini.write_text(render_ini(settings, secrets), encoding="utf-8")
+    state.write_private_text(settings.ini, render_ini(settings, secrets))
     database.ensure_databases(settings, secrets)
     _ensure_schema(settings, say, steps)
     _ensure_users(settings, secrets, say, steps)

@@ -26,6 +26,41 @@ def _write_private(path: Path, data: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
+#: the state folder and the files holding secrets: readable by their owner only
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+#: files of the state folder that hold secrets (ckan.ini: SECRET_KEY, database passwords)
+SECRET_FILES = ("ckan.ini", "secrets.json", "tokens.json")
+
+
+def make_private(state_dir: Path) -> list[str]:
+    """Folder 0700, secret files 0600 — also on an installation made before this rule
+    (called by every `portal up`). Returns what was changed, as "path: 0755 → 0700"."""
+    changed = []
+    state_dir.mkdir(parents=True, exist_ok=True)
+    targets = [(state_dir, FOLDER_MODE)] + [(state_dir / n, FILE_MODE) for n in SECRET_FILES]
+    for path, mode in targets:
+        try:
+            current = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if current != mode:
+            path.chmod(mode)
+            changed.append(f"{path}: {current:04o} → {mode:04o}")
+    return changed
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write `text` to `path` as a file of mode 0600 from its first byte (atomic replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, FILE_MODE)
+    os.replace(tmp, path)
+
+
 def _read(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

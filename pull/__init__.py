@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from dulieumo.catalog.sources import header_key
+from dulieumo.columns import too_many_columns
 from dulieumo.errors import DulieumoError, SourceError
 
 from .api import fetch_api
@@ -142,6 +143,13 @@ def _pull(
             fetched_at,
             "xlsx",
             fetched.not_modified,
+        )
+    wide = too_many_columns(fetched.path, len(fields), tab.delimiter)
+    if wide:  # refused before any reader builds columns for it
+        raise SourceError(
+            f"{label}: the header row has {wide[0]:,} columns; the schema has {len(fields)} "
+            f"fields, so at most {wide[1]:,} columns are accepted.",
+            hint="The file is broken or not this dataset's export: ask the agency for it again.",
         )
     decoded = normalise(fetched.path, out, tab.encoding, label, delimiter=tab.delimiter)
     if fetched.raw_sha256 is not None and fetched.raw_sha256 != decoded.raw_sha256:

@@ -17,18 +17,18 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
 from dulieumo.errors import SourceError, SourceUnavailable
 from dulieumo.paths import work_root
+from dulieumo.redact import mask_url
 
 from .env import expand, expand_headers
 from .table import PullContext, RawFile
@@ -38,29 +38,11 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 TRANSIENT_4XX = {408, 425, 429}
-SECRET_PARAM = re.compile(
-    r"(token|key|secret|pass|password|pwd|sig|signature|auth|credential)", re.IGNORECASE
-)
 
 
 def safe_url(url: str) -> str:
-    """The URL without credentials, for messages, logs and provenance."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-        host += ":<invalid port>"
-    if port:
-        host += f":{port}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
-    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+    """The URL without credentials, for messages, logs and provenance (dulieumo.redact)."""
+    return mask_url(url)
 
 
 class _RedactUrls(logging.Filter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dulieumo.catalog.sources import SOURCE_DIRS_ENV, source_path_problem
 from dulieumo.errors import SourceError
 
 from .table import PullContext, RawFile
@@ -19,6 +20,12 @@ def source_uri(source: FileSource) -> str:
 def fetch_file(source: FileSource, ctx: PullContext) -> RawFile:
     """The file is read in place (no copy): the decoder streams it once."""
     label = ctx.label
+    outside = source_path_problem(ctx.root, source.path)
+    if outside:  # never read, never copied anywhere
+        raise SourceError(
+            f"{label}: source.path {outside}.",
+            hint=f"Move the file under the catalogue, or add its folder to {SOURCE_DIRS_ENV}.",
+        )
     path = source.path if source.path.is_absolute() else ctx.root / source.path
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "not found"

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import SourceError, SourceUnavailable
+from dulieumo.redact import mask_text
 
 from .env import expand
 from .table import PullContext, Records, started
@@ -36,18 +37,8 @@ REFUSED = (
 
 
 def safe_db_url(url: str) -> str:
-    """The URL with its password masked (``${VAR}`` templates are shown as written)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        head, sep, tail = url.partition("@")
-        if sep and ":" in head.split("//", 1)[-1]:
-            scheme_user = head.rsplit(":", 1)[0]
-            return f"{scheme_user}:***@{tail}"
-        return url
+    """The URL with its password masked (dulieumo.redact: the one masking of the product)."""
+    return mask_text(url)
 
 
 def _driver_message(exc: Exception, secret: str | None) -> str:

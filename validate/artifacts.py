@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dulieumo.redact import mask_data, mask_text
+
 from .findings import Report
 
 MAX_ROWS = 50
@@ -37,21 +39,23 @@ def markdown(report: Report, *, report_path: str | None = None) -> str:
             )
     if report_path:
         lines += ["", f"Báo cáo đầy đủ: `{report_path}`"]
-    return "\n".join(lines)
+    return mask_text("\n".join(lines))
 
 
 def table_rows(report: Report) -> list[dict[str, Any]]:
-    return [
-        {
-            "dòng": f.row,
-            "cột": f.field,
-            "mã": f.code,
-            "mức": f.severity,
-            "giá trị": f.value,
-            "mô tả": f.message,
-        }
-        for f in report.sorted_findings()[:MAX_ROWS]
-    ]
+    return mask_data(
+        [
+            {
+                "dòng": f.row,
+                "cột": f.field,
+                "mã": f.code,
+                "mức": f.severity,
+                "giá trị": f.value,
+                "mô tả": f.message,
+            }
+            for f in report.sorted_findings()[:MAX_ROWS]
+        ]
+    )
 
 
 def publish_artifacts(report: Report, *, report_path: str | None = None) -> list[Any]:

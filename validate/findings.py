@@ -14,6 +14,8 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
+from dulieumo.redact import mask_data
+
 SAMPLE_CAP = 100
 
 #: our finer codes → frictionless' codes (for parity with `frictionless validate`)
@@ -188,6 +190,10 @@ class Report:
         return sorted(self.findings, key=lambda f: (f.row or 0, f.field or "", f.code))
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON data, every credential it quotes masked (dulieumo.redact)."""
+        return mask_data(self._as_dict())
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset,
             "file": self.file,

@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from dulieumo.redact import mask_text
+
 from .findings import Report
 from .guard import redact
 from .messages import title
@@ -80,7 +82,7 @@ def render(
         version=version,
         generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
     )
-    return unicodedata.normalize("NFC", text)
+    return mask_text(unicodedata.normalize("NFC", text))  # credentials never shown
 
 
 def write_html(report: Report | Any, path: Path, **kwargs: Any) -> Path:

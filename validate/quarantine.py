@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dulieumo.paths import work_root
+from dulieumo.redact import mask_data
 
 from .findings import Report
 from .html import write_html
@@ -30,12 +31,38 @@ def quarantine_root() -> Path:
     return work_root() / "quarantine"
 
 
+#: quarantined inputs may hold personal data: readable by their owner only
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
 def _place(src: Path, dst: Path) -> None:
-    """Hard link when possible (same disk, no copy of a big file), else copy."""
+    """Hard link when possible (same disk, no copy of a big file), else copy; mode 0600
+    either way (a link shares the mode of the run's own file, which becomes private too)."""
     try:
         os.link(src, dst)
     except OSError:
-        shutil.copy2(src, dst)
+        shutil.copyfile(src, dst)
+    dst.chmod(FILE_MODE)
+
+
+def _private_folder(folder: Path) -> None:
+    """`folder` and its parents up to the quarantine root, mode 0700."""
+    old = os.umask(0o077)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    finally:
+        os.umask(old)
+    base = quarantine_root()
+    for path in (folder, *folder.parents):
+        path.chmod(FOLDER_MODE)
+        if path == base:
+            break
+
+
+def _private(path: Path) -> Path:
+    path.chmod(FILE_MODE)
+    return path
 
 
 def quarantine(
@@ -49,14 +76,14 @@ def quarantine(
 ) -> Path:
     """Keep `table` and `report` under the quarantine area; returns the run's folder."""
     folder = quarantine_root() / dataset / run
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     if table is not None and table.is_file():
         dst = folder / "input.csv"
         if dst.exists():
             dst.unlink()
         _place(table, dst)
-    report.write_json(folder / "report.json")
-    write_html(report, folder / "report.html", table=folder / "input.csv", schema=schema)
+    _private(report.write_json(folder / "report.json"))
+    _private(write_html(report, folder / "report.html", table=folder / "input.csv", schema=schema))
     meta = {
         "dataset": dataset,
         "run": run,
@@ -67,9 +94,11 @@ def quarantine(
         "warning_count": report.warning_count,
         "counts": dict(sorted(report.counts.items())),
     }
-    (folder / "quarantine.json").write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    meta_path = folder / "quarantine.json"
+    meta_path.write_text(
+        json.dumps(mask_data(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+    _private(meta_path)
     return folder
 
 

@@ -7,6 +7,8 @@ import codecs
 import csv
 from pathlib import Path
 
+from dulieumo.columns import too_many_columns
+
 from .findings import Finding, Report
 from .messages import message
 from .schema import TableSchema
@@ -124,6 +126,11 @@ def open_table(
                 details={"line": line, "byte_offset": offset, "limit_bytes": MAX_LINE_BYTES},
             )
         )
+        return None
+    wide = too_many_columns(path, len(schema.fields))
+    if wide:  # before the header is read into memory (dulieumo.columns)
+        error = f"dòng tiêu đề có {wide[0]:,} cột, lược đồ chỉ có {len(schema.fields)} trường"
+        report.add(Finding("source-error", message("source-error", error=error), file=file))
         return None
     try:
         header = read_header(path)

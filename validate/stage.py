@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from dulieumo.catalog.quality import QualitySpec
 from dulieumo.errors import SpecError
+from dulieumo.redact import mask_url
 
 from . import drift, formula, guard, memory
 from .findings import Finding, Report
@@ -138,7 +139,7 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
     source = spec.source
     if source.type == "file":
         return source.path.as_posix()
-    return str(source.url) or table.name
+    return mask_url(str(source.url)) or table.name
 
 
 def validate_table(

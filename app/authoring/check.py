@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from app.authoring.draft import todo_problems
 from dulieumo.catalog.load import PORTAL_FILE, CatalogSpecError, load_catalog
+from dulieumo.catalog.sources import literal_credentials
 from dulieumo.errors import SpecError
 
 Severity = Literal["error", "warning"]
@@ -154,6 +155,17 @@ def check_catalog(root: Path) -> list[CatalogProblem]:
             except SpecError as exc:
                 problems += _from_error(exc, rel)
         source = spec.source
+        problems += [
+            CatalogProblem(
+                rel,
+                where,
+                "holds a literal password or token: anyone who reads the spec (or its git "
+                "history) can use it. Write it as ${VAR} (e.g. access_token=${SO_Y_TE_TOKEN}, "
+                "Authorization: Bearer ${SO_Y_TE_TOKEN}) and set the variable where runs run",
+                "warning",
+            )
+            for where in literal_credentials(source)
+        ]
         if source.type == "file" and not (root / source.path).is_file():
             problems.append(
                 CatalogProblem(

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from dulieumo.catalog.models import NAME_PATTERN
+from dulieumo.catalog.yaml_safe import parse_yaml
 from dulieumo.errors import SpecError
 
 TODO = "TODO"
@@ -431,7 +432,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
             out.append((where, value))
         return out
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError:
         data = None
     out += _walk(data, "")

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from dulieumo.errors import SpecError
 
 from .models import KNOWN_KEYS, DatasetSpec, PortalSpec
-from .sources import SOURCE_TYPES
+from .sources import SOURCE_TYPES, source_path_problem
+from .yaml_safe import AliasRefused, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 PORTAL_FILE = Path("datasets") / "portal.yaml"
@@ -86,26 +87,6 @@ def field_path(loc: tuple[Any, ...]) -> str:
 # ------------------------------------------------------------------------------- YAML
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice in one mapping (the last would win)."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' is written twice", key_node.start_mark
-            )
-        seen.add(key)
-    loader.flatten_mapping(node)
-    return dict(loader.construct_pairs(node))
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _nfc(value: Any) -> Any:
     """Vietnamese text typed on some systems arrives decomposed (NFD); store it as NFC."""
     if isinstance(value, str):
@@ -138,7 +119,14 @@ def read_yaml(path: Path, root: Path) -> dict[str, Any]:
             f"{rel}: not UTF-8 text (byte offset {exc.start}).", hint="Save the file as UTF-8."
         ) from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = parse_yaml(text)
+    except AliasRefused as exc:
+        mark = exc.problem_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        raise SpecError(
+            f"{rel}:{where} {exc.problem}.",
+            hint="Write the value out in full instead of `&anchor` / `*alias` (and no `<<:`).",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
@@ -266,6 +254,10 @@ def load_dataset(path: Path, root: Path, portal: PortalSpec) -> DatasetSpec:
                     f"(known: {', '.join(sorted(groups)) or 'none'}){guess}",
                 )
             )
+    if spec.source.type == "file":
+        outside = source_path_problem(root, spec.source.path)
+        if outside:
+            problems.append(Problem(rel, "source.path", outside))
     for key, ref in (("schema", spec.schema_path), ("suite", spec.suite_path)):
         if ref is not None and not (root / ref).is_file():
             problems.append(

@@ -20,12 +20,15 @@ spec never holds a password or a token. Here only their syntax is checked.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from dulieumo.redact import mask_text
 
 
 class Spec(BaseModel):
@@ -234,3 +237,52 @@ SOURCE_MODELS = (
 SOURCE_KEYS: frozenset[str] = frozenset(
     n for model in SOURCE_MODELS for n in model.model_fields
 ) | {"conventions"}
+
+
+# ------------------------------------------------------------- where sources may come from
+
+#: extra folders a `source.path` may point into, besides the catalogue root (os.pathsep list)
+SOURCE_DIRS_ENV = "DULIEUMO_SOURCE_DIRS"
+
+
+def source_dirs(root: Path) -> list[Path]:
+    """The folders a file source may be read from: the catalogue root and the folders in
+    ``DULIEUMO_SOURCE_DIRS`` (an agency's shared drop, say), symlinks resolved."""
+    extra = [Path(p) for p in os.environ.get(SOURCE_DIRS_ENV, "").split(os.pathsep) if p.strip()]
+    return [d.expanduser().resolve() for d in (root, *extra)]
+
+
+def source_path_problem(root: Path, path: Path) -> str | None:
+    """Why `path` (``source.path``) may not be read, or None when it is inside an allowed
+    folder. `..` and symlinks are resolved first: ``../../../etc/passwd`` is refused."""
+    full = (path if path.is_absolute() else Path(root) / path).resolve()
+    allowed = source_dirs(Path(root))
+    if any(full.is_relative_to(d) for d in allowed):
+        return None
+    return (
+        f"'{path.as_posix()}' is outside the catalogue's folders; a source file must sit "
+        f"under the catalogue root ({allowed[0]}) or a folder listed in {SOURCE_DIRS_ENV}"
+    )
+
+
+# ---------------------------------------------------------------- literal credentials
+
+_SECRET_HEADER = re.compile(r"(?i)authorization|cookie|token|secret|key|auth|pass")
+_AUTH_SCHEME = re.compile(r"(?i)^\s*(bearer|basic|token|digest)\s+")
+
+
+def literal_credentials(source: object) -> list[str]:
+    """The fields of a source (``source.url``, ``source.headers.Authorization``) that hold a
+    literal password or token instead of a ``${VAR}``."""
+    out = []
+    url = getattr(source, "url", None)
+    if isinstance(url, str):
+        bare = VARIABLE.sub("", url)
+        if mask_text(bare) != bare:
+            out.append("source.url")
+    headers = getattr(source, "headers", None) or {}
+    for name, value in headers.items():
+        bare = _AUTH_SCHEME.sub("", VARIABLE.sub("", value)).strip()
+        if bare and (_SECRET_HEADER.search(name) or mask_text(bare) != bare):
+            out.append(f"source.headers.{name}")
+    return out

@@ -14,7 +14,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import backend, cli, freshness, releases, search_guard
+from . import backend, cli, freshness, headers, releases, search_guard
 
 _PATCHED = False
 
@@ -53,12 +53,17 @@ class SearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IMiddleware, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up Solr schema check
     def update_config(self, config: Any) -> None:
         """Install the backend before environment.update_config checks the Solr schema."""
         install_backend()
         plugins.toolkit.add_template_directory(config, "templates")  # freshness on dataset pages
+
+    # IMiddleware: nosniff everywhere, a strict CSP on served files (headers.py)
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return headers.install(app)
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
