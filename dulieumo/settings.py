@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     work_dir: Path = Field(
         default=REPO_ROOT / ".dulieumo", description="DULIEUMO_WORK_DIR: run folders, history"
     )
+    source_dirs: str = Field(
+        default="",
+        description="DULIEUMO_SOURCE_DIRS: extra folders a file source may be read from "
+        "(os.pathsep-separated)",
+    )
     # the portal to publish to (unset: the local portal)
     ckan_url: str = Field(default="", validation_alias="CKAN_URL")
     ckan_api_token: SecretStr = Field(default=SecretStr(""), validation_alias="CKAN_API_TOKEN")

@@ -248,7 +248,10 @@ SOURCE_DIRS_ENV = "DULIEUMO_SOURCE_DIRS"
 def source_dirs(root: Path) -> list[Path]:
     """The folders a file source may be read from: the catalogue root and the folders in
     ``DULIEUMO_SOURCE_DIRS`` (an agency's shared drop, say), symlinks resolved."""
-    extra = [Path(p) for p in os.environ.get(SOURCE_DIRS_ENV, "").split(os.pathsep) if p.strip()]
+    from dulieumo.settings import settings
+
+    raw = settings().source_dirs
+    extra = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
     return [d.expanduser().resolve() for d in (root, *extra)]
 
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from samples.agency_server import AgencyServer
-from tests.flows.helpers import copy_catalog, edit_spec, json_out, run
-from tests.notify.servers import set_notify, smtp_env, smtp_server, webhook_receiver
+from tests.support.catalog import copy_catalog, edit_spec
+from tests.support.cli import json_out, run
+from tests.support.servers import set_notify, smtp_env, smtp_server, webhook_receiver
 
 DATASET = "chi-so-gia-xay-dung"
 ORG = "so-xay-dung"

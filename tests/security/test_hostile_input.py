@@ -16,7 +16,8 @@ import pytest
 
 from dulieumo.catalog import load_catalog
 from dulieumo.errors import SpecError
-from tests.flows.helpers import REPO_ROOT, copy_catalog, edit_spec, json_out, run
+from tests.support.catalog import REPO_ROOT, copy_catalog, edit_spec
+from tests.support.cli import json_out, run
 
 DATASET = "co-so-luu-tru"
 ORG = "so-du-lich"
@@ -47,7 +48,7 @@ CHILD = textwrap.dedent(
         "PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr
     ))
     sys.argv = ["dulieumo", "validate", "{dataset}", "--json"]
-    from dulieumo.cli import main
+    from app.cli import main
     main()
     """
 )

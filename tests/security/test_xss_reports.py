@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.flows.helpers import copy_catalog, run
+from tests.support.catalog import copy_catalog
+from tests.support.cli import run
 from tests.validate.helpers import run as validate_text
 from tests.validate.helpers import schema_of
 from validate.html import render
