@@ -362,6 +362,21 @@ def rollback_cmd(
     )
 
 
+@app.command("unlock")
+def unlock_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Clear it even if its run still renews it")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Clear a dataset's publication lock left by a crashed run (refused while a run holds it)."""
+    from publish.lock import unlock_dataset
+
+    result = guarded(lambda: unlock_dataset(dataset, force=force), as_json)
+    emit(result.to_dict(), as_json, lambda d: typer.echo(f"{dataset}: lock {d['status']}"))
+
+
 @app.command("demo")
 def demo_cmd(as_json: JsonOpt = False) -> None:
     """Publish the whole sample catalogue to the local portal and print where to look."""

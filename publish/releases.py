@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,8 @@ from .client import PortalClient
 from .datapackage import build_datapackage, write_datapackage
 from .datastore import load_table
 from .freshness import freshness_extras
-from .metadata import package_dict
+from .lock import ReleaseLock, lock_owner
+from .metadata import package_dict, switch_visibility
 from .notes import ReleaseNotes
 from .permissions import check_can_publish
 from .retention import RetentionPolicy
@@ -67,10 +67,6 @@ RELEASE_EXTRA_ROLES = ("release-report-html",)
 
 class BreakingChange(TerminalError):
     code = "breaking-change"
-
-
-class PublicationLocked(TerminalError):
-    code = "publication-locked"
 
 
 @dataclass
@@ -274,7 +270,7 @@ class Releaser:
         self.portal = portal
         self.workdir = workdir
         self.flow_run_id = flow_run_id
-        self.owner = f"{flow_run_id or 'run'}-{uuid.uuid4().hex[:8]}"
+        self.owner = lock_owner(flow_run_id)
 
     # ------------------------------------------------------------------ plan
 
@@ -409,44 +405,10 @@ class Releaser:
                 notes=notes.to_dict() if notes else None,
             )
         assert notes is not None
-        self._lock()
-        try:
-            result = self._release(
+        with ReleaseLock(self.client, spec.name, spec.organization, self.owner):
+            return self._release(
                 table, report, schema, state, meta, notes, fp, plan, retention or RetentionPolicy()
             )
-        finally:
-            self._unlock()
-        return result
-
-    def _lock_call(self, **extra: Any) -> None:
-        self.client.call(
-            "dulieumo_release_lock",
-            {
-                "id": self.spec.name,
-                "owner": self.owner,
-                "owner_org": self.spec.organization,
-                **extra,
-            },
-        )
-
-    def _lock(self) -> None:
-        try:
-            self._lock_call(ttl=1800)
-        except PortalError as exc:
-            if "being published" in exc.message:
-                raise PublicationLocked(
-                    f"Dataset '{self.spec.name}' is being published by another run right now; "
-                    "this run published nothing.",
-                    hint="Wait for the other run to finish (its lock expires after 30 "
-                    "minutes if it crashed), then run again.",
-                ) from None
-            raise
-
-    def _unlock(self) -> None:
-        try:
-            self._lock_call(release=True)
-        except Exception:  # an expired lock is harmless; never mask the result
-            pass
 
     def _staging(self, public: dict[str, Any]) -> dict[str, Any]:
         """The private staging dataset, emptied of whatever a failed run left there."""
@@ -722,7 +684,7 @@ class Releaser:
                 "order": order,
                 "extras": release_extras,
                 "version": version,
-                "private": False,
+                **switch_visibility(spec, first_release=state.latest is None),
                 "delete_resources": drop_ids,
             },
         )
