@@ -33,9 +33,7 @@ def main(root: Path, dataset: str, url: str) -> int:
     client = PortalClient(PortalTarget(url, os.environ["DULIEUMO_TEST_TOKEN"]))
     print(json.dumps({"ready": True}), flush=True)
     try:
-        result = Releaser(client, spec, catalog.portal, workdir=work).publish(
-            table, report, schema
-        )
+        result = Releaser(client, spec, catalog.portal, workdir=work).publish(table, report, schema)
     except DulieumoError as exc:
         print(json.dumps({"ok": False, "code": exc.code, "message": str(exc)}, ensure_ascii=False))
         return 2

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 import time
@@ -96,6 +98,40 @@ def publish_now(
     )
 
 
+def change_a_row(root: Path, mark: str, dataset: str = TOURISM) -> None:
+    """Append `mark` to the name in the first data row of the dataset's sample CSV."""
+    catalog = load_catalog(root)
+    path = root / catalog.get(dataset).source.path  # type: ignore[union-attr]
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    name_col = next(i for i, h in enumerate(rows[0]) if h.startswith("ten"))
+    rows[1][name_col] += f" {mark}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8"))
+
+
+def public_state(portal: Any, dataset: str) -> dict[str, Any]:
+    """What the public sees of a dataset: version, resources, latest bytes, DataStore rows."""
+    pkg = portal.ckan("sysadmin").action.package_show(id=dataset)
+    link = next(r for r in pkg["resources"] if r.get("dulieumo_role") == "latest-data")
+    latest = requests.get(
+        f"{portal.url}/dataset/{dataset}/resource/{link['id']}/download", timeout=60
+    ).content
+    total = portal.ckan().action.datastore_search(resource_id=dataset.replace("-", "_"), limit=0)[
+        "total"
+    ]
+    return {
+        "version": pkg["version"],
+        "private": pkg["private"],
+        "resources": sorted(r["id"] for r in pkg["resources"]),
+        "releases": [e["value"] for e in pkg["extras"] if e["key"] == "dulieumo_releases"],
+        "latest": latest,
+        "alias_total": total,
+    }
+
+
 def datastore_rows(portal: Any, resource_id: str) -> tuple[int, Any]:
     status, body = call(portal, "datastore_search", {"resource_id": resource_id, "limit": 1})
     return status, body.get("result")
@@ -113,7 +149,8 @@ class ProxyRules:
     delay_on: str | None = None  # path substring: delayed `delay_s` each
     delay_s: float = 0.0
     lock_ttl: int | None = None  # rewrite the ttl of lock requests
-    drop_on: tuple[str, bytes] | None = None  # (path substring, body substring): drop it
+    #: (path substring, body substring): the connection is dropped, nothing is forwarded
+    drop_on: list[tuple[str, bytes]] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
     answers: list[tuple[str, int, bytes]] = field(default_factory=list)
 
@@ -126,7 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         rules.seen.append(self.path)
-        if rules.drop_on and rules.drop_on[0] in self.path and rules.drop_on[1] in body:
+        if any(path in self.path and part in body for path, part in rules.drop_on):
             self.close_connection = True
             self.connection.close()
             return
