@@ -143,7 +143,7 @@ def datastore_rows(portal: Any, resource_id: str) -> tuple[int, Any]:
 @dataclass
 class ProxyRules:
     target: str = ""
-    hold_on: str | None = None  # path substring: held until `gate` is set
+    hold_on: str | None = None  # path substring: held until `gate` is set, then forwarded
     arrived: threading.Event = field(default_factory=threading.Event)
     gate: threading.Event = field(default_factory=threading.Event)
     delay_on: str | None = None  # path substring: delayed `delay_s` each
