@@ -91,6 +91,7 @@ def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     from ckanext.datastore.backend.postgres import get_write_engine, identifier
 
     rid = params.resource_id(data_dict)
+    tk.check_access("dulieumo_datastore_alias", context, data_dict)
     res = model.Resource.get(rid)
     if res is None or res.package is None or res.state != "active":
         raise tk.ObjectNotFound(f"resource {rid} not found")
@@ -102,7 +103,6 @@ def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
             "aliases", f"dataset {pkg.name} cannot have a DataStore alias (reserved name)"
         )
     aliases = _check_aliases(data_dict.get("aliases") or [alias_name(pkg.name)], pkg)
-    tk.check_access("dulieumo_datastore_alias", context, data_dict)
     engine = get_write_engine()
     with engine.begin() as conn:
         exists = conn.execute(

@@ -29,38 +29,46 @@ def dataset(name_or_id: Any) -> model.Package | None:
     return model.Package.get(name_or_id)
 
 
-def allowed(permission: str, context: dict[str, Any], data_dict: dict[str, Any]) -> AuthResult:
+def refused(action: str, why: str) -> AuthResult:
+    return {"success": False, "msg": f"{action}: {why}"}
+
+
+def allowed(
+    action: str, permission: str, context: dict[str, Any], data_dict: dict[str, Any]
+) -> AuthResult:
     try:
         tk.check_access(permission, dict(context), data_dict)
     except tk.NotAuthorized:
-        return {"success": False, "msg": f"Not allowed: {permission} on this dataset"}
+        return refused(action, f"needs {permission} in the dataset's organisation")
     return {"success": True}
 
 
-def may_update(context: dict[str, Any], pkg: model.Package) -> AuthResult:
-    return allowed("package_update", context, {"id": pkg.id})
+def may_update(action: str, context: dict[str, Any], pkg: model.Package) -> AuthResult:
+    return allowed(action, "package_update", context, {"id": pkg.id})
 
 
 def release_lock(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthResult:
     """An editor of the dataset's own organisation; for a new dataset, of the organisation
     it will be created in."""
+    action = "dulieumo_release_lock"
     pkg = dataset(data_dict.get("id"))
     if pkg is not None:
-        return may_update(context, pkg)
+        return may_update(action, context, pkg)
     owner_org = data_dict.get("owner_org")
     if not isinstance(owner_org, str) or not params.RESOURCE_ID.match(owner_org):
-        return {"success": False, "msg": "owner_org is needed for a dataset that does not exist"}
-    return allowed("package_create", context, {"owner_org": owner_org})
+        return refused(action, "owner_org is needed for a dataset that does not exist")
+    return allowed(action, "package_create", context, {"owner_org": owner_org})
 
 
 def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthResult:
     """package_update on the public dataset and on its staging dataset."""
+    action = "dulieumo_release_switch"
     pkg = dataset(data_dict.get("id"))
     staging = dataset(data_dict.get("staging_id"))
     if pkg is None or staging is None:
-        return {"success": False, "msg": "dataset or staging dataset not found"}
-    result = may_update(context, pkg)
-    return result if not result["success"] else may_update(context, staging)
+        return refused(action, "dataset or staging dataset not found")
+    result = may_update(action, context, pkg)
+    return result if not result["success"] else may_update(action, context, staging)
 
 
 def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthResult:
@@ -69,13 +77,14 @@ def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthR
     rid = data_dict.get("resource_id")
     valid = isinstance(rid, str) and params.RESOURCE_ID.match(rid)
     res = model.Resource.get(rid) if valid else None
+    action = "dulieumo_datastore_alias"
     if res is None or res.package is None:
-        return {"success": False, "msg": "resource not found"}
+        return refused(action, "resource not found")
     pkg = dataset(public_name(res.package.name))
     if pkg is None:
-        return {"success": False, "msg": "the resource's dataset was not found"}
-    result = may_update(context, pkg)
-    return result if not result["success"] else may_update(context, res.package)
+        return refused(action, "the resource's dataset was not found")
+    result = may_update(action, context, pkg)
+    return result if not result["success"] else may_update(action, context, res.package)
 
 
 def auth_functions() -> dict[str, Any]:

@@ -83,11 +83,11 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     resources to delete (retention).
     """
     checked = _validated(data_dict)
+    tk.check_access("dulieumo_release_switch", context, data_dict)
     pkg = model.Package.get(checked["id"])
     staging = model.Package.get(checked["staging_id"])
     if pkg is None or staging is None:
         raise tk.ObjectNotFound("dataset or staging dataset not found")
-    tk.check_access("dulieumo_release_switch", context, data_dict)
     if staging.name != pkg.name + STAGING_SUFFIX:
         raise params.refuse(
             "staging_id", f"the staging dataset of {pkg.name} is {pkg.name}{STAGING_SUFFIX}"
