@@ -61,6 +61,15 @@ def _start(portal, root: Path, url: str) -> subprocess.Popen[str]:
     )
 
 
+def _wait_for(proxy: GateProxy, procs: list[subprocess.Popen[str]]) -> None:
+    """Until a run's request reaches the held step; a run that ends before is a failure."""
+    deadline = time.monotonic() + 180
+    while not proxy.rules.arrived.wait(timeout=0.2):
+        ended = [p for p in procs if p.poll() is not None]
+        assert not ended, _outcome(ended[0])
+        assert time.monotonic() < deadline, "no run reached the held step"
+
+
 def _outcome(proc: subprocess.Popen[str]) -> dict:
     out, err = proc.communicate(timeout=300)
     lines = [line for line in out.splitlines() if line.startswith("{")]
@@ -88,7 +97,7 @@ def test_kill_9_mid_publish_leaves_the_public_release_and_the_next_run_succeeds(
     change_a_row(root, mark)
     proxy.rules.hold_on = killed_at  # staging upload, or the DataStore load of the new table
     proc = _start(portal, root, proxy.url)
-    assert proxy.rules.arrived.wait(timeout=180), proc.stderr.read() if proc.stderr else ""
+    _wait_for(proxy, [proc])
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     proxy.rules.gate.set()  # the request in flight still reaches the portal, as it would
@@ -119,7 +128,7 @@ def test_two_concurrent_publishes_one_wins_the_other_is_told(portal, root, proxy
     # whoever takes the lock first waits inside it until the other run has been answered
     proxy.rules.hold_on = "resource_create"
     runs = [_start(portal, root, proxy.url), _start(portal, root, proxy.url)]
-    assert proxy.rules.arrived.wait(timeout=180)
+    _wait_for(proxy, runs)
     deadline = time.monotonic() + 180
     while all(p.poll() is None for p in runs):
         assert time.monotonic() < deadline, "the second run was never answered"
