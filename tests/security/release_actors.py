@@ -28,6 +28,8 @@ from dulieumo.config import PortalTarget
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from pull import pull_source
+from tests.flows.helpers import copy_catalog
+from tests.proxy import relay, send_upstream
 from validate import validate_table
 
 HEALTH = "co-so-kham-chua-benh"  # Sở Y tế
@@ -132,6 +134,14 @@ def public_state(portal: Any, dataset: str) -> dict[str, Any]:
     }
 
 
+def published_root(portal: Any, tmp_path_factory: Any, dataset: str = TOURISM) -> Path:
+    """An emptied portal, a private copy of the catalogue, and `dataset` published once."""
+    portal.reset()
+    root: Path = copy_catalog(tmp_path_factory.mktemp("catalog"))
+    publish_now(root, portal, dataset, tmp_path_factory.mktemp("work"))
+    return root
+
+
 def datastore_rows(portal: Any, resource_id: str) -> tuple[int, Any]:
     status, body = call(portal, "datastore_search", {"resource_id": resource_id, "limit": 1})
     return status, body.get("result")
@@ -177,30 +187,9 @@ class _Handler(BaseHTTPRequestHandler):
             rules.gate.wait(timeout=120)
         if rules.delay_on and rules.delay_on in self.path:
             time.sleep(rules.delay_s)
-        headers = {
-            k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
-        }
-        resp = requests.request(
-            self.command,
-            rules.target + self.path,
-            data=body or None,
-            headers=headers,
-            timeout=300,
-            allow_redirects=False,
-        )
+        resp = send_upstream(self, rules.target, body or None)
         rules.answers.append((self.path, resp.status_code, resp.content))
-        self.send_response(resp.status_code)
-        for key, value in resp.headers.items():
-            if key.lower() not in (
-                "transfer-encoding",
-                "content-encoding",
-                "connection",
-                "content-length",
-            ):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(resp.content)))
-        self.end_headers()
-        self.wfile.write(resp.content)
+        relay(self, resp)
 
     do_GET = do_POST = _forward
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.helpers import REPO_ROOT, copy_catalog, json_out, run
+from tests.flows.helpers import REPO_ROOT, json_out, run
 from tests.security.release_actors import (
     TOURISM,
     GateProxy,
     call,
     change_a_row,
     public_state,
-    publish_now,
+    published_root,
 )
 
 LOCK_TTL_S = 6
@@ -31,10 +31,7 @@ LOCK_TTL_S = 6
 
 @pytest.fixture(scope="module")
 def root(portal, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    portal.reset()
-    root = copy_catalog(tmp_path_factory.mktemp("catalog"))
-    publish_now(root, portal, TOURISM, tmp_path_factory.mktemp("work"))
-    return root
+    return published_root(portal, tmp_path_factory)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from dulieumo.errors import DulieumoError
-from tests.flows.helpers import copy_catalog, json_out, run
+from tests.flows.helpers import json_out, run
 from tests.security.release_actors import (
     TOURISM,
     TOURISM_ORG,
@@ -19,15 +19,13 @@ from tests.security.release_actors import (
     change_a_row,
     public_state,
     publish_now,
+    published_root,
 )
 
 
 @pytest.fixture(scope="module")
 def baseline(portal, tmp_path_factory: pytest.TempPathFactory):
-    portal.reset()
-    root = copy_catalog(tmp_path_factory.mktemp("catalog"))
-    publish_now(root, portal, TOURISM, tmp_path_factory.mktemp("work"))
-    return root
+    return published_root(portal, tmp_path_factory)
 
 
 @pytest.fixture
