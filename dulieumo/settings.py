@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         description="DULIEUMO_SOURCE_DIRS: extra folders a file source may be read from "
         "(os.pathsep-separated)",
     )
+    lock_ttl: str = Field(
+        default="", description="DULIEUMO_LOCK_TTL: seconds a publication lock lasts unrenewed"
+    )
     # the portal to publish to (unset: the local portal)
     ckan_url: str = Field(default="", validation_alias="CKAN_URL")
     ckan_api_token: SecretStr = Field(default=SecretStr(""), validation_alias="CKAN_API_TOKEN")

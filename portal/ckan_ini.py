@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .settings import PortalSettings
 
-PLUGINS = "activity datastore dulieumo_search"
+#: one plugin per capability of our extension: search, release actions, pages
+PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages"
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:

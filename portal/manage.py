@@ -157,6 +157,15 @@ def _seeded(settings: PortalSettings) -> bool:
     return stamp.exists() and stamp.read_text() == _seed_fingerprint()
 
 
+def _ini_current(settings: PortalSettings) -> bool:
+    """ckan.ini is what this version writes (an existing portal gets a new plugin list)."""
+    try:
+        text = settings.ini.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return text == render_ini(settings, state.load_secrets(settings.secrets_file))
+
+
 def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     settings = settings or PortalSettings()
     started = time.monotonic()
@@ -173,6 +182,7 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
             all(tokens.get(r) for r in ROLE_USERS)
             and install.is_installed(settings)
             and _seeded(settings)
+            and _ini_current(settings)
         ):
             return UpReport(settings.url, running, ["already-running"], time.monotonic() - started)
 
@@ -186,7 +196,10 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
         if server.read_pid(settings):  # a running server still has the old code loaded
             server.stop(settings)
     secrets = state.load_secrets(settings.secrets_file)
+    ini_outdated = not _ini_current(settings)  # e.g. a new plugin list: restart to load it
     state.write_private_text(settings.ini, render_ini(settings, secrets))
+    if ini_outdated and server.read_pid(settings):
+        server.stop(settings)
     database.ensure_databases(settings, secrets)
     _ensure_schema(settings, say, steps)
     _ensure_users(settings, secrets, say, steps)

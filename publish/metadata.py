@@ -59,11 +59,20 @@ def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
         "maintainer": spec.maintainer.name,
         "maintainer_email": str(spec.maintainer.email),
         "author": _org_title(portal, spec.organization),
-        "private": False,
+        "private": bool(spec.private),  # the intended visibility; see switch_visibility
         "tags": [{"name": t} for t in spec.tags],
         "groups": [{"name": g} for g in spec.groups],
         "extras": [{"key": k, "value": str(v)} for k, v in extras.items() if v],
     }
+
+
+def switch_visibility(spec: DatasetSpec, *, first_release: bool) -> dict[str, bool]:
+    """What the release switch sends about visibility: the spec's `private` when declared;
+    otherwise public at the first release, and afterwards nothing, so the dataset keeps the
+    visibility an administrator gave it on the portal."""
+    if spec.private is not None:
+        return {"private": spec.private}
+    return {"private": False} if first_release else {}
 
 
 def _org_title(portal: PortalSpec, name: str) -> str:

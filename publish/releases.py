@@ -23,16 +23,17 @@ dataset and starts again. A failure after the switch's commit is repaired by the
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dulieumo.errors import PortalError, TerminalError, ValidationFailed
+from dulieumo.errors import ValidationFailed
 
 from .artefacts import HtmlReport, ValidationReport, release_artefacts, upload_artefact
 from .client import PortalClient
 from .datastore import load_table
+from .lock import PublicationLocked, ReleaseLock, lock_owner
+from .metadata import switch_visibility
 from .packages import latest_links, public_dataset, staging_dataset
 from .permissions import check_can_publish
 from .planning import BreakingChange, Planned, ReleasePlan, plan_release
@@ -60,10 +61,6 @@ __all__ = [
     "ReleaseState",
     "Releaser",
 ]
-
-
-class PublicationLocked(TerminalError):
-    code = "publication-locked"
 
 
 @dataclass
@@ -100,7 +97,7 @@ class Releaser:
         self.portal = portal
         self.workdir = workdir
         self.flow_run_id = flow_run_id
-        self.owner = f"{flow_run_id or 'run'}-{uuid.uuid4().hex[:8]}"
+        self.owner = lock_owner(flow_run_id)
 
     def plan(
         self,
@@ -175,44 +172,8 @@ class Releaser:
                 plan=plan.to_dict(),
                 notes=planned.notes.to_dict() if planned.notes else None,
             )
-        self._lock()
-        try:
-            result = self._release(table, report, schema, planned, retention, html)
-        finally:
-            self._unlock()
-        return result
-
-    # ------------------------------------------------------------------ the lock
-
-    def _lock_call(self, **extra: Any) -> None:
-        self.client.call(
-            "dulieumo_release_lock",
-            {
-                "id": self.spec.name,
-                "owner": self.owner,
-                "owner_org": self.spec.organization,
-                **extra,
-            },
-        )
-
-    def _lock(self) -> None:
-        try:
-            self._lock_call(ttl=1800)
-        except PortalError as exc:
-            if "being published" in exc.message:
-                raise PublicationLocked(
-                    f"Dataset '{self.spec.name}' is being published by another run right now; "
-                    "this run published nothing.",
-                    hint="Wait for the other run to finish (its lock expires after 30 "
-                    "minutes if it crashed), then run again.",
-                ) from None
-            raise
-
-    def _unlock(self) -> None:
-        try:
-            self._lock_call(release=True)
-        except Exception:  # an expired lock is harmless; never mask the result
-            pass
+        with ReleaseLock(self.client, spec.name, spec.organization, self.owner):
+            return self._release(table, report, schema, planned, retention, html)
 
     # ------------------------------------------------------------------ the release
 
@@ -283,6 +244,7 @@ class Releaser:
             latest_ids,
             retained,
             release_extras(spec, notes, planned.fingerprint, retained.releases),
+            switch_visibility(spec, first_release=state.latest is None),
         )
         switch_release(client, switch, site=self.site_url(), alias=alias)
         return PublishResult(

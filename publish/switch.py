@@ -102,6 +102,7 @@ class Switch:
     latest_ids: dict[str, str]  # latest role → resource id of the stable link
     retained: Retained
     extras: dict[str, Any]
+    visibility: dict[str, bool]  # {"private": …} or {} to keep it (metadata.switch_visibility)
 
     def payload(self, site: str) -> dict[str, Any]:
         """The data of ``dulieumo_release_switch``."""
@@ -130,7 +131,7 @@ class Switch:
             "order": order,
             "extras": self.extras,
             "version": self.version,
-            "private": False,
+            **self.visibility,
             "delete_resources": self.retained.drop_ids,
         }
 

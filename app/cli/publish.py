@@ -103,6 +103,34 @@ def rollback_cmd(
     )
 
 
+def unlock_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Clear it even if its run still renews it")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Clear a dataset's publication lock left by a crashed run (refused while a run holds it)."""
+    from dulieumo.catalog import load_catalog
+    from dulieumo.errors import DulieumoError
+    from dulieumo.paths import catalog_root
+    from portal.target import portal_target
+    from publish.client import PortalClient
+    from publish.lock import unlock
+
+    def run() -> Any:
+        name, organization = dataset, None
+        try:
+            spec = load_catalog(catalog_root()).get(dataset)
+            name, organization = spec.name, spec.organization
+        except DulieumoError:  # not in the catalogue: the portal knows its organisation
+            pass
+        return unlock(PortalClient(portal_target()), name, organization, force=force)
+
+    result = guarded(run, as_json)
+    emit(result.to_dict(), as_json, lambda d: typer.echo(f"{dataset}: lock {d['status']}"))
+
+
 def publish_all(
     max_parallel: int | None, dry_run: bool, as_json: bool, trigger: str = "manual"
 ) -> Any:

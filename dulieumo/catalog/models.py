@@ -129,6 +129,8 @@ class DatasetSpec(Spec):
     suite_path: Path | None = Field(default=None, alias="suite")
     retention: Literal["all"] | Retention = "all"
     approve_major: bool = False
+    #: visibility on the portal; None: public at the first release, then as the portal has it
+    private: bool | None = None
     schedule: ScheduleSpec | None = None
     quality: QualitySpec = QualitySpec()
     # set by the loader, not the YAML

@@ -18,7 +18,8 @@ from dulieumo.catalog import load_catalog
 from dulieumo.config import PortalTarget
 from dulieumo.errors import PortalError, PortalUnavailable
 from publish.client import PortalClient
-from publish.releases import BreakingChange, PublicationLocked, Releaser
+from publish.lock import PublicationLocked
+from publish.releases import BreakingChange, Releaser
 from publish.retention import RetentionPolicy
 from publish.rollback import releases, rollback
 from pull import pull_source

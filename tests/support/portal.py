@@ -228,20 +228,45 @@ class MemoryCKAN:
     # ------------------------------------------------------------------ ckanext-dulieumo
 
     def do_dulieumo_release_lock(self, data: dict[str, Any]) -> dict[str, Any]:
-        name, owner = data["id"], data["owner"]
-        self.may_write(data["owner_org"])
+        """As the extension's locks.py: op acquire | renew | release | status | unlock, a
+        structured answer that never names the run holding the lock."""
+        name, owner = data["id"], data.get("owner")
+        op = "release" if data.get("release") else data.get("op", "acquire")
+        existing = next((p for p in self.packages.values() if p["name"] == name), None)
+        self.may_write(existing["owner_org"] if existing else data.get("owner_org"))
         now = dt.datetime.now(dt.UTC)
         held = self.locks.get(name)
-        if data.get("release"):
-            if held is not None and held.owner == owner:
+        live = held is not None and held.expires > now
+        ttl = dt.timedelta(seconds=int(data.get("ttl", 600)))
+        if op == "acquire":
+            if live and held is not None and held.owner != owner:
+                status = "held"
+            else:
+                status = "renewed" if live else "acquired"
+                self.locks[name] = Lock(str(owner), now + ttl)
+        elif op == "renew":
+            status = "held" if not live or held is None or held.owner != owner else "renewed"
+            if status == "renewed":
+                self.locks[name] = Lock(str(owner), now + ttl)
+        elif op == "release":
+            status = "released" if held is not None and held.owner == owner else "free"
+            if status == "released":
                 del self.locks[name]
-            return {"dataset": name, "owner": None}
-        if held is not None and held.expires > now and held.owner != owner:
-            until = held.expires.isoformat()
-            message = f"dataset {name} is being published by run {held.owner} until {until}"
-            raise ValidationError({"lock": [message]})
-        self.locks[name] = Lock(owner, now + dt.timedelta(seconds=int(data.get("ttl", 900))))
-        return {"dataset": name, "owner": owner}
+        elif op == "unlock":
+            status = "cleared" if held is not None else "free"
+            self.locks.pop(name, None)
+        else:
+            status = "held" if live else "free"
+        current = self.locks.get(name)
+        mine = current is not None and current.expires > now and current.owner == owner
+        return {
+            "dataset": name,
+            "status": status,
+            "mine": mine,
+            "expires": current.expires.isoformat() if current and current.expires > now else None,
+            "renewed": None,
+            "stale": False,
+        }
 
     def do_dulieumo_release_switch(self, data: dict[str, Any]) -> dict[str, Any]:
         pkg = self.package(data["id"])

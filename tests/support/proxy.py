@@ -15,7 +15,10 @@ def send_upstream(
         handler.command,
         target + handler.path,
         data=body,
-        headers={k: v for k, v in handler.headers.items() if k.lower() != "host"},
+        # requests sets Content-Length itself (a test may have rewritten the body)
+        headers={
+            k: v for k, v in handler.headers.items() if k.lower() not in ("host", "content-length")
+        },
         timeout=120,
         allow_redirects=False,
     )
@@ -23,7 +26,11 @@ def send_upstream(
 
 def forward(handler: BaseHTTPRequestHandler, target: str, body: bytes | None) -> None:
     """Send the request on to `target` and relay its answer to the client."""
-    resp = send_upstream(handler, target, body)
+    relay(handler, send_upstream(handler, target, body))
+
+
+def relay(handler: BaseHTTPRequestHandler, resp: requests.Response) -> None:
+    """The upstream answer, passed back to the handler's client."""
     handler.send_response(resp.status_code)
     for key, value in resp.headers.items():
         if key.lower() not in (

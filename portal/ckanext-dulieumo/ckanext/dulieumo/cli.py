@@ -6,7 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import click
 
-from . import index, releases
+from . import index, locks
 from . import reset as reset_module
 
 
@@ -19,7 +19,7 @@ def dulieumo() -> None:
 def init_db() -> None:
     """Create dulieumo's tables (search index, release locks) if missing; idempotent."""
     index.ensure_table()
-    releases.init_lock_table()
+    locks.init_lock_table()
     stale = index.rows_needing_reindex()
     if stale:
         # rows written by an older version of the index (without per-field folded text)
@@ -35,7 +35,7 @@ def reset() -> None:
     """Purge all datasets, organisations, groups, activities, the search index, DataStore
     tables and uploads. Users and API tokens are kept."""
     index.ensure_table()
-    releases.init_lock_table()
+    locks.init_lock_table()
     model.Session.remove()  # hold no connection or lock of our own while truncating
     seconds = reset_module.reset(
         tk.config["sqlalchemy.url"],

@@ -1,4 +1,8 @@
-"""The `dulieumo_search` plugin: PostgreSQL instead of Solr, plus dulieumo's release actions.
+"""The `dulieumo_search` plugin: PostgreSQL instead of Solr, and the `ckan dulieumo` commands.
+
+The extension has one plugin per capability: this one (search), `dulieumo_releases`
+(releases_plugin.py: release actions and their auth functions) and `dulieumo_pages`
+(pages_plugin.py: templates and template helpers).
 
 How it replaces Solr (CKAN 2.12.0 internals, pinned in portal/requirements-ckan.txt): every
 index write and every query in ckan.lib.search (package_search, package_show's cache,
@@ -14,7 +18,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import backend, cli, freshness, headers, releases, search_guard
+from . import backend, cli, search_guard
 
 _PATCHED = False
 
@@ -46,28 +50,16 @@ def install_backend() -> None:
 
 
 class SearchPlugin(plugins.SingletonPlugin):
-    """PostgreSQL search backend, `ckan dulieumo` commands and release actions."""
+    """PostgreSQL search backend and the `ckan dulieumo` commands."""
 
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IClick)
-    plugins.implements(plugins.IActions)
     plugins.implements(plugins.IPackageController, inherit=True)
-    plugins.implements(plugins.ITemplateHelpers)
-    plugins.implements(plugins.IMiddleware, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up Solr schema check
     def update_config(self, config: Any) -> None:
         """Install the backend before environment.update_config checks the Solr schema."""
         install_backend()
-        plugins.toolkit.add_template_directory(config, "templates")  # freshness on dataset pages
-
-    # IMiddleware: nosniff everywhere, a strict CSP on served files (headers.py)
-    def make_middleware(self, app: Any, config: Any) -> Any:
-        return headers.install(app)
-
-    # ITemplateHelpers
-    def get_helpers(self) -> dict[str, Any]:
-        return {"dulieumo_freshness": freshness.freshness}
 
     # IClick
     def get_commands(self) -> list[Any]:
@@ -77,11 +69,3 @@ class SearchPlugin(plugins.SingletonPlugin):
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         """Raise SearchQueryError (HTTP 400) for syntax or limits the backend refuses."""
         return search_guard.before_dataset_search(search_params)
-
-    # IActions
-    def get_actions(self) -> dict[str, Any]:
-        return {
-            "dulieumo_release_lock": releases.release_lock,
-            "dulieumo_release_switch": releases.release_switch,
-            "dulieumo_datastore_alias": releases.datastore_alias,
-        }

@@ -1,0 +1,36 @@
+"""The `dulieumo_releases` plugin: the release actions and their auth functions.
+
+- ``dulieumo_release_lock`` (locks.py): one run publishes a dataset at a time;
+- ``dulieumo_release_switch`` (releases.py): a staged release made public in one transaction;
+- ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names.
+
+Every action validates its parameters (a 409 naming the field), then asks its auth function
+(auth.py), which checks the caller's right on the dataset's own organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as plugins
+
+from . import aliases, auth, locks, releases
+
+
+class ReleasesPlugin(plugins.SingletonPlugin):
+    """dulieumo's release actions, each with a registered auth function."""
+
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+
+    # IActions
+    def get_actions(self) -> dict[str, Any]:
+        return {
+            "dulieumo_release_lock": locks.release_lock,
+            "dulieumo_release_switch": releases.release_switch,
+            "dulieumo_datastore_alias": aliases.datastore_alias,
+        }
+
+    # IAuthFunctions
+    def get_auth_functions(self) -> dict[str, Any]:
+        return auth.auth_functions()
