@@ -36,9 +36,10 @@ _PARAM = re.compile(
     r"(?P<eq>=|%3D)(?P<value>[^&\s#\"'<>,;)]+)",
     re.IGNORECASE,
 )
-# Authorization-like headers as text: ``Authorization: Bearer abc``, ``"X-Api-Key": "abc"``
+# Authorization-like headers as text: ``Authorization: Bearer abc``, ``"X-Api-Key": "abc"``;
+# not a spec's field path (``source.headers.Authorization: the variable … is not set``)
 _HEADER = re.compile(
-    r"(?P<name>\b(?:authorization|proxy-authorization|x-api-key|api-key|x-auth-token|"
+    r"(?P<name>(?<!\.)\b(?:authorization|proxy-authorization|x-api-key|api-key|x-auth-token|"
     r"private-token|cookie)\b[\"']?\s*[:=]\s*[\"']?)"
     r"(?P<scheme>(?:bearer|basic|token|digest)\s+)?(?P<value>[^\s\"',}]+)",
     re.IGNORECASE,

@@ -528,6 +528,19 @@ def test_the_search_page_answers_a_refused_search_with_a_400_page(seeded, portal
     assert 'lang="vi"' in resp.text
 
 
+@pytest.mark.parametrize("kind", ["organization", "group"])
+@pytest.mark.parametrize("params", [{"q": "benh\x00vien"}, {"q": " ".join(["tu"] * 150)}])
+def test_organisation_and_group_pages_survive_a_refused_search(seeded, portal, kind, params):
+    """CKAN 2.12's org/group page left `search_facets` undefined when the search was refused
+    and answered 500; the dulieumo_pages templates default it."""
+    name = ORG_A if kind == "organization" else GROUP_A
+    resp = requests.get(f"{portal.url}/{kind}/{name}", params=params, timeout=30)
+    assert resp.status_code < 500, resp.text[-500:]
+    assert 'lang="vi"' in resp.text
+    ok = requests.get(f"{portal.url}/{kind}/{name}", timeout=30)
+    assert ok.status_code == 200  # the same page without the refused search
+
+
 # ----------------------------------------------------------------------------- reset (last)
 
 

@@ -21,6 +21,11 @@ from dulieumo.redact import mask_data, mask_text, mask_url
         ("password=hunter2, next", "password=***, next"),
         ("postgresql://app:pw@db:5432/x", "postgresql://app:***@db:5432/x"),
         ("key=v&monkey=banana&keyword=x", "key=***&monkey=banana&keyword=x"),
+        # a spec's field path is not a header: the message after it stays readable
+        (
+            "source.headers.Authorization: the environment variable X is not set",
+            "source.headers.Authorization: the environment variable X is not set",
+        ),
     ],
 )
 def test_mask_text(text: str, shown: str) -> None:
