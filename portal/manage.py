@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import LocalPortalError
 
@@ -23,10 +23,13 @@ from .ckan_ini import render_ini
 from .settings import CKAN_VERSION, PortalSettings
 from .state import ROLE_USERS, Role
 
+if TYPE_CHECKING:
+    from dulieumo.catalog import PortalSpec
+
 Say = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
     return None
 
 
@@ -126,17 +129,23 @@ def _ensure_tokens(settings: PortalSettings, steps: list[str]) -> dict[str, str]
     return tokens
 
 
-def seed_organizations(settings: PortalSettings, tokens: dict[str, str]) -> list[str]:
+#: makes the portal's organisations and groups match the portal file, given a CKAN client
+#: (ckanapi), the portal spec and the user to make their editor; returns what it created.
+#: The caller hands it in (app.local_portal: publish.organizations.ensure_organizations), so
+#: the portal manager never imports a stage.
+Seeder = Callable[[Any, "PortalSpec", str], list[str]]
+
+
+def seed_organizations(settings: PortalSettings, tokens: dict[str, str], seed: Seeder) -> list[str]:
     """Create the portal file's organisations and groups; make the publisher their editor."""
     from ckanapi import RemoteCKAN
 
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
-    from publish.organizations import ensure_organizations
 
     portal_spec = load_catalog(catalog_root()).portal  # DULIEUMO_ROOT's portal file
     with RemoteCKAN(settings.url, apikey=tokens["sysadmin"]) as ckan:
-        created = ensure_organizations(ckan, portal_spec, editor=ROLE_USERS["publisher"])
+        created = seed(ckan, portal_spec, ROLE_USERS["publisher"])
     _seed_stamp(settings).write_text(_seed_fingerprint())
     return created
 
@@ -166,7 +175,11 @@ def _ini_current(settings: PortalSettings) -> bool:
     return text == render_ini(settings, state.load_secrets(settings.secrets_file))
 
 
-def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
+def up(
+    settings: PortalSettings | None = None, say: Say = quiet, seed: Seeder | None = None
+) -> UpReport:
+    """Install (if needed), configure and start the portal; idempotent. With `seed`, the
+    portal file's organisations and groups are created too (again when that file changed)."""
     settings = settings or PortalSettings()
     started = time.monotonic()
     steps: list[str] = []
@@ -181,7 +194,7 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
         if (
             all(tokens.get(r) for r in ROLE_USERS)
             and install.is_installed(settings)
-            and _seeded(settings)
+            and (seed is None or _seeded(settings))
             and _ini_current(settings)
         ):
             return UpReport(settings.url, running, ["already-running"], time.monotonic() - started)
@@ -206,7 +219,8 @@ def up(settings: PortalSettings | None = None, say: Say = _quiet) -> UpReport:
     say("Starting the portal…")
     pid = server.start(settings)
     tokens = _ensure_tokens(settings, steps)
-    seed_organizations(settings, tokens)
+    if seed is not None:
+        seed_organizations(settings, tokens, seed)
     return UpReport(settings.url, pid, steps, time.monotonic() - started)
 
 
@@ -232,8 +246,9 @@ def status(settings: PortalSettings | None = None) -> dict[str, Any]:
     }
 
 
-def reset(settings: PortalSettings | None = None) -> float:
-    """Empty the portal's data (datasets, orgs, groups, DataStore, uploads); keep users/tokens."""
+def reset(settings: PortalSettings | None = None, seed: Seeder | None = None) -> float:
+    """Empty the portal's data (datasets, orgs, groups, DataStore, uploads); keep users/tokens;
+    with `seed`, create the portal file's organisations and groups again."""
     settings = settings or PortalSettings()
     started = time.monotonic()
     if not server.status_show(settings):
@@ -247,7 +262,8 @@ def reset(settings: PortalSettings | None = None) -> float:
     )
     if proc.returncode != 0:
         run_ckan(settings, "dulieumo", "reset", what="resetting the portal's data")
-    seed_organizations(settings, state.read_tokens(settings.tokens_file))
+    if seed is not None:
+        seed_organizations(settings, state.read_tokens(settings.tokens_file), seed)
     return time.monotonic() - started
 
 

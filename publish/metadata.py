@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dulieumo.catalog.models import FREQUENCY_VI
+
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
 
@@ -15,15 +17,6 @@ FREQUENCY_URI = {
     "quarterly": "http://publications.europa.eu/resource/authority/frequency/QUARTERLY",
     "yearly": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
     "irregular": "http://publications.europa.eu/resource/authority/frequency/IRREG",
-}
-
-FREQUENCY_VI = {
-    "daily": "Hằng ngày",
-    "weekly": "Hằng tuần",
-    "monthly": "Hằng tháng",
-    "quarterly": "Hằng quý",
-    "yearly": "Hằng năm",
-    "irregular": "Không định kỳ",
 }
 
 

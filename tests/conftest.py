@@ -40,9 +40,9 @@ class Portal:
                 capture_output=True,
             )
             return
-        from portal import manage
+        from app import local_portal
 
-        manage.reset()
+        local_portal.reset()
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +59,14 @@ def portal() -> Iterator[Portal]:
             ckan_bin=os.environ.get("DULIEUMO_TEST_CKAN_BIN"),
         )
         return
+    from app import local_portal
     from dulieumo.errors import DulieumoError
-    from portal import manage, state
+    from portal import state
     from portal.settings import PortalSettings
 
     settings = PortalSettings()
     try:
-        manage.up(settings)
+        local_portal.up(settings)
     except DulieumoError as exc:
         pytest.exit(
             f"The local portal could not start, so the portal tests cannot run:\n{exc}",

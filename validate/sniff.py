@@ -145,61 +145,39 @@ def open_table(
 
 
 def check_header(header: list[str], schema: TableSchema, report: Report, file: str) -> bool:
-    ok = True
+    """Findings for blank, duplicate, missing and extra labels; True when there are none."""
+    problems: list[str] = []
+
+    def label(code: str, position: int | None = None, field: str | None = None) -> None:
+        problems.append(code)
+        values = {"position": position} if field is None else {"field": field}
+        report.add(
+            Finding(
+                code,
+                message(code, **values),
+                file=file,
+                row=1,
+                field=field,
+                details={"position": position} if position is not None else {},
+            )
+        )
+
     names = set(schema.names)
-    for i, label in enumerate(header, start=1):
-        if not label.strip():
-            report.add(
-                Finding(
-                    "blank-label",
-                    message("blank-label", position=i),
-                    file=file,
-                    row=1,
-                    details={"position": i},
-                )
-            )
-            ok = False
+    for i, name in enumerate(header, start=1):
+        if not name.strip():
+            label("blank-label", position=i)
     seen: set[str] = set()
-    for i, label in enumerate(header, start=1):
-        if label and label in seen:
-            report.add(
-                Finding(
-                    "duplicate-label",
-                    message("duplicate-label", field=label),
-                    file=file,
-                    row=1,
-                    field=label,
-                    details={"position": i},
-                )
-            )
-            ok = False
-        seen.add(label)
+    for i, name in enumerate(header, start=1):
+        if name and name in seen:
+            label("duplicate-label", position=i, field=name)
+        seen.add(name)
     for name in schema.names:
         if name not in seen:
-            report.add(
-                Finding(
-                    "missing-label",
-                    message("missing-label", field=name),
-                    file=file,
-                    row=1,
-                    field=name,
-                )
-            )
-            ok = False
-    for i, label in enumerate(header, start=1):
-        if label.strip() and label not in names:
-            report.add(
-                Finding(
-                    "extra-label",
-                    message("extra-label", field=label),
-                    file=file,
-                    row=1,
-                    field=label,
-                    details={"position": i},
-                )
-            )
-            ok = False
-    return ok
+            label("missing-label", field=name)
+    for i, name in enumerate(header, start=1):
+        if name.strip() and name not in names:
+            label("extra-label", position=i, field=name)
+    return not problems
 
 
 def unreadable(path: Path, report: Report, file: str, exc: Exception) -> None:

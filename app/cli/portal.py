@@ -14,13 +14,13 @@ portal_app = typer.Typer(help="Manage the local CKAN portal.", no_args_is_help=T
 @portal_app.command("up")
 def portal_up(as_json: JsonOpt = False) -> None:
     """Install (if needed) and start the local portal; idempotent."""
-    from portal import manage
+    from app import local_portal
 
     def say(msg: str) -> None:
         if not as_json:
             typer.echo(msg, err=True)
 
-    rep = guarded(lambda: manage.up(say=say), as_json)
+    rep = guarded(lambda: local_portal.up(say=say), as_json)
     emit(
         {
             "ok": True,
@@ -71,9 +71,9 @@ def portal_status(as_json: JsonOpt = False) -> None:
 @portal_app.command("reset")
 def portal_reset() -> None:
     """Empty the portal's data (datasets, organisations, DataStore, uploads); keep users."""
-    from portal import manage
+    from app import local_portal
 
-    seconds = guarded(manage.reset)
+    seconds = guarded(local_portal.reset)
     typer.echo(f"Portal reset in {seconds:.1f} s.")
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dulieumo.catalog.models import FREQUENCY_VI
 from dulieumo.history import RunRecord
 from dulieumo.runstatus import RunStatus
 
@@ -34,14 +35,6 @@ LABELS_VI = {
     "datasets_per_agency": "Số bộ dữ liệu bình quân mỗi cơ quan",
     "on_time_rate": "Tỷ lệ bộ dữ liệu cập nhật đúng hạn",
     "validation_pass_rate": "Tỷ lệ lần cập nhật đạt kiểm tra chất lượng",
-}
-FREQUENCY_VI = {
-    "daily": "Hằng ngày",
-    "weekly": "Hằng tuần",
-    "monthly": "Hằng tháng",
-    "quarterly": "Hằng quý",
-    "yearly": "Hằng năm",
-    "irregular": "Không định kỳ",
 }
 
 

@@ -38,6 +38,15 @@ License = Literal[
     "uk-ogl",
 ]
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
+#: how a frequency reads in Vietnamese (portal metadata, reports)
+FREQUENCY_VI = {
+    "daily": "Hằng ngày",
+    "weekly": "Hằng tuần",
+    "monthly": "Hằng tháng",
+    "quarterly": "Hằng quý",
+    "yearly": "Hằng năm",
+    "irregular": "Không định kỳ",
+}
 
 
 class Spec(BaseModel):
