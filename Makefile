@@ -5,6 +5,8 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# a byte-code cache: without it every `dulieumo` subprocess compiles Prefect, GX and pandas again
+export PYTHONDONTWRITEBYTECODE :=
 
 UV ?= uv
 VENV := .venv
@@ -30,8 +32,8 @@ demo: portal ## Install, start the portal, publish the sample catalogue, print w
 test: portal ## Run the whole test suite against the real local portal
 	@$(BIN)/python -m pytest -q
 
-test-unit: install ## Run only the tests that need no portal
-	@$(BIN)/python -m pytest -q -m "not portal"
+test-unit: install ## The fast layer: no portal, no Prefect server, no CLI subprocess (< 3 min)
+	@$(BIN)/python -m pytest -q -m "not portal and not slow"
 
 test-fresh: ## As root: `make demo` + `make test` in a fresh Debian 12 chroot (slow; not in CI)
 	@bash portal/fresh-debian-check.sh

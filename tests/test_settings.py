@@ -88,6 +88,7 @@ def test_the_portal_is_seeded_from_dulieumo_root(
     assert _seed_fingerprint() != here
 
 
+@pytest.mark.slow
 def test_bad_max_parallel_from_the_command_line_is_a_clear_error(tmp_path: Path) -> None:
     dulieumo = str(Path(sys.executable).with_name("dulieumo"))
     proc = subprocess.run(

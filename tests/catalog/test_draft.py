@@ -25,6 +25,7 @@ def test_field_names_are_ascii_snake_case() -> None:
     assert field_name("2024") == "f_2024"
 
 
+@pytest.mark.slow
 def test_new_drafts_spec_schema_and_suite_that_check_flags(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path / "cat")
     proc = run("new", "so-y-te/nha-thuoc", "--from", str(root / SAMPLE), "--json", root=root)

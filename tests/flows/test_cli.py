@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.support.catalog import copy_catalog, edit_spec
 from tests.support.cli import json_out, run
 
 
+@pytest.mark.slow
 def test_catalog_list_json(tmp_path):
     proc = run("catalog", "list", "--json", root=copy_catalog(tmp_path))
     assert proc.returncode == 0, proc.stderr
@@ -17,6 +20,7 @@ def test_catalog_list_json(tmp_path):
     assert all(r["title"] and r["organization"] for r in rows)
 
 
+@pytest.mark.slow
 def test_catalog_check_exit_codes(tmp_path):
     root = copy_catalog(tmp_path)
     proc = run("catalog", "check", root=root)

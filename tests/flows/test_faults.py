@@ -250,6 +250,7 @@ def test_rows_breaking_type_constraint_uniqueness_and_foreign_key(portal, baseli
     _unchanged(portal, baseline)
 
 
+@pytest.mark.slow
 def test_validate_command_exit_codes(root):
     assert run("validate", DATASET, root=root).returncode == 0
     header, rows = _rows(root)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.catalog import CORE_DATASETS, copy_catalog, edit_spec, spec_file
 from tests.support.cli import json_out, run
@@ -126,6 +127,7 @@ def test_concurrency_limit_is_respected(portal, tmp_path):
     assert _max_overlap(data["datasets"]) == 1  # one after the other
 
 
+@pytest.mark.slow
 def test_bad_concurrency_setting_and_bad_arguments_are_clear_errors(tmp_path):
     proc = run("publish", "--all", env={"DULIEUMO_MAX_PARALLEL": "nhieu"})
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

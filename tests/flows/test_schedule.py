@@ -72,6 +72,7 @@ def _could_not_run(proc: subprocess.CompletedProcess[str], *needles: str) -> Non
     ],
     ids=["cron-out-of-range", "cron-not-cron", "unknown-timezone"],
 )
+@pytest.mark.slow
 def test_bad_schedule_is_a_spec_error_naming_file_and_field(
     tmp_path, clean_prefect, schedule, needles
 ):
@@ -88,6 +89,7 @@ def test_bad_schedule_is_a_spec_error_naming_file_and_field(
     assert _deployments() == {}  # nothing registered from a bad catalogue
 
 
+@pytest.mark.slow
 def test_schedule_with_prefect_unreachable_is_a_clear_error(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -105,6 +107,7 @@ def test_schedule_with_prefect_unreachable_is_a_clear_error(tmp_path):
 # ------------------------------------------------------------------------- register
 
 
+@pytest.mark.slow
 def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, clean_prefect):
     root = copy_catalog(tmp_path, only=CORE_DATASETS)
     edit_spec(

@@ -305,6 +305,7 @@ def test_notifications_line_for_status(root, tmp_path, monkeypatch):
     assert notifications_line([{"channel": "email", "ok": True}]) == "email: sent"
 
 
+@pytest.mark.slow
 def test_notify_test_command(root, tmp_path):
     from tests.support.cli import run
 

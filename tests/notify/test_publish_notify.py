@@ -104,6 +104,7 @@ def test_published_then_invalid_run_notifies_once_each(portal, root, work):
     assert portal.ckan().action.package_show(id=DATASET)["version"] == "1.0.0"
 
 
+@pytest.mark.slow
 def test_smtp_down_and_webhook_500_do_not_stop_the_run(root, work):
     break_data(root)
     with webhook_receiver([500] * 20) as hook:
@@ -127,6 +128,7 @@ def test_smtp_down_and_webhook_500_do_not_stop_the_run(root, work):
         assert SECRET not in text and "secret-path-token" not in text
 
 
+@pytest.mark.slow
 def test_dry_run_notifies_nothing(root, work):
     break_data(root)
     with smtp_server() as inbox, webhook_receiver() as hook:
@@ -138,6 +140,7 @@ def test_dry_run_notifies_nothing(root, work):
     assert runs(work) == []
 
 
+@pytest.mark.slow
 def test_source_down_retried_run_notifies_exactly_once(root, work):
     """The pull is retried (transient), the run fails once, and one notice says so."""
     from tests.support.catalog import edit_spec

@@ -120,6 +120,7 @@ def test_literal_credentials_are_masked_everywhere(portal, root: Path, tmp_path:
     assert leaked(check.stdout + check.stderr) == []
 
 
+@pytest.mark.slow
 def test_catalog_check_is_quiet_about_variables(root: Path) -> None:
     def templated(d: dict) -> None:
         d["source"]["url"] = (
@@ -133,6 +134,7 @@ def test_catalog_check_is_quiet_about_variables(root: Path) -> None:
     assert not [p for p in problems if p["path"].startswith("source.")], problems
 
 
+@pytest.mark.slow
 def test_catalog_check_warns_about_a_literal_header(root: Path) -> None:
     edit_spec(
         root, DATASET, lambda d: d["source"].update(headers={"Authorization": f"Bearer {TOKEN}"})

@@ -102,6 +102,7 @@ def test_validate_stage_refuses_a_wide_header_itself(tmp_path: Path) -> None:
     assert finding.code == "source-error" and "200,000 cột" in finding.message
 
 
+@pytest.mark.slow
 def test_a_header_within_the_cap_is_still_validated(root: Path, tmp_path: Path) -> None:
     """Extra columns under the cap are findings, not a refusal."""
     csv = source_csv(root)
@@ -192,6 +193,7 @@ def test_billion_laughs_portal_yaml_is_refused(root: Path) -> None:
 OUTSIDE = "../../../../../../../../etc/passwd"
 
 
+@pytest.mark.slow
 def test_source_path_outside_the_catalogue_is_refused_and_never_read(
     root: Path, tmp_path: Path
 ) -> None:
@@ -241,6 +243,7 @@ def test_an_allowed_folder_may_be_added(root: Path, tmp_path: Path, monkeypatch)
 # -------------------------------------------------------------- (d) quarantine is private
 
 
+@pytest.mark.slow
 def test_quarantined_files_are_private(root: Path, tmp_path: Path) -> None:
     csv = source_csv(root)
     text = csv.read_text(encoding="utf-8")

@@ -51,6 +51,7 @@ def test_schema_with_a_bad_property(root: Path) -> None:
     _could_not_run(root, str(SCHEMA), "fields[3].type", "'int' is not supported")
 
 
+@pytest.mark.slow
 def test_suite_naming_an_unknown_column(root: Path) -> None:
     _edit_json(
         root / SUITE,
@@ -61,6 +62,7 @@ def test_suite_naming_an_unknown_column(root: Path) -> None:
     _could_not_run(root, str(SUITE), "expectations[0].kwargs.column", "so_phongg")
 
 
+@pytest.mark.slow
 def test_suite_contradicting_the_schema(root: Path) -> None:
     _edit_json(root / SCHEMA, lambda d: d["fields"][4]["constraints"].__setitem__("minimum", 200))
     _edit_json(
@@ -76,6 +78,7 @@ def test_suite_contradicting_the_schema(root: Path) -> None:
     _could_not_run(root, str(SUITE), "expectations[0]", "'so_phong' has minimum 200")
 
 
+@pytest.mark.slow
 def test_suite_expecting_a_type_the_schema_does_not_have(root: Path) -> None:
     _edit_json(
         root / SUITE,
@@ -90,6 +93,7 @@ def test_suite_expecting_a_type_the_schema_does_not_have(root: Path) -> None:
     _could_not_run(root, str(SUITE), "expectations[0]", "'ten' is a string field")
 
 
+@pytest.mark.slow
 def test_single_enormous_line(root: Path) -> None:
     header = (root / SOURCE).read_text(encoding="utf-8").splitlines()[0]
     with (root / SOURCE).open("w", encoding="utf-8") as fh:

@@ -35,6 +35,7 @@ def _frame(i: int, n: int = 3000) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_evaluating_many_batches_keeps_no_frame_and_no_store_entry(tmp_path: Path) -> None:
     data = generate(tmp_path, 200, seed=1, errors=0, ragged=False)
     schema = load_schema(data.schema)
