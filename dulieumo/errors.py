@@ -12,6 +12,10 @@ message already names the dataset sets ``dataset=`` too, so nobody names it a se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 
 class DulieumoError(Exception):
     """Root of every error the product raises on purpose."""
@@ -87,10 +91,43 @@ class TransientError(DulieumoError):
     code = "transient"
 
 
+@dataclass(frozen=True)
+class SpecProblem:
+    """One thing wrong in one spec file (a dataset spec, the portal file, a schema, a suite):
+    ``file: path: message``. `path` is "" for the file as a whole; `file` is "" when the
+    code that found it does not know the file (the caller knows it)."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.path, self.message) if part)
+
+
 class SpecError(TerminalError):
-    """A dataset spec, the portal file, a schema or a suite is invalid."""
+    """A dataset spec, the portal file, a schema or a suite is invalid. `problems` holds what
+    is wrong one by one, as values (`catalog check` lists them; nobody parses the message)."""
 
     code = "spec-error"
+
+    def __init__(
+        self, message: str, *, problems: Sequence[SpecProblem] = (), **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.problems: list[SpecProblem] = list(problems)
+
+    @classmethod
+    def of(cls, problems: Sequence[SpecProblem], *, hint: str | None = None) -> SpecError:
+        """The error of `problems`, one per line, located at the first one's file and path."""
+        first = problems[0]
+        return cls(
+            "\n".join(str(p) for p in problems),
+            problems=problems,
+            hint=hint,
+            file=first.file or None,
+            field=first.path or None,
+        )
 
 
 class SourceError(TerminalError):

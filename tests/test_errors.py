@@ -60,3 +60,44 @@ def test_flows_do_not_match_dataset_names_in_messages() -> None:
         text = path.read_text(encoding="utf-8")
         assert "in exc.message" not in text, path
         assert "exc.message.startswith" not in text, path
+
+
+def test_schema_and_suite_problems_reach_catalog_check_as_values(tmp_path: Path) -> None:
+    """A bad schema and a bad suite give SpecProblems (file, path, message), and `catalog
+    check` lists them as they are: it no longer splits the message text."""
+    from app.authoring.check import _from_error
+    from validate.schema import load_schema, schema_from_descriptor
+    from validate.suite import load_suite
+
+    with pytest.raises(SpecError) as bad_schema:
+        schema_from_descriptor(
+            {"fields": [{"name": "a", "type": "nope"}, {"name": "a"}]}, "schemas/x.json"
+        )
+    paths = [(p.file, p.path) for p in bad_schema.value.problems]
+    assert paths == [("schemas/x.json", "fields[0].type"), ("schemas/x.json", "fields[1].name")]
+    assert str(bad_schema.value).startswith("schemas/x.json: fields[0].type: type 'nope'")
+
+    schema_file = tmp_path / "s.json"
+    schema_file.write_text('{"fields": [{"name": "so", "type": "integer"}]}', encoding="utf-8")
+    suite_file = tmp_path / "v.json"
+    suite_file.write_text(
+        '{"expectations": [{"type": "expect_column_values_to_not_be_null",'
+        ' "kwargs": {"column": "khong_co"}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as bad_suite:
+        load_suite(suite_file, load_schema(schema_file, root=tmp_path), root=tmp_path)
+    (problem,) = bad_suite.value.problems
+    assert (problem.file, problem.path) == ("v.json", "expectations[0].kwargs.column")
+    assert problem.message.startswith("unknown column 'khong_co'")
+    listed = _from_error(bad_suite.value, "fallback.yaml")
+    assert [(p.file, p.path) for p in listed] == [("v.json", "expectations[0].kwargs.column")]
+
+
+def test_an_error_without_problems_is_listed_whole_not_parsed() -> None:
+    from app.authoring.check import _from_error
+
+    exc = SpecError("codelists/x.csv: looks: like a path but is only a sentence")
+    (problem,) = _from_error(exc, "datasets/a.yaml")
+    assert (problem.file, problem.path) == ("datasets/a.yaml", "")
+    assert problem.message == exc.message

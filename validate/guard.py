@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dulieumo.catalog.quality import QualitySpec
-from dulieumo.errors import SpecError
+from dulieumo.errors import SpecError, SpecProblem
 
 from .findings import Finding, Report
 from .messages import message
@@ -92,8 +92,13 @@ def plan(schema: TableSchema, quality: QualitySpec | None, *, where: str = "qual
     """Check `quality` against the schema (SpecError naming the bad key) and plan the scan."""
     quality = quality or QualitySpec()
     names = schema.names
+    # the spec file is the caller's to name (catalog check, the flow)
     problems = [
-        f"{where}.pii_allow: '{f}' is not a field of the schema (fields: {', '.join(names)})"
+        SpecProblem(
+            "",
+            f"{where}.pii_allow",
+            f"'{f}' is not a field of the schema (fields: {', '.join(names)})",
+        )
         for f in quality.pii_allow
         if f not in names
     ]
@@ -103,17 +108,22 @@ def plan(schema: TableSchema, quality: QualitySpec | None, *, where: str = "qual
         for f in quality.aggregate.count_fields:
             if f not in names:
                 problems.append(
-                    f"{where}.aggregate.count_fields: '{f}' is not a field of the schema"
+                    SpecProblem(
+                        "", f"{where}.aggregate.count_fields", f"'{f}' is not a field of the schema"
+                    )
                 )
             elif schema.field(f).type not in ("integer", "number"):
                 problems.append(
-                    f"{where}.aggregate.count_fields: '{f}' is a "
-                    f"{schema.field(f).type} field, not a count (integer)"
+                    SpecProblem(
+                        "",
+                        f"{where}.aggregate.count_fields",
+                        f"'{f}' is a {schema.field(f).type} field, not a count (integer)",
+                    )
                 )
         count_fields = tuple(quality.aggregate.count_fields)
         threshold = quality.aggregate.suppression_threshold
     if problems:
-        raise SpecError("\n".join(problems), hint="Fix the `quality:` key of the dataset spec.")
+        raise SpecError.of(problems, hint="Fix the `quality:` key of the dataset spec.")
     allowed = tuple(quality.pii_allow)
     text = [f.name for f in schema.fields if f.type in ("string", "any") and f.name not in allowed]
     codes = tuple(n for n in text if is_declared_code(schema, n))

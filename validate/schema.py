@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dulieumo.errors import SpecError
+from dulieumo.errors import SpecError, SpecProblem
 
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year", "any"}
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
@@ -84,12 +84,17 @@ def load_schema(path: Path, *, root: Path | None = None) -> TableSchema:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError(
-            f"{rel}: schema file not found.", hint="Check the `schema:` path in the dataset spec."
+        raise SpecError.of(
+            [SpecProblem(rel, "", "schema file not found.")],
+            hint="Check the `schema:` path in the dataset spec.",
         ) from None
     except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}",
+        raise SpecError.of(
+            [
+                SpecProblem(
+                    rel, "", f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+                )
+            ],
             hint="Fix the JSON syntax (a missing comma or quote?).",
         ) from None
     return schema_from_descriptor(descriptor, rel, path)
@@ -106,96 +111,101 @@ def _is_date(text: str, fmt: str) -> bool:
     return True
 
 
-def _problems(d: dict[str, Any]) -> list[str]:
-    """Structural problems as 'property.path: what is wrong' (frictionless stops at the first
+def _problems(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """Structural problems as (property path, what is wrong) (frictionless stops at the first
     error and does not say where; these name the property)."""
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     fields = d.get("fields")
     if not isinstance(fields, list) or not fields:
-        return ["fields: a Table Schema needs a non-empty `fields` list"]
+        return [("fields", "a Table Schema needs a non-empty `fields` list")]
     names: list[str] = []
     for i, f in enumerate(fields):
         at = f"fields[{i}]"
         if not isinstance(f, dict):
-            out.append(f"{at}: each field must be an object")
+            out.append((f"{at}", "each field must be an object"))
             continue
         name = f.get("name")
         if not isinstance(name, str) or not name:
-            out.append(f"{at}.name: each field needs a non-empty name")
+            out.append((f"{at}.name", "each field needs a non-empty name"))
         elif name in names:
-            out.append(f"{at}.name: field '{name}' is declared twice")
+            out.append((f"{at}.name", f"field '{name}' is declared twice"))
         else:
             names.append(name)
         ftype = f.get("type", "string")
         if ftype not in SUPPORTED_TYPES:
             out.append(
-                f"{at}.type: type '{ftype}' is not supported "
-                f"(use one of: {', '.join(sorted(SUPPORTED_TYPES))})"
+                (
+                    f"{at}.type",
+                    f"type '{ftype}' is not supported "
+                    f"(use one of: {', '.join(sorted(SUPPORTED_TYPES))})",
+                )
             )
         fmt = f.get("format", "default")
         if ftype in ("date", "datetime") and fmt not in ("default", "any") and "%" not in fmt:
-            out.append(f"{at}.format: '{fmt}' is not a date format (e.g. %d/%m/%Y)")
+            out.append((f"{at}.format", f"'{fmt}' is not a date format (e.g. %d/%m/%Y)"))
         for key in ("trueValues", "falseValues", "missingValues"):
             if key in f and not (
                 isinstance(f[key], list) and all(isinstance(v, str) for v in f[key])
             ):
-                out.append(f"{at}.{key}: must be a list of strings")
+                out.append((f"{at}.{key}", "must be a list of strings"))
         c = f.get("constraints", {})
         if not isinstance(c, dict):
-            out.append(f"{at}.constraints: must be an object")
+            out.append((f"{at}.constraints", "must be an object"))
             continue
         for key in ("required", "unique"):
             if key in c and not isinstance(c[key], bool):
-                out.append(f"{at}.constraints.{key}: must be true or false, not {c[key]!r}")
+                out.append((f"{at}.constraints.{key}", f"must be true or false, not {c[key]!r}"))
         for key in ("minLength", "maxLength"):
             if key in c and (not isinstance(c[key], int) or isinstance(c[key], bool)):
-                out.append(f"{at}.constraints.{key}: must be an integer")
+                out.append((f"{at}.constraints.{key}", "must be an integer"))
         if "enum" in c and not (isinstance(c["enum"], list) and c["enum"]):
-            out.append(f"{at}.constraints.enum: must be a non-empty list")
+            out.append((f"{at}.constraints.enum", "must be a non-empty list"))
         if "pattern" in c:
             try:
                 re.compile(str(c["pattern"]))
             except re.error as exc:
-                out.append(f"{at}.constraints.pattern: invalid regular expression: {exc}")
+                out.append((f"{at}.constraints.pattern", f"invalid regular expression: {exc}"))
         for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if key in c and ftype in ("integer", "number", "year"):
                 try:
                     float(str(c[key]))
                 except ValueError:
-                    out.append(f"{at}.constraints.{key}: {c[key]!r} is not a number")
+                    out.append((f"{at}.constraints.{key}", f"{c[key]!r} is not a number"))
             elif key in c and ftype == "date" and not _is_date(str(c[key]), fmt):
                 out.append(
-                    f"{at}.constraints.{key}: {c[key]!r} is not a date in the "
-                    f"field's format ({fmt})"
+                    (
+                        f"{at}.constraints.{key}",
+                        f"{c[key]!r} is not a date in the field's format ({fmt})",
+                    )
                 )
     pk = _as_tuple(d.get("primaryKey"))
     for key in pk:
         if key not in names:
-            out.append(f"primaryKey: '{key}' is not a field of the schema")
+            out.append(("primaryKey", f"'{key}' is not a field of the schema"))
     fks = d.get("foreignKeys", [])
     if not isinstance(fks, list):
-        return [*out, "foreignKeys: must be a list"]
+        return [*out, ("foreignKeys", "must be a list")]
     for i, fk in enumerate(fks):
         at = f"foreignKeys[{i}]"
         if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
-            out.append(f"{at}: needs `fields` and a `reference` object")
+            out.append((f"{at}", "needs `fields` and a `reference` object"))
             continue
         own = _as_tuple(fk.get("fields"))
         for key in own:
             if key not in names:
-                out.append(f"{at}.fields: '{key}' is not a field of the schema")
+                out.append((f"{at}.fields", f"'{key}' is not a field of the schema"))
         ref = fk["reference"]
         if not ref.get("resource"):
-            out.append(f"{at}.reference.resource: name the code list (codelists/<name>.csv)")
+            out.append((f"{at}.reference.resource", "name the code list (codelists/<name>.csv)"))
         if len(_as_tuple(ref.get("fields"))) != len(own):
-            out.append(f"{at}.reference.fields: must name as many fields as `fields`")
+            out.append((f"{at}.reference.fields", "must name as many fields as `fields`"))
     mv = d.get("missingValues", [""])
     if not (isinstance(mv, list) and all(isinstance(v, str) for v in mv)):
-        out.append("missingValues: must be a list of strings")
+        out.append(("missingValues", "must be a list of strings"))
     return out
 
 
-def _frictionless_problems(descriptor: dict[str, Any]) -> list[str]:
+def _frictionless_problems(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
     """What frictionless' own metadata validation says, located to a field when possible."""
     from frictionless import Field, Schema
 
@@ -205,17 +215,17 @@ def _frictionless_problems(descriptor: dict[str, Any]) -> list[str]:
     for i, f in enumerate(descriptor.get("fields", [])):
         field_report = Field.validate_descriptor(f)
         if not field_report.valid:
-            return [f"fields[{i}]: {e.note}" for e in field_report.errors]
-    return [f"{e.note}" for e in report.errors]
+            return [(f"fields[{i}]", e.note) for e in field_report.errors]
+    return [("", e.note) for e in report.errors]
 
 
 def schema_from_descriptor(descriptor: Any, rel: str, path: Path | None = None) -> TableSchema:
     if not isinstance(descriptor, dict):
-        raise SpecError(f"{rel}: a Table Schema must be a JSON object.")
+        raise SpecError.of([SpecProblem(rel, "", "a Table Schema must be a JSON object.")])
     problems = _problems(descriptor) or _frictionless_problems(descriptor)
     if problems:
-        raise SpecError(
-            "\n".join(f"{rel}: {p}" for p in problems[:20]),
+        raise SpecError.of(
+            [SpecProblem(rel, where, what) for where, what in problems[:20]],
             hint="See https://specs.frictionlessdata.io/table-schema/ for the allowed properties.",
         )
     fields = []

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from dulieumo.errors import SpecError
+from dulieumo.errors import SpecError, SpecProblem
 
 from .findings import Finding, Report
 from .messages import message
@@ -87,22 +87,29 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError(
-            f"{rel}: suite file not found.", hint="Check the `suite:` path in the dataset spec."
+        raise SpecError.of(
+            [SpecProblem(rel, "", "suite file not found.")],
+            hint="Check the `suite:` path in the dataset spec.",
         ) from None
     except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"{rel}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+        raise SpecError.of(
+            [
+                SpecProblem(
+                    rel, "", f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+                )
+            ]
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
-        raise SpecError(f"{rel}: expectations: a suite is an object with an `expectations` list.")
+        raise SpecError.of(
+            [SpecProblem(rel, "expectations", "a suite is an object with an `expectations` list.")]
+        )
     names = set(schema.names)
     out = []
-    problems = []
+    problems: list[SpecProblem] = []
     for i, exp in enumerate(data["expectations"]):
-        where = f"{rel}: expectations[{i}]"
+        where = f"expectations[{i}]"
         if not isinstance(exp, dict):
-            problems.append(f"{where}: each expectation must be an object")
+            problems.append(SpecProblem(rel, f"{where}", "each expectation must be an object"))
             continue
         etype = exp.get("type") or exp.get("expectation_type")
         if (
@@ -110,44 +117,54 @@ def load_suite(path: Path, schema: TableSchema, *, root: Path | None = None) -> 
             or not etype.startswith("expect_")
             or getattr(gx.expectations, _class_name(etype), None) is None
         ):
-            problems.append(f"{where}.type: unknown expectation type '{etype}'")
+            problems.append(
+                SpecProblem(rel, f"{where}.type", f"unknown expectation type '{etype}'")
+            )
             continue
         kwargs = exp.get("kwargs", {})
         if not isinstance(kwargs, dict):
-            problems.append(f"{where}.kwargs: must be an object")
+            problems.append(SpecProblem(rel, f"{where}.kwargs", "must be an object"))
             continue
         spec = ExpectationSpec(etype, dict(kwargs), index=i)
         for key in COLUMN_KWARGS:
             if key in kwargs and kwargs[key] not in names:
                 problems.append(
-                    f"{where}.kwargs.{key}: unknown column '{kwargs[key]}' "
-                    f"(columns of the schema: {', '.join(schema.names)})"
+                    SpecProblem(
+                        rel,
+                        f"{where}.kwargs.{key}",
+                        f"unknown column '{kwargs[key]}' "
+                        f"(columns of the schema: {', '.join(schema.names)})",
+                    )
                 )
         for key in LIST_KWARGS:
             for col in kwargs.get(key, []) or []:
                 if col not in names:
-                    problems.append(f"{where}.kwargs.{key}: unknown column '{col}'")
+                    problems.append(
+                        SpecProblem(rel, f"{where}.kwargs.{key}", f"unknown column '{col}'")
+                    )
         meta = exp.get("meta", {}) or {}
         severity = meta.get("severity", "error")
         if severity not in ("error", "warning"):
             problems.append(
-                f"{where}.meta.severity: must be 'error' or 'warning', not {severity!r}"
+                SpecProblem(
+                    rel, f"{where}.meta.severity", f"must be 'error' or 'warning', not {severity!r}"
+                )
             )
             severity = "error"
         message_vi = meta.get("message_vi", "")
         if not isinstance(message_vi, str):
-            problems.append(f"{where}.meta.message_vi: must be a string")
+            problems.append(SpecProblem(rel, f"{where}.meta.message_vi", "must be a string"))
             message_vi = ""
-        problems += [f"{where}: {p}" for p in contradictions(etype, kwargs, schema)]
+        problems += [SpecProblem(rel, where, p) for p in contradictions(etype, kwargs, schema)]
         try:
             _expectation(etype, kwargs, i)
         except Exception as exc:  # GX's own validation of the arguments
-            problems.append(f"{where}.kwargs: {str(exc).splitlines()[0][:200]}")
+            problems.append(
+                SpecProblem(rel, f"{where}.kwargs", f"{str(exc).splitlines()[0][:200]}")
+            )
         out.append(ExpectationSpec(etype, spec.kwargs, severity, message_vi, i))
     if problems:
-        raise SpecError(
-            "\n".join(problems), hint=f"Fix {rel}, then check it: dulieumo catalog check"
-        )
+        raise SpecError.of(problems, hint=f"Fix {rel}, then check it: dulieumo catalog check")
     return Suite(str(data.get("name", path.stem)), tuple(out), path)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.authoring.draft import todo_problems
-from dulieumo.catalog.load import PORTAL_FILE, CatalogSpecError, load_catalog
+from dulieumo.catalog.load import PORTAL_FILE, load_catalog
 from dulieumo.catalog.sources import literal_credentials
 from dulieumo.errors import SpecError
 
@@ -37,21 +37,10 @@ class CatalogProblem:
 
 
 def _from_error(exc: SpecError, default_file: str) -> list[CatalogProblem]:
-    if isinstance(exc, CatalogSpecError):
-        return [CatalogProblem(p.file, p.path, p.message) for p in exc.problems]
-    out = []
-    for line in exc.message.splitlines():
-        # "file: path: message" or "file: message" (validate's errors follow the same form)
-        head, sep, rest = line.partition(": ")
-        if sep and ("/" in head or head.endswith((".yaml", ".json", ".csv"))):
-            field, sep2, message = rest.partition(": ")
-            if sep2 and field and " " not in field:  # "fields[2].type: ..."
-                out.append(CatalogProblem(head, field, message))
-            else:
-                out.append(CatalogProblem(head, "", rest))
-        else:
-            out.append(CatalogProblem(default_file, "", line))
-    return out
+    """The error's problems as values (a problem that names no file is in `default_file`)."""
+    if exc.problems:
+        return [CatalogProblem(p.file or default_file, p.path, p.message) for p in exc.problems]
+    return [CatalogProblem(exc.file or default_file, exc.field or "", exc.message)]
 
 
 def _codelist_problems(

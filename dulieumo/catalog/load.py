@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dulieumo.errors import SpecError
+from dulieumo.errors import SpecError, SpecProblem
 
 from .models import KNOWN_KEYS, DatasetSpec, PortalSpec
 from .sources import SOURCE_TYPES, source_path_problem
@@ -27,34 +27,22 @@ PORTAL_FILE = Path("datasets") / "portal.yaml"
 LOADER_KEYS = ("agency", "spec_path")  # set by the loader; a spec file may not set them
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in one file: ``file: path: message``."""
-
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.path}: {self.message}"
-            if self.path
-            else f"{self.file}: {self.message}"
-        )
+#: one thing wrong in one file (the core's SpecProblem)
+Problem = SpecProblem
 
 
 class CatalogSpecError(SpecError):
-    """A SpecError that also carries its problems one by one (for `catalog check`)."""
+    """A SpecError of the catalogue's spec files, with its problems one by one."""
 
     def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
         first = problems[0] if len(problems) == 1 else None
         super().__init__(
             "\n".join(str(p) for p in problems),
+            problems=problems,
             hint=hint,
             file=first.file if first else None,
             field=(first.path or None) if first else None,
         )
-        self.problems = problems
 
 
 def _fix_hint(rel: str) -> str:
@@ -111,41 +99,50 @@ def read_yaml(path: Path, root: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise SpecError(
-            f"{rel}: file not found.", hint="Create it, or check the dataset name."
+        raise SpecError.of(
+            [Problem(rel, "", "file not found.")], hint="Create it, or check the dataset name."
         ) from None
     except UnicodeDecodeError as exc:
-        raise SpecError(
-            f"{rel}: not UTF-8 text (byte offset {exc.start}).", hint="Save the file as UTF-8."
+        raise SpecError.of(
+            [Problem(rel, "", f"not UTF-8 text (byte offset {exc.start}).")],
+            hint="Save the file as UTF-8.",
         ) from None
     try:
         data = parse_yaml(text)
     except AliasRefused as exc:
         mark = exc.problem_mark
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        raise SpecError(
-            f"{rel}:{where} {exc.problem}.",
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError.of(
+            [Problem(rel, "", f"{where}{exc.problem}.")],
             hint="Write the value out in full instead of `&anchor` / `*alias` (and no `<<:`).",
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(
-            f"{rel}:{where} invalid YAML: {problem}",
+        raise SpecError.of(
+            [Problem(rel, "", f"{where}invalid YAML: {problem}")],
             hint="Fix the indentation or quoting at that line (values containing "
             "': ' or starting with '@', '*', '&' need quotes).",
         ) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"{rel}: invalid YAML: {exc}", hint=_fix_hint(rel)) from None
+        raise SpecError.of(
+            [Problem(rel, "", f"invalid YAML: {exc}")], hint=_fix_hint(rel)
+        ) from None
     if data is None:
-        raise SpecError(
-            f"{rel}: the file is empty.",
+        raise SpecError.of(
+            [Problem(rel, "", "the file is empty.")],
             hint="Fill it in; see the other files in datasets/ for examples.",
         )
     if not isinstance(data, dict):
-        raise SpecError(
-            f"{rel}: expected a mapping of `key: value` fields, found a {type(data).__name__}.",
+        raise SpecError.of(
+            [
+                Problem(
+                    rel,
+                    "",
+                    f"expected a mapping of `key: value` fields, found a {type(data).__name__}.",
+                )
+            ],
             hint=_fix_hint(rel),
         )
     result: dict[str, Any] = _nfc(data)
