@@ -142,6 +142,12 @@ def _source_label(spec: DatasetSpec, table: Path) -> str:
     return mask_url(str(source.url)) or table.name
 
 
+def _suite_skipped(report: Report, file: str, suite: str) -> None:
+    """The suite did not run: the table's structure is broken or it has no rows."""
+    details = {"suite": suite}
+    report.add(Finding("suite-skipped", message("suite-skipped"), "warning", file, details=details))
+
+
 def validate_table(
     table: Path,
     spec: DatasetSpec,
@@ -231,15 +237,7 @@ def validate_with(
         drift.check_columns(checked.header, schema.names, report, file=file)
     if suite is not None and suite.expectations:
         if not checked.structure_ok or checked.num_rows == 0:
-            report.add(
-                Finding(
-                    "suite-skipped",
-                    message("suite-skipped"),
-                    "warning",
-                    file,
-                    details={"suite": suite.name},
-                )
-            )
+            _suite_skipped(report, file, suite.name)
         else:
             started = time.perf_counter()
             run_suite(suite, typed_frame(checked, schema, nullable=False), report, file=file)
@@ -327,15 +325,7 @@ def _validate_stream(
         drift.check_columns(checked.header, schema.names, report, file=file)
     if suite is not None and suite.expectations:
         if not checked.structure_ok or checked.num_rows == 0:
-            report.add(
-                Finding(
-                    "suite-skipped",
-                    message("suite-skipped"),
-                    "warning",
-                    file,
-                    details={"suite": suite.name},
-                )
-            )
+            _suite_skipped(report, file, suite.name)
         elif whole is not None and whole.expectations:
             started = time.perf_counter()
             frame = pd.DataFrame(
