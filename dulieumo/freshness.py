@@ -39,12 +39,15 @@ def latest_release(package: dict[str, Any] | None) -> dict[str, Any] | None:
     """The newest release recorded on the portal for a package_show result."""
     if not package:
         return None
-    extras = {e["key"]: e["value"] for e in package.get("extras", [])}
-    try:
-        releases = json.loads(extras.get("dulieumo_releases") or "[]")
-    except ValueError:
-        return None
-    if not releases:
+    # the dataset schema's field (a list); a portal without the schema: the extra's JSON
+    releases = package.get("dulieumo_releases")
+    if releases is None:
+        extras = {e["key"]: e["value"] for e in package.get("extras", [])}
+        try:
+            releases = json.loads(extras.get("dulieumo_releases") or "[]")
+        except ValueError:
+            return None
+    if not isinstance(releases, list) or not releases:
         return None
     newest = max(releases, key=lambda r: str(r.get("created", "")))
     return {

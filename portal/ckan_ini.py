@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .settings import PortalSettings
 
-#: one plugin per capability of our extension: search, release actions, pages
-PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages"
+#: one plugin per capability of our extension: search, release actions, pages; the dataset
+#: schema is ckanext-scheming's (its schema file ships with our extension). scheming comes
+#: after our plugins: a plugin listed earlier wins for templates, and the dataset page is ours.
+PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages scheming_datasets"
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:
@@ -35,6 +37,13 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "ckan.locales_offered": "vi en",
         "ckan.display_timezone": "Asia/Ho_Chi_Minh",
         "ckan.plugins": PLUGINS,
+        "scheming.dataset_schemas": "ckanext.dulieumo:schemas/dataset.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json",
+        "scheming.dataset_fallback": "false",
+        # licence titles by name ("Creative Commons Attribution 4.0 (CC BY 4.0)"), not CKAN's
+        # translated generic ones; URLs are the licences' own (DCAT uses them as URIs)
+        "licenses_group_url": "file://"
+        + str(settings.extension_dir / "ckanext" / "dulieumo" / "licenses.json"),
         "ckan.redis.url": settings.redis_url,
         "ckan.storage_path": str(settings.storage_dir),
         "ckan.max_resource_size": "2048",

@@ -1,15 +1,18 @@
-"""The CKAN dataset's metadata, built from a dataset spec (DCAT-compatible, Vietnamese first)."""
+"""The CKAN dataset's metadata, built from a dataset spec: the top-level fields of the
+portal's dataset schema (ckanext-scheming, ``schemas/dataset.yaml`` in the extension),
+Vietnamese first. No free-form extras: the extras older releases wrote are removed at the
+next release (`OBSOLETE_EXTRAS`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from dulieumo.catalog.models import FREQUENCY_VI
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
 
-#: DCAT / EU frequency vocabulary for the spec's update frequency (for harvesting)
+#: DCAT / EU frequency vocabulary for the spec's update frequency (derived for harvesting;
+#: the dataset stores the code)
 FREQUENCY_URI = {
     "daily": "http://publications.europa.eu/resource/authority/frequency/DAILY",
     "weekly": "http://publications.europa.eu/resource/authority/frequency/WEEKLY",
@@ -19,34 +22,61 @@ FREQUENCY_URI = {
     "irregular": "http://publications.europa.eu/resource/authority/frequency/IRREG",
 }
 
+#: the schema's descriptive fields the publisher writes (compared by planning)
+SCHEMA_FIELDS = (
+    "title_en",
+    "notes_en",
+    "frequency",
+    "language",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "spatial_text",
+    "spatial_code",
+    "temporal_start",
+    "temporal_end",
+    "source_name",
+)
+#: the free-form extras of releases before the dataset schema that no field replaces under
+#: the same name; removed at the next release. (``title_en``, ``frequency``, ``language``,
+#: ``spatial_text`` and ``contact_phone`` are schema fields now, stored where the extras were:
+#: the next release overwrites them; a stored EU frequency URI reads as its code.)
+OBSOLETE_EXTRAS = frozenset(
+    {
+        "description_en",
+        "tan_suat_cap_nhat",
+        "ma_tinh",
+        "source_spec",
+        "schema_ref",
+        "publisher_agency",
+        "dulieumo_version",
+    }
+)
 
-def _notes(spec: DatasetSpec) -> str:
-    notes = spec.description.vi.strip()
-    if spec.description.en:
-        notes += "\n\n---\n\n*English:* " + spec.description.en.strip()
-    return notes
+
+def source_name(spec: DatasetSpec, portal: PortalSpec) -> str:
+    """The agency's source as citizens read it: the spec's `source_name`, else the host of
+    a web source, else the organisation's own system. Never a local path or a credential."""
+    if spec.source_name:
+        return spec.source_name
+    org = _org_title(portal, spec.organization)
+    url = getattr(spec.source, "url", None)
+    host = urlsplit(str(url)).hostname if url and str(url).startswith("http") else None
+    if host:
+        return f"{org} ({host})"
+    return f"Hệ thống thông tin của {org}"
 
 
 def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
-    """Everything CKAN stores about the dataset except its resources."""
-    frequency = str(spec.frequency)
-    extras = {
-        "title_en": spec.title.en,
-        "description_en": spec.description.en,
-        "frequency": FREQUENCY_URI.get(frequency, frequency),
-        "tan_suat_cap_nhat": FREQUENCY_VI.get(frequency, frequency),
-        "language": "vi",
-        "spatial_text": f"Tỉnh {portal.province.name}",
-        "ma_tinh": portal.province.code,
-        "contact_phone": spec.contact.phone if spec.contact else None,
-        "source_spec": spec.spec_path.as_posix() if spec.spec_path else None,
-        "schema_ref": spec.schema_path.as_posix(),
-        "publisher_agency": spec.agency,
-    }
+    """Everything CKAN stores about the dataset except its resources and release state."""
+    contact = spec.contact
+    temporal = spec.temporal
     return {
         "name": spec.name,
         "title": spec.title.vi,
-        "notes": _notes(spec),
+        "notes": spec.description.vi.strip(),
+        "title_en": spec.title.en or "",
+        "notes_en": (spec.description.en or "").strip(),
         "owner_org": spec.organization,
         "license_id": spec.license,
         "maintainer": spec.maintainer.name,
@@ -55,8 +85,28 @@ def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
         "private": bool(spec.private),  # the intended visibility; see switch_visibility
         "tags": [{"name": t} for t in spec.tags],
         "groups": [{"name": g} for g in spec.groups],
-        "extras": [{"key": k, "value": str(v)} for k, v in extras.items() if v],
+        "frequency": str(spec.frequency),
+        "language": "vi",
+        "contact_name": (contact.name if contact and contact.name else spec.maintainer.name),
+        "contact_email": str(contact.email if contact and contact.email else spec.maintainer.email),
+        "contact_phone": (contact.phone if contact and contact.phone else ""),
+        "spatial_text": f"Tỉnh {portal.province.name}",
+        "spatial_code": portal.province.code,
+        "temporal_start": temporal.start.isoformat() if temporal else "",
+        "temporal_end": temporal.end.isoformat() if temporal and temporal.end else "",
+        "source_name": source_name(spec, portal),
+        "extras": [],
     }
+
+
+def kept_extras(package: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dataset's free extras to keep when its metadata is rewritten: everything except
+    what the schema now holds as a field and the obsolete keys of older releases."""
+    return [
+        e
+        for e in package.get("extras", [])
+        if e["key"] not in OBSOLETE_EXTRAS and e["key"] not in package
+    ]
 
 
 def switch_visibility(spec: DatasetSpec, *, first_release: bool) -> dict[str, bool]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dulieumo.errors import TerminalError
 
 from .client import PortalClient
-from .metadata import package_dict
+from .metadata import OBSOLETE_EXTRAS, SCHEMA_FIELDS, package_dict
 from .notes import ReleaseNotes
 from .rowdiff import RowDiff, diff_rows
 from .state import ReleaseState
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
     from dulieumo.tables import PulledTable
 
-#: the descriptive metadata compared with the portal's (besides tags, groups and extras)
+#: the descriptive metadata compared with the portal's (besides tags and groups)
 DESCRIPTIVE_KEYS = (
     "title",
     "notes",
@@ -37,6 +37,7 @@ DESCRIPTIVE_KEYS = (
     "maintainer_email",
     "author",
     "owner_org",
+    *SCHEMA_FIELDS,
 )
 
 
@@ -102,15 +103,10 @@ def metadata_diff(package: dict[str, Any] | None, wanted: dict[str, Any]) -> dic
         new_set = sorted(x["name"] for x in wanted.get(key, []))
         if old_set != new_set:
             diff[key] = [old_set, new_set]
-    old_extras = {
-        e["key"]: e["value"]
-        for e in package.get("extras", [])
-        if not e["key"].startswith("dulieumo_")
-    }
-    new_extras = {e["key"]: e["value"] for e in wanted.get("extras", [])}
-    for key in sorted(set(old_extras) | set(new_extras)):
-        if old_extras.get(key) != new_extras.get(key):
-            diff[f"extras.{key}"] = [old_extras.get(key), new_extras.get(key)]
+    # the free extras of releases before the dataset schema: removed at the next release
+    for extra in package.get("extras", []):
+        if extra["key"] in OBSOLETE_EXTRAS:
+            diff[f"extras.{extra['key']}"] = [extra["value"], None]
     return diff
 
 

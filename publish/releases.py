@@ -98,6 +98,7 @@ class Releaser:
         self.workdir = workdir
         self.flow_run_id = flow_run_id
         self.owner = lock_owner(flow_run_id)
+        self.rollback_of: str | None = None  # set by publish.rollback
 
     def plan(
         self,
@@ -229,6 +230,10 @@ class Releaser:
             dict(staged),
             notes.summary_vi(),
             notes.note,
+            notes.diff.added,
+            notes.diff.removed,
+            notes.diff.changed,
+            self.rollback_of,
         )
         retained = retain(record, state.releases, retention or RetentionPolicy())
         if planned.plan.metadata_diff and state.package is not None:

@@ -114,6 +114,7 @@ def rollback(
     )
     report = ArchivedReport(descriptor.get("x_dulieumo", {}).get("validation", {}))
     releaser = Releaser(client, spec, portal, workdir=workdir, flow_run_id=flow_run_id)
+    releaser.rollback_of = to_version
     return releaser.publish(
         table,  # type: ignore[arg-type]  # what the releaser reads of a PulledTable
         report,

@@ -15,7 +15,6 @@ from .client import PortalClient
 
 ROLE_KEY = "dulieumo_role"
 VERSION_KEY = "dulieumo_version"
-EXTRA_VERSION = "dulieumo_version"
 EXTRA_FINGERPRINT = "dulieumo_fingerprint"
 EXTRA_RELEASES = "dulieumo_releases"
 EXTRA_ALIAS = "dulieumo_datastore_alias"
@@ -37,9 +36,35 @@ class ReleaseRecord:
     resources: dict[str, str] = field(default_factory=dict)  # role → resource id
     summary: str = ""
     note: str | None = None
+    rows_added: int | None = None
+    rows_removed: int | None = None
+    rows_changed: int | None = None
+    rollback_of: str | None = None  # the version a rollback restored
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReleaseRecord:
+        """A record as the portal shows it; keys this version does not know are ignored."""
+        return cls(**{k: v for k, v in data.items() if k in _RECORD_FIELDS})
+
+
+_RECORD_FIELDS = frozenset(ReleaseRecord.__dataclass_fields__)
+
+
+def _release_list(package: dict[str, Any], extras: dict[str, Any]) -> list[Any]:
+    """The release list: the schema's field (a list, in package_show) or, on a portal
+    without the dataset schema, the JSON text of the extra of the same name."""
+    raw = package.get(EXTRA_RELEASES)
+    if raw is None:
+        raw = extras.get(EXTRA_RELEASES, "[]")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw or "[]")
+        except json.JSONDecodeError:
+            raw = []
+    return raw if isinstance(raw, list) else []
 
 
 @dataclass
@@ -55,12 +80,10 @@ class ReleaseState:
         if package is None or package.get("state") not in (None, "active"):
             return cls(package, [], None)
         extras = {e["key"]: e["value"] for e in package.get("extras", [])}
-        try:
-            raw = json.loads(extras.get(EXTRA_RELEASES, "[]"))
-        except json.JSONDecodeError:
-            raw = []
-        releases = [ReleaseRecord(**r) for r in raw if isinstance(r, dict)]
-        return cls(package, releases, extras.get(EXTRA_FINGERPRINT))
+        raw = _release_list(package, extras)
+        releases = [ReleaseRecord.from_dict(r) for r in raw if isinstance(r, dict)]
+        fingerprint = package.get(EXTRA_FINGERPRINT) or extras.get(EXTRA_FINGERPRINT)
+        return cls(package, releases, fingerprint)
 
     @classmethod
     def of(cls, client: PortalClient, dataset: str) -> ReleaseState:

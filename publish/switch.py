@@ -18,13 +18,13 @@ from dulieumo.errors import PortalError
 
 from .client import PortalClient
 from .freshness import freshness_extras
+from .metadata import OBSOLETE_EXTRAS, kept_extras
 from .notes import ReleaseNotes
 from .retention import RetentionPolicy
 from .state import (
     EXTRA_ALIAS,
     EXTRA_FINGERPRINT,
     EXTRA_RELEASES,
-    EXTRA_VERSION,
     LATEST_ROLES,
     RELEASE_EXTRA_ROLES,
     RELEASE_ROLES,
@@ -60,9 +60,11 @@ def retain(
 def release_extras(
     spec: DatasetSpec, notes: ReleaseNotes, fingerprint: str, releases: list[ReleaseRecord]
 ) -> dict[str, Any]:
-    """The dataset extras that describe its releases."""
+    """The release state the switch writes: the schema's hidden fields (release list,
+    fingerprint, alias), the freshness extras, and None for the obsolete extras of releases
+    before the dataset schema (the switch removes them)."""
     return {
-        EXTRA_VERSION: notes.version,
+        **{key: None for key in sorted(OBSOLETE_EXTRAS)},
         EXTRA_FINGERPRINT: fingerprint,
         EXTRA_RELEASES: json.dumps([r.to_dict() for r in releases], ensure_ascii=False),
         EXTRA_ALIAS: datastore_alias_name(spec.name),
@@ -72,19 +74,14 @@ def release_extras(
 
 
 def update_metadata(client: PortalClient, public: dict[str, Any], meta: dict[str, Any]) -> None:
-    """Descriptive metadata (title, tags, …) before the switch; the release's own extras
-    are kept (the switch replaces them)."""
-    kept = [
-        e
-        for e in public.get("extras", [])
-        if e["key"].startswith("dulieumo_") or e["key"] == "version_notes"
-    ]
+    """Descriptive metadata (title, tags, the schema's fields) before the switch; the
+    release state is kept (the switch replaces it) and obsolete extras are dropped."""
     client.call(
         "package_patch",
         {
             "id": public["id"],
             **{k: v for k, v in meta.items() if k != "private"},
-            "extras": [*meta["extras"], *kept],
+            "extras": [*meta["extras"], *kept_extras(public)],
         },
     )
 

@@ -26,6 +26,7 @@ from .models import (
     Province,
     Retention,
     SourceSpec,
+    Temporal,
     Text,
 )
 from .sources import ApiSource, CkanSource, Conventions, ExcelTable, Pagination, SqlSource
@@ -51,6 +52,7 @@ __all__ = [
     "Retention",
     "SourceSpec",
     "SqlSource",
+    "Temporal",
     "Text",
     "field_path",
     "load_catalog",

@@ -7,10 +7,19 @@ naming the file and the field path.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .notify import NotifySpec
 from .quality import AggregateSpec, QualitySpec
@@ -111,9 +120,33 @@ class Maintainer(Spec):
     email: EmailStr
 
 
+#: a phone number as citizens dial it: digits, spaces, + . - ( ) (no "XXX" placeholders)
+PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{5,30}[0-9]$"
+
+
 class Contact(Spec):
-    phone: str | None = None
+    """Where citizens write or call about the dataset (the portal's contact point); the
+    name and e-mail default to the maintainer's."""
+
+    name: NonEmpty | None = None
+    email: EmailStr | None = None
+    phone: Annotated[str, Field(pattern=PHONE_PATTERN)] | None = None
     address: str | None = None
+
+
+class Temporal(Spec):
+    """The period the data covers (ISO dates); `end` absent: up to now."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"must not be before temporal.start ({start.isoformat()})")
+        return end
 
 
 class Retention(Spec):
@@ -132,7 +165,11 @@ class DatasetSpec(Spec):
     maintainer: Maintainer
     contact: Contact | None = None
     frequency: Frequency
+    #: the period the data covers (optional)
+    temporal: Temporal | None = None
     source: SourceSpec
+    #: the agency's source as citizens should read it (default: from the organisation)
+    source_name: Annotated[str, Field(min_length=2, max_length=300)] | None = None
     conventions: Conventions | None = None
     schema_path: Path = Field(alias="schema")
     suite_path: Path | None = Field(default=None, alias="suite")
@@ -161,6 +198,7 @@ KNOWN_KEYS: frozenset[str] = (
             PortalSpec,
             Maintainer,
             Contact,
+            Temporal,
             FileSource,
             HttpSource,
             Retention,

@@ -12,7 +12,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import freshness, headers
+from . import freshness, headers, release_history
 
 
 class PagesPlugin(plugins.SingletonPlugin):
@@ -32,4 +32,4 @@ class PagesPlugin(plugins.SingletonPlugin):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return {"dulieumo_freshness": freshness.freshness}
+        return {"dulieumo_freshness": freshness.freshness, **release_history.helpers()}

@@ -2,7 +2,10 @@
 
 - ``dulieumo_release_lock`` (locks.py): one run publishes a dataset at a time;
 - ``dulieumo_release_switch`` (releases.py): a staged release made public in one transaction;
-- ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names.
+- ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names;
+- ``dulieumo_release_list`` (release_list.py): a dataset's releases as data (read only).
+
+It also registers the dataset schema's validators (validators.py, schemas/dataset.yaml).
 
 Every action validates its parameters (a 409 naming the field), then asks its auth function
 (auth.py), which checks the caller's right on the dataset's own organisation.
@@ -14,7 +17,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import aliases, auth, locks, releases
+from . import aliases, auth, locks, release_list, releases, validators
 
 
 class ReleasesPlugin(plugins.SingletonPlugin):
@@ -22,6 +25,7 @@ class ReleasesPlugin(plugins.SingletonPlugin):
 
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IValidators)
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
@@ -29,8 +33,16 @@ class ReleasesPlugin(plugins.SingletonPlugin):
             "dulieumo_release_lock": locks.release_lock,
             "dulieumo_release_switch": releases.release_switch,
             "dulieumo_datastore_alias": aliases.datastore_alias,
+            "dulieumo_release_list": release_list.release_list,
         }
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
-        return auth.auth_functions()
+        return {
+            **auth.auth_functions(),
+            "dulieumo_release_list": release_list.release_list_auth,
+        }
+
+    # IValidators
+    def get_validators(self) -> dict[str, Any]:
+        return validators.validators()
