@@ -5,9 +5,10 @@ from __future__ import annotations
 from .settings import PortalSettings
 
 #: one plugin per capability of our extension: search, release actions, pages; the dataset
-#: schema is ckanext-scheming's (its schema file ships with our extension). scheming comes
-#: after our plugins: a plugin listed earlier wins for templates, and the dataset page is ours.
-PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages scheming_datasets"
+#: schema is ckanext-scheming's (its schema file ships with our extension). `activity` and
+#: scheming come after our plugins: a plugin listed earlier wins for templates, and the
+#: dataset page and the release items of the activity stream are ours.
+PLUGINS = "datastore dulieumo_search dulieumo_releases dulieumo_pages activity scheming_datasets"
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:

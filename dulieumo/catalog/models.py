@@ -8,6 +8,7 @@ naming the file and the field path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -121,7 +122,7 @@ class Maintainer(Spec):
 
 
 #: a phone number as citizens dial it: digits, spaces, + . - ( ) (no "XXX" placeholders)
-PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{5,30}[0-9]$"
+PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{5,30}[0-9]$"
 
 
 class Contact(Spec):
@@ -130,8 +131,18 @@ class Contact(Spec):
 
     name: NonEmpty | None = None
     email: EmailStr | None = None
-    phone: Annotated[str, Field(pattern=PHONE_PATTERN)] | None = None
+    phone: str | None = None
     address: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _dialable(cls, phone: str | None) -> str | None:
+        if phone is not None and not re.match(PHONE_PATTERN, phone.strip()):
+            raise ValueError(
+                f"'{phone}' is not a phone number citizens can dial (digits, spaces, + . - "
+                "and parentheses, e.g. 0203 3825 123); leave it out rather than a placeholder"
+            )
+        return phone.strip() if phone else phone
 
 
 class Temporal(Spec):

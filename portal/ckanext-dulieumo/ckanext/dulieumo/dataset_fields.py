@@ -25,7 +25,7 @@ FREQUENCY_URI = {
     "irregular": "http://publications.europa.eu/resource/authority/frequency/IRREG",
 }
 _CODE_OF_URI = {uri: code for code, uri in FREQUENCY_URI.items()}
-PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,30}[0-9]$")
+PHONE = re.compile(r"^\+?\(?[0-9][0-9 ().-]{5,30}[0-9]$")
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 KIND_VI = {"major": "MAJOR", "minor": "MINOR", "patch": "PATCH"}
 #: the release-state keys a record may carry (anything else is dropped on the way in)

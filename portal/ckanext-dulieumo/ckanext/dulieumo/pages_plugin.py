@@ -12,7 +12,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import freshness, headers, release_history
+from . import feeds, freshness, headers, release_history
 
 
 class PagesPlugin(plugins.SingletonPlugin):
@@ -21,6 +21,7 @@ class PagesPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IMiddleware, inherit=True)  # inherit: make_error_log_middleware
+    plugins.implements(plugins.IFeed)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -33,3 +34,10 @@ class PagesPlugin(plugins.SingletonPlugin):
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
         return {"dulieumo_freshness": freshness.freshness, **release_history.helpers()}
+
+    # IFeed: Vietnamese feeds whose entries link to the dataset pages (feeds.py)
+    def get_feed_class(self) -> Any:
+        return feeds.PortalFeed
+
+    def get_item_additional_fields(self, dataset_dict: dict[str, Any]) -> dict[str, Any]:
+        return feeds.item_fields(dataset_dict)

@@ -18,7 +18,7 @@ import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import params
+from . import params, release_activity
 from .auth import STAGING_SUFFIX
 from .locks import holds_lock
 
@@ -108,6 +108,8 @@ def release_switch(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         raise
     search.rebuild(pkg.id)
     search.rebuild(staging.id)
+    released = checked["extras"].get("dulieumo_releases")
+    release_activity.record(context, pkg, release_activity.release_data(released))
     return tk.get_action("package_show")({"user": context.get("user")}, {"id": pkg.id})
 
 
