@@ -34,10 +34,10 @@ def _package(province: str, org: str) -> dict[str, Any]:
         "license_id": "cc-by",
         "private": False,
         "tags": [{"name": "chỉ số"}, {"name": "báo cáo"}, {"name": "dữ liệu mở"}],
-        "extras": [
-            {"key": "language", "value": "vi"},
-            {"key": "tan_suat_cap_nhat", "value": "Hằng tháng"},
-        ],
+        # the portal's dataset schema: top-level fields, not extras
+        "language": "vi",
+        "frequency": "monthly",
+        "spatial_text": f"Tỉnh {province}",
     }
 
 

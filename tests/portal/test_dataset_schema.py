@@ -371,3 +371,28 @@ def test_feeds_are_vietnamese_with_entries_linking_to_dataset_pages(published, p
     assert content.startswith("Phiên bản 1.0.") and "phát hành lúc" in content
     subtitle = feed.find(f"{ATOM}subtitle").text
     assert "Recently" not in subtitle and "Các tập dữ liệu" in subtitle
+
+
+def test_the_dataset_release_feed_has_one_vietnamese_entry_per_release(published, page):
+    url = f"{published.url}/dataset/{DATASET}/phien-ban.atom"
+    assert f"/dataset/{DATASET}/phien-ban.atom" in _section(page, "dulieumo-release-history")
+    feed = _feed(url)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "vi"
+    entries = feed.findall(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    versions = [r["version"] for r in _show(published)["dulieumo_releases"]]
+    assert len(entries) == len(versions)
+    assert titles[-1] == "Phiên bản 1.0.0 (MAJOR)"
+    assert "Phiên bản 1.0.2: khôi phục dữ liệu của phiên bản 1.0.0" in titles
+    assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)
+    for entry in entries:
+        alternate = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
+        assert alternate == f"{published.url}/dataset/{DATASET}#lich-su-phien-ban"
+        assert entry.find(f"{ATOM}content").text.startswith("Phát hành lúc ")
+    admin = published.ckan("sysadmin")
+    admin.action.package_patch(id=DATASET, private=True)
+    try:
+        resp = requests.get(url, timeout=60)
+        assert resp.status_code == 404 and "1.0.0" not in resp.text
+    finally:
+        admin.action.package_patch(id=DATASET, private=False)

@@ -160,3 +160,9 @@ def test_ckans_broken_feed_links_are_repaired_and_absolute(link, fixed):
 def test_the_organisation_feed_id_gets_its_slash_after_the_site_url():
     guid = "http://127.0.0.1:5120feeds/group/y-te.atom"
     assert feed_text.fixed_guid(guid) == "http://127.0.0.1:5120/feeds/group/y-te.atom"
+
+
+def test_a_stored_placeholder_phone_is_not_shown():
+    assert dataset_fields.shown_phone("0203 3825 XXX") is None
+    assert dataset_fields.shown_phone("0203 3825 123") == "0203 3825 123"
+    assert dataset_fields.shown_phone("") == ""

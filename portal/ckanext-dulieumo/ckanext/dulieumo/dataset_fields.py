@@ -71,6 +71,15 @@ def phone(value: Any) -> str:
     return text
 
 
+def shown_phone(value: Any) -> Any:
+    """What the API and the page show of a stored phone: nothing when it is not a phone
+    number (a placeholder such as "0203 3825 XXX" stored before the schema checked it)."""
+    try:
+        return phone(value) if value else value
+    except FieldError:
+        return None
+
+
 def _records(raw: Any) -> list[dict[str, Any]]:
     if isinstance(raw, str):
         try:

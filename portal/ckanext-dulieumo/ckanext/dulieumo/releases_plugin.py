@@ -5,7 +5,8 @@
 - ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names;
 - ``dulieumo_release_list`` (release_list.py): a dataset's releases as data (read only).
 
-It also registers the dataset schema's validators (validators.py, schemas/dataset.yaml).
+It also registers the dataset schema's validators (validators.py, schemas/dataset.yaml) and
+each dataset's release feed, ``/dataset/<name>/phien-ban.atom`` (release_feed.py).
 
 Every action validates its parameters (a 409 naming the field), then asks its auth function
 (auth.py), which checks the caller's right on the dataset's own organisation.
@@ -17,7 +18,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import aliases, auth, locks, release_list, releases, validators
+from . import aliases, auth, locks, release_feed, release_list, releases, validators
 
 
 class ReleasesPlugin(plugins.SingletonPlugin):
@@ -26,6 +27,7 @@ class ReleasesPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.IValidators)
+    plugins.implements(plugins.IBlueprint)
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
@@ -46,3 +48,7 @@ class ReleasesPlugin(plugins.SingletonPlugin):
     # IValidators
     def get_validators(self) -> dict[str, Any]:
         return validators.validators()
+
+    # IBlueprint: one Atom feed per dataset, one entry per release
+    def get_blueprint(self) -> Any:
+        return [release_feed.blueprint]

@@ -26,6 +26,10 @@ def phone(value: Any) -> Any:
     return _checked(dataset_fields.phone, value)
 
 
+def phone_out(value: Any) -> Any:
+    return dataset_fields.shown_phone(value)
+
+
 def releases_in(value: Any) -> Any:
     return _checked(dataset_fields.releases_in, value)
 
@@ -38,6 +42,7 @@ def validators() -> dict[str, Any]:
     return {
         "dulieumo_frequency": frequency,
         "dulieumo_phone": phone,
+        "dulieumo_phone_out": phone_out,
         "dulieumo_releases_in": releases_in,
         "dulieumo_releases_out": releases_out,
     }
