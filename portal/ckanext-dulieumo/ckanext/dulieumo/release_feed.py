@@ -48,9 +48,9 @@ def release_feed(id: str) -> Response:
         entry = feed.add_entry()
         entry.id(f"{site}/dataset/{pkg['id']}/phien-ban/{row['version']}")
         entry.title(title)
+        # one link only: feedgen 1.0 writes entry links without their rel, so a second
+        # (the CSV as an enclosure) would read as a second "alternate"
         entry.link(href=f"{page}#lich-su-phien-ban", rel="alternate")
-        if row["csv"]:
-            entry.link(href=row["csv"], rel="enclosure", type="text/csv")
         when = dataset_fields.local_time(row["date_iso"], tz)
         entry.content(f"Phát hành lúc {when}. {text}".strip(), type="text")
         moment = dataset_fields.parse_time(row["date_iso"])
