@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .fulltext import FTS_CONFIG
 from .settings import PortalSettings
 
 #: one plugin per capability of our extension: search, release actions, pages
@@ -27,6 +28,8 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
             settings, ro_user, secrets["datastore_ro_password"], settings.datastore_db
         ),
         "ckan.datastore.sqlsearch.enabled": "true",
+        # full text without diacritics: "benh vien" finds "Bệnh viện" (fulltext.py)
+        "ckan.datastore.default_fts_lang": FTS_CONFIG,
         "ckan.site_url": settings.url,
         "ckan.site_id": "dulieumo",
         "ckan.site_title": settings.site_title,
