@@ -6,7 +6,11 @@ from .fulltext import FTS_CONFIG
 from .settings import PortalSettings
 
 #: one plugin per capability of our extension: search, release actions, pages
-PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages"
+#: dulieumo_data comes before datastore: its resource-page templates take precedence
+PLUGINS = (
+    "activity dulieumo_data datastore datatables_view "
+    "dulieumo_search dulieumo_releases dulieumo_pages"
+)
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:
@@ -30,6 +34,9 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "ckan.datastore.sqlsearch.enabled": "true",
         # full text without diacritics: "benh vien" finds "Bệnh viện" (fulltext.py)
         "ckan.datastore.default_fts_lang": FTS_CONFIG,
+        # reading public data from other origins: GET only, never with credentials (cors.py)
+        "ckanext.dulieumo.cors_origins": settings.cors_origins,
+        "ckan.datatables.data_dictionary_labels": "true",
         "ckan.site_url": settings.url,
         "ckan.site_id": "dulieumo",
         "ckan.site_title": settings.site_title,
