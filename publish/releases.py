@@ -48,6 +48,7 @@ from .switch import (
     switch_release,
     update_metadata,
 )
+from .views import ensure_views
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
@@ -218,6 +219,7 @@ class Releaser:
             staged[artefact.role] = upload_artefact(client, staging["id"], notes.version, artefact)
             if artefact.role == "release-data":
                 rows = load_table(client, staged[artefact.role], table.path, schema)
+                ensure_views(client, staged[artefact.role], schema)  # moves with the table
         record = ReleaseRecord(
             notes.version,
             notes.created,
@@ -247,6 +249,7 @@ class Releaser:
             switch_visibility(spec, first_release=state.latest is None),
         )
         switch_release(client, switch, site=self.site_url(), alias=alias)
+        ensure_views(client, latest_ids["latest-data"], schema)  # the alias's table preview
         return PublishResult(
             spec.name,
             f"{client.url}/dataset/{spec.name}",

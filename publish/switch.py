@@ -115,6 +115,8 @@ class Switch:
             }
             for role, src in zip(LATEST_ROLES, RELEASE_ROLES, strict=True)
         }
+        # the latest data link is queryable: its id is a DataStore alias of the new table
+        update[self.latest_ids["latest-data"]]["datastore_active"] = True
         roles = (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES)
         order = [self.latest_ids[r] for r in LATEST_ROLES] + [
             rid
