@@ -106,7 +106,7 @@ class Switch:
 
     def payload(self, site: str) -> dict[str, Any]:
         """The data of ``dulieumo_release_switch``."""
-        update = {
+        update: dict[str, dict[str, Any]] = {
             self.latest_ids[role]: {
                 "url": f"{site}/dataset/{self.public_id}/resource/{self.staged[src]}/download/"
                 f"{self.files[src]}",
