@@ -17,7 +17,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 
-from . import cors, datastore_sql, dictionary, map_view
+from . import cors, datastore_sql, dictionary, map_view, streams
 
 #: ckan.ini option: origins allowed to read (space separated); "*" = any, empty = none
 CORS_OPTION = "ckanext.dulieumo.cors_origins"
@@ -61,6 +61,7 @@ class DataPlugin(plugins.SingletonPlugin):
 
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
+        app = streams.install(app)
         return cors.install(app, cors.parse_origins(config.get(CORS_OPTION, "*")))
 
     # IResourceView: the map of a table's points
