@@ -153,6 +153,7 @@ class Releaser:
         if planned.unchanged:
             if not dry_run:
                 self._repair_alias(state, alias)
+                self._repair_previews(state, schema)
             latest = state.by_role("latest-data")
             return PublishResult(
                 spec.name,
@@ -262,6 +263,18 @@ class Releaser:
             alias,
             latest_ids["latest-data"],
         )
+
+    def _repair_previews(self, state: ReleaseState, schema: dict[str, Any]) -> None:
+        """A portal published before previews existed: the latest link made queryable and
+        the latest tables given their views, once (nothing is written when they are there)."""
+        latest, link = state.latest, state.by_role("latest-data")
+        if latest is None or link is None:
+            return
+        if not link.get("datastore_active"):
+            self.client.call("resource_patch", {"id": link["id"], "datastore_active": True})
+        for rid in (link["id"], latest.resources.get("release-data")):
+            if rid:
+                ensure_views(self.client, rid, schema)
 
     def _repair_alias(self, state: ReleaseState, alias: str) -> None:
         """After a switch whose alias step failed, point the aliases at the latest release."""

@@ -58,7 +58,7 @@ def two(portal, tmp_path_factory):
     second, validated = _release(root, portal, tmp_path_factory.mktemp("run2"))
     assert (first.version, second.version) == ("1.0.0", "1.0.1")
     pkg = portal.ckan().action.package_show(id=DATASET)
-    return {"result": second, "bytes": validated, "pkg": pkg, "rows": len(rows) - 2}
+    return {"result": second, "bytes": validated, "pkg": pkg, "rows": len(rows) - 2, "root": root}
 
 
 def _role(pkg: dict, role: str) -> dict:
@@ -252,3 +252,22 @@ def test_the_streamed_excel_download_leaves_no_open_transaction(portal, two):
                 pytest.fail("a dump left the CKAN database idle in transaction")
     finally:
         conn.close()
+
+
+def test_an_unchanged_run_repairs_missing_previews_once(portal, two, tmp_path):
+    """A portal published before previews: the latest link not queryable, no views."""
+    admin = portal.ckan("sysadmin")
+    latest = _latest(two)
+    for view in admin.action.resource_view_list(id=latest["id"]):
+        admin.action.resource_view_delete(id=view["id"])
+    admin.action.resource_patch(id=latest["id"], datastore_active=False)
+    result, _ = _release(two["root"], portal, tmp_path / "a")
+    assert result.action == "unchanged"
+    shown = admin.action.resource_show(id=latest["id"])
+    assert shown["datastore_active"] is True
+    kinds = {v["view_type"] for v in admin.action.resource_view_list(id=latest["id"])}
+    assert kinds == {"datatables_view", "dulieumo_map"}
+    before = admin.action.package_show(id=DATASET)
+    again, _ = _release(two["root"], portal, tmp_path / "b")
+    assert again.action == "unchanged"
+    assert admin.action.package_show(id=DATASET) == before
