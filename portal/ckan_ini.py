@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from .fulltext import FTS_CONFIG
 from .settings import PortalSettings
 
-#: one plugin per capability of our extension: search, release actions, pages; the dataset
-#: schema is ckanext-scheming's (its schema file ships with our extension). `activity` and
-#: scheming come after our plugins: a plugin listed earlier wins for templates, and the
-#: dataset page and the release items of the activity stream are ours.
-PLUGINS = "datastore dulieumo_search dulieumo_releases dulieumo_pages activity scheming_datasets"
+#: one plugin per capability of our extension: search, release actions, pages, data (resource
+#: pages, views, SQL by alias, CORS); the dataset schema is ckanext-scheming's (its schema file
+#: ships with our extension). A plugin listed earlier wins for templates: dulieumo_data comes
+#: before datastore (resource pages), `activity` and scheming after our plugins (the dataset
+#: page and the release items of the activity stream are ours).
+PLUGINS = (
+    "dulieumo_data datastore datatables_view dulieumo_search dulieumo_releases "
+    "dulieumo_pages activity scheming_datasets"
+)
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:
@@ -30,6 +35,11 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
             settings, ro_user, secrets["datastore_ro_password"], settings.datastore_db
         ),
         "ckan.datastore.sqlsearch.enabled": "true",
+        # full text without diacritics: "benh vien" finds "Bệnh viện" (fulltext.py)
+        "ckan.datastore.default_fts_lang": FTS_CONFIG,
+        # reading public data from other origins: GET only, never with credentials (cors.py)
+        "ckanext.dulieumo.cors_origins": settings.cors_origins,
+        "ckan.datatables.data_dictionary_labels": "true",
         "ckan.site_url": settings.url,
         "ckan.site_id": "dulieumo",
         "ckan.site_title": settings.site_title,

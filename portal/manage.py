@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import LocalPortalError
 
-from . import database, install, server, services, state
+from . import database, fulltext, install, server, services, state
 from .ckan_cli import parse_token, run_ckan
 from .ckan_ini import render_ini
 from .settings import CKAN_VERSION, PortalSettings
@@ -215,6 +215,8 @@ def up(
         server.stop(settings)
     database.ensure_databases(settings, secrets)
     _ensure_schema(settings, say, steps)
+    if fulltext.ensure_fulltext(settings):
+        steps.append("fulltext-recomputed")
     _ensure_users(settings, secrets, say, steps)
     say("Starting the portal…")
     pid = server.start(settings)

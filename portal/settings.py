@@ -31,6 +31,8 @@ class PortalSettings(Settings):
     datastore_db: str = "dulieumo_datastore"
 
     redis_url: str = "redis://127.0.0.1:6379/3"
+    #: origins whose pages may read public data (GET) with CORS: "*" any, space separated, or ""
+    cors_origins: str = "*"
 
     @property
     def url(self) -> str:

@@ -42,9 +42,9 @@ def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
             info["label"] = f["title"]
         if f.get("description"):
             info["notes"] = f["description"]
-        fields.append(
-            {"id": f["name"], "type": PG_TYPES.get(f.get("type", "string"), "text"), "info": info}
-        )
+        pg_type = PG_TYPES.get(f.get("type", "string"), "text")
+        info["type_override"] = pg_type  # the schema's type, kept by any later re-load
+        fields.append({"id": f["name"], "type": pg_type, "info": info})
     return fields
 
 

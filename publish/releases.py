@@ -48,6 +48,7 @@ from .switch import (
     switch_release,
     update_metadata,
 )
+from .views import ensure_views
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
@@ -153,6 +154,7 @@ class Releaser:
         if planned.unchanged:
             if not dry_run:
                 self._repair_alias(state, alias)
+                self._repair_previews(state, schema)
             latest = state.by_role("latest-data")
             return PublishResult(
                 spec.name,
@@ -219,6 +221,7 @@ class Releaser:
             staged[artefact.role] = upload_artefact(client, staging["id"], notes.version, artefact)
             if artefact.role == "release-data":
                 rows = load_table(client, staged[artefact.role], table.path, schema)
+                ensure_views(client, staged[artefact.role], schema)  # moves with the table
         record = ReleaseRecord(
             notes.version,
             notes.created,
@@ -252,6 +255,7 @@ class Releaser:
             switch_visibility(spec, first_release=state.latest is None),
         )
         switch_release(client, switch, site=self.site_url(), alias=alias)
+        ensure_views(client, latest_ids["latest-data"], schema)  # the alias's table preview
         return PublishResult(
             spec.name,
             f"{client.url}/dataset/{spec.name}",
@@ -264,6 +268,18 @@ class Releaser:
             alias,
             latest_ids["latest-data"],
         )
+
+    def _repair_previews(self, state: ReleaseState, schema: dict[str, Any]) -> None:
+        """A portal published before previews existed: the latest link made queryable and
+        the latest tables given their views, once (nothing is written when they are there)."""
+        latest, link = state.latest, state.by_role("latest-data")
+        if latest is None or link is None:
+            return
+        if not link.get("datastore_active"):
+            self.client.call("resource_patch", {"id": link["id"], "datastore_active": True})
+        for rid in (link["id"], latest.resources.get("release-data")):
+            if rid:
+                ensure_views(self.client, rid, schema)
 
     def _repair_alias(self, state: ReleaseState, alias: str) -> None:
         """After a switch whose alias step failed, point the aliases at the latest release."""

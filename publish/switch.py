@@ -103,7 +103,7 @@ class Switch:
 
     def payload(self, site: str) -> dict[str, Any]:
         """The data of ``dulieumo_release_switch``."""
-        update = {
+        update: dict[str, dict[str, Any]] = {
             self.latest_ids[role]: {
                 "url": f"{site}/dataset/{self.public_id}/resource/{self.staged[src]}/download/"
                 f"{self.files[src]}",
@@ -112,6 +112,8 @@ class Switch:
             }
             for role, src in zip(LATEST_ROLES, RELEASE_ROLES, strict=True)
         }
+        # the latest data link is queryable: its id is a DataStore alias of the new table
+        update[self.latest_ids["latest-data"]]["datastore_active"] = True
         roles = (*RELEASE_ROLES, *RELEASE_EXTRA_ROLES)
         order = [self.latest_ids[r] for r in LATEST_ROLES] + [
             rid

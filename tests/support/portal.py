@@ -47,6 +47,7 @@ class MemoryCKAN:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # DataStore
     aliases: dict[str, str] = field(default_factory=dict)  # alias → resource id
     locks: dict[str, Lock] = field(default_factory=dict)
+    views: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # resource id → views
     faults: dict[str, Exception] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -219,6 +220,19 @@ class MemoryCKAN:
         del self.tables[rid]
         self.aliases = {a: r for a, r in self.aliases.items() if r != rid}
         return {"resource_id": rid}
+
+    def do_resource_view_list(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        self.resource(data["id"])
+        return self.views.get(data["id"], [])
+
+    def do_resource_view_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        res = self.resource(data["resource_id"])
+        self.may_write(self.packages[res["package_id"]]["owner_org"])
+        if data.get("view_type") not in ("datatables_view", "dulieumo_map"):
+            raise ValidationError({"view_type": ["No plugin found for this view type"]})
+        view = {**data, "id": self.new_id("view")}
+        self.views.setdefault(data["resource_id"], []).append(view)
+        return view
 
     def do_datastore_search(self, data: dict[str, Any]) -> dict[str, Any]:
         rows = self.table_of(data["resource_id"])
