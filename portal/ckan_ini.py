@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from .settings import PortalSettings
 
-#: one plugin per capability of our extension: search, release actions, pages
-PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages"
+#: one plugin per capability of our extension: search, release actions, pages, developers
+#: (API guide, sitemap, the "Dữ liệu API" popup: first, so its template wins over the
+#: DataStore's); ckanext-dcat's `dcat` (RDF endpoints) and `structured_data` (schema.org in
+#: dataset pages) with our profiles
+PLUGINS = (
+    "dulieumo_developers activity datastore dcat structured_data dulieumo_search "
+    "dulieumo_releases dulieumo_pages"
+)
 
 
 def _pg_url(settings: PortalSettings, user: str, password: str, db: str) -> str:
@@ -35,6 +41,12 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "ckan.locales_offered": "vi en",
         "ckan.display_timezone": "Asia/Ho_Chi_Minh",
         "ckan.plugins": PLUGINS,
+        # DCAT for harvesting (ckanext-dcat, profiles in the extension's dcat_profile.py)
+        "ckanext.dcat.rdf.profiles": "dulieumo_dcat_ap",
+        "ckanext.dcat.structured_data.profiles": "dulieumo_schemaorg",
+        "ckanext.dcat.base_uri": settings.url,
+        "ckanext.dcat.datasets_per_page": "100",
+        "ckanext.dcat.translate_keys": "false",  # keep extras' keys as the pages expect
         "ckan.redis.url": settings.redis_url,
         "ckan.storage_path": str(settings.storage_dir),
         "ckan.max_resource_size": "2048",
