@@ -3,7 +3,8 @@
 - ``/huong-dan-api``: the API guide, in Vietnamese, with live examples (api_guide.py);
 - the "Dữ liệu API" popup of a resource (``datastore/snippets/api_info.html``), in
   Vietnamese with the dataset's stable DataStore alias;
-- ``/sitemap.xml``: the public dataset pages for search engines.
+- ``/sitemap.xml``: the public dataset pages for search engines;
+- ``charset=utf-8`` on ckanext-dcat's RDF responses.
 
 The DCAT profiles (dcat_profile.py) are ckanext-dcat entry points (``ckan.rdf.profiles``),
 not part of this class. Listed before ``datastore`` in ckan.plugins, so that its popup
@@ -18,6 +19,18 @@ import ckan.plugins as plugins
 from flask import Blueprint, Response
 
 from . import api_guide
+
+
+#: RDF serialisations ckanext-dcat answers without a charset (clients would guess Latin-1)
+RDF_TYPES = ("text/turtle", "text/n3", "application/ld+json", "application/rdf+xml")
+
+
+def add_charset(response: Any) -> Any:
+    """Declare UTF-8 on the RDF responses (ckanext-dcat serialises UTF-8, says nothing)."""
+    content_type = response.headers.get("Content-Type", "")
+    if content_type.split(";")[0].strip() in RDF_TYPES and "charset" not in content_type:
+        response.headers["Content-Type"] = f"{content_type}; charset=utf-8"
+    return response
 
 
 def _sitemap() -> Response:
@@ -38,6 +51,7 @@ class DevelopersPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IMiddleware, inherit=True)  # inherit: make_error_log_middleware
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -46,6 +60,11 @@ class DevelopersPlugin(plugins.SingletonPlugin):
     # IBlueprint
     def get_blueprint(self) -> Blueprint:
         return blueprint()
+
+    # IMiddleware: UTF-8 declared on the RDF endpoints
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        app.after_request(add_charset)
+        return app
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
