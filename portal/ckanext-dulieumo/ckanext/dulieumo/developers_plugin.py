@@ -7,8 +7,8 @@
 - ``charset=utf-8`` on ckanext-dcat's RDF responses.
 
 The DCAT profiles (dcat_profile.py) are ckanext-dcat entry points (``ckan.rdf.profiles``),
-not part of this class. Listed before ``datastore`` in ckan.plugins, so that its popup
-template wins over the DataStore's.
+not part of this class. Its templates (``developer_templates/``) come first: the plugin is
+listed before ``datastore`` in ckan.plugins, so its popup wins over the DataStore's.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ class DevelopersPlugin(plugins.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
-        plugins.toolkit.add_template_directory(config, "templates")
+        # a directory of its own: the plugin is listed first in ckan.plugins, so these
+        # templates win over the DataStore's (a directory shared with dulieumo_pages, listed
+        # last, would keep that plugin's lower place)
+        plugins.toolkit.add_template_directory(config, "developer_templates")
 
     # IBlueprint
     def get_blueprint(self) -> Blueprint:
