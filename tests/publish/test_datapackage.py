@@ -25,7 +25,9 @@ REPO = Path(__file__).resolve().parents[2]
 def _table(tmp: Path, source_uri: str) -> PulledTable:
     path = tmp / "x.csv"
     path.write_text("a\n1\n", encoding="utf-8")
-    return PulledTable(path, "0" * 64, "1" * 64, 4, source_uri, "2026-12-06T00:00:00+00:00", "utf-8")
+    return PulledTable(
+        path, "0" * 64, "1" * 64, 4, source_uri, "2026-12-06T00:00:00+00:00", "utf-8"
+    )
 
 
 def _descriptor(name: str, tmp: Path, source_uri: str) -> dict:
@@ -126,7 +128,11 @@ def test_every_release_datapackage_validates_from_the_portal_url(published, port
     checked = 0
     for name in published:
         pkg = ckan.action.package_show(id=name)
-        data = {r["dulieumo_version"]: r for r in pkg["resources"] if r.get("dulieumo_role") == "release-data"}
+        data = {
+            r["dulieumo_version"]: r
+            for r in pkg["resources"]
+            if r.get("dulieumo_role") == "release-data"
+        }
         for res in pkg["resources"]:
             if res.get("dulieumo_role") != "release-datapackage":
                 continue

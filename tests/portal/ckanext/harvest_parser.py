@@ -17,7 +17,7 @@ from ckanext.dcat.processors import RDFParser
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - test portal
+    with urllib.request.urlopen(url, timeout=120) as response:
         if response.status != 200:
             raise SystemExit(f"{url}: HTTP {response.status}")
         return response.read().decode("utf-8")

@@ -163,7 +163,9 @@ def test_dataset_rdf_carries_the_harvesting_fields(catalogue, portal):
 
 @pytest.mark.parametrize("ext, fmt", [("rdf", "xml"), ("jsonld", "json-ld"), ("ttl", "turtle")])
 def test_each_dataset_has_its_rdf_serialisations(catalogue, portal, ext, fmt):
-    g = rdflib.Graph().parse(data=_get(f"{portal.url}/dataset/co-so-giao-duc.{ext}").text, format=fmt)
+    g = rdflib.Graph().parse(
+        data=_get(f"{portal.url}/dataset/co-so-giao-duc.{ext}").text, format=fmt
+    )
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == 1
     assert len(set(g.subjects(RDF.type, DCAT.Distribution))) >= 2
 
@@ -213,7 +215,8 @@ def test_harvest_reads_every_page_and_finds_every_public_dataset(catalogue, port
         wanted = {
             r["url"]
             for r in pkg["resources"]
-            if r.get("dulieumo_role") in (None, "latest-data", "release-data", "release-datapackage")
+            if r.get("dulieumo_role")
+            in (None, "latest-data", "release-data", "release-datapackage")
         }
         assert wanted and urls == wanted, pkg["name"]
     for name in CORE_DATASETS:

@@ -38,7 +38,7 @@ def _site_url() -> str:
     return str(toolkit.config.get("ckan.site_url") or "").rstrip("/")
 
 
-class DulieumoDCATAPProfile(EuropeanDCATAP3Profile):  # type: ignore[misc]
+class DulieumoDCATAPProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 from dulieumo's dataset fields (see the module doc)."""
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
@@ -79,7 +79,7 @@ class DulieumoDCATAPProfile(EuropeanDCATAP3Profile):  # type: ignore[misc]
             g.add((catalog_ref, DCT.publisher, publisher))
 
 
-class DulieumoSchemaOrgProfile(SchemaOrgProfile):  # type: ignore[misc]
+class DulieumoSchemaOrgProfile(SchemaOrgProfile):
     """schema.org Dataset (structured data of dataset pages) from dulieumo's fields."""
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:

@@ -20,7 +20,6 @@ from flask import Blueprint, Response
 
 from . import api_guide
 
-
 #: RDF serialisations ckanext-dcat answers without a charset (clients would guess Latin-1)
 RDF_TYPES = ("text/turtle", "text/n3", "application/ld+json", "application/rdf+xml")
 
