@@ -124,7 +124,7 @@ def distribution(
         if release.get("created"):
             out["issued"] = release["created"]
     out["hash"], out["hash_algorithm"] = digest, algorithm if digest else None
-    return out
+    return {k: v for k, v in out.items() if v not in (None, "")}
 
 
 def harvestable(pkg: dict[str, Any], site_url: str) -> dict[str, Any]:
