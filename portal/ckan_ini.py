@@ -6,13 +6,15 @@ from .fulltext import FTS_CONFIG
 from .settings import PortalSettings
 
 #: one plugin per capability of our extension: search, release actions, pages, data (resource
-#: pages, views, SQL by alias, CORS); the dataset schema is ckanext-scheming's (its schema file
-#: ships with our extension). A plugin listed earlier wins for templates: dulieumo_data comes
-#: before datastore (resource pages), `activity` and scheming after our plugins (the dataset
-#: page and the release items of the activity stream are ours).
+#: pages, views, SQL by alias, CORS), developers (API guide, sitemap, the "Dữ liệu API"
+#: popup); the dataset schema is ckanext-scheming's (its schema file ships with our
+#: extension); ckanext-dcat's `dcat` (RDF endpoints) and `structured_data` (schema.org in
+#: dataset pages) with our profiles. A plugin listed earlier wins for templates: ours that
+#: override the DataStore's come before `datastore`; `activity` and scheming come after our
+#: plugins (the dataset page and the release items of the activity stream are ours).
 PLUGINS = (
-    "dulieumo_data datastore datatables_view dulieumo_search dulieumo_releases "
-    "dulieumo_pages activity scheming_datasets"
+    "dulieumo_developers dulieumo_data datastore datatables_view dcat structured_data "
+    "dulieumo_search dulieumo_releases dulieumo_pages activity scheming_datasets"
 )
 
 
@@ -55,6 +57,12 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         # translated generic ones; URLs are the licences' own (DCAT uses them as URIs)
         "licenses_group_url": "file://"
         + str(settings.extension_dir / "ckanext" / "dulieumo" / "licenses.json"),
+        # DCAT for harvesting (ckanext-dcat, profiles in the extension's dcat_profile.py)
+        "ckanext.dcat.rdf.profiles": "dulieumo_dcat_ap",
+        "ckanext.dcat.structured_data.profiles": "dulieumo_schemaorg",
+        "ckanext.dcat.base_uri": settings.url,
+        "ckanext.dcat.datasets_per_page": "100",
+        "ckanext.dcat.translate_keys": "false",  # keep extras' keys as the pages expect
         "ckan.redis.url": settings.redis_url,
         "ckan.storage_path": str(settings.storage_dir),
         "ckan.max_resource_size": "2048",

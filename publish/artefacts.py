@@ -2,6 +2,7 @@
 
 A release has four files: the CSV (its download URL contains the version; it also gets a
 typed DataStore table), its ``datapackage.json``, the validation report as JSON and as HTML.
+The CSV is uploaded first (`data_artefact`): the datapackage names its download URL.
 Publish does not render the HTML report: the caller passes it as bytes (`HtmlReport`, called
 with the version), so publish depends on no other stage.
 """
@@ -61,6 +62,28 @@ def report_summary(report: ValidationReport) -> dict[str, Any]:
     return summary
 
 
+def data_artefact(
+    spec: DatasetSpec, table: PulledTable, report: ValidationReport, notes: ReleaseNotes
+) -> Artefact:
+    """The release's CSV (the table itself), uploaded first; sets `notes.validation`."""
+    notes.validation = report_summary(report)
+    return Artefact(
+        "release-data",
+        table.path,
+        f"{spec.name}-v{notes.version}.csv",
+        f"Phiên bản {notes.version} — dữ liệu (CSV)",
+        "CSV",
+        "text/csv",
+        notes.markdown_vi(),
+        hash=f"sha256:{table.sha256}",
+    )
+
+
+def download_url(site_url: str, dataset_id: str, resource_id: str, filename: str) -> str:
+    """Where the portal serves an uploaded file of the (public) dataset, as CKAN writes it."""
+    return f"{site_url.rstrip('/')}/dataset/{dataset_id}/resource/{resource_id}/download/{filename}"
+
+
 def release_artefacts(
     spec: DatasetSpec,
     portal: PortalSpec,
@@ -72,12 +95,11 @@ def release_artefacts(
     workdir: Path,
     flow_run_id: str | None,
     html: HtmlReport | None,
+    data_url: str,
 ) -> list[Artefact]:
-    """The release's files, written into `workdir` (the CSV is the table itself); sets
-    `notes.validation`. The data comes first: its DataStore table is loaded after it."""
+    """The release's other files, written into `workdir`, once its CSV is on the portal at
+    `data_url` (data_artefact has set `notes.validation`): datapackage.json and reports."""
     version = notes.version
-    csv_name = f"{spec.name}-v{version}.csv"
-    notes.validation = report_summary(report)
     descriptor = build_datapackage(
         spec,
         portal,
@@ -86,7 +108,7 @@ def release_artefacts(
         report_summary=notes.validation,
         created=notes.created,
         flow_run_id=flow_run_id,
-        resource_filename=csv_name,
+        data_url=data_url,
     )
     descriptor["version"] = version
     descriptor["x_dulieumo"]["release_notes"] = notes.to_dict()
@@ -96,16 +118,6 @@ def release_artefacts(
     report_path = workdir / report_name
     report.write_json(report_path)
     out = [
-        Artefact(
-            "release-data",
-            table.path,
-            csv_name,
-            f"Phiên bản {version} — dữ liệu (CSV)",
-            "CSV",
-            "text/csv",
-            notes.markdown_vi(),
-            hash=f"sha256:{table.sha256}",
-        ),
         Artefact(
             "release-datapackage",
             dp_path,

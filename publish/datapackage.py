@@ -1,10 +1,22 @@
-"""The Frictionless `datapackage.json` that describes a published release."""
+"""The Frictionless `datapackage.json` that describes a published release.
+
+Self-contained and valid from the portal's URL (``frictionless validate <url>``): the data's
+``path`` is the absolute download URL of the release's CSV on the portal, the code lists its
+foreign keys point to are resources of the package (publish.references), and provenance
+names the agency's source without local paths (publish.provenance). The data stays the
+first resource (rollback reads its schema there).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from dulieumo.paths import catalog_root
+
+from .provenance import public_url, source_name
+from .references import codelist_resources
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
@@ -28,9 +40,15 @@ def build_datapackage(
     report_summary: dict[str, Any],
     created: str,
     flow_run_id: str | None,
-    resource_filename: str,
+    data_url: str,
+    root: Path | None = None,
 ) -> dict[str, Any]:
+    """The descriptor of a release whose CSV downloads from `data_url` (absolute)."""
     lic_name, lic_path = LICENSES.get(spec.license, (spec.license, ""))
+    source = {"title": source_name(spec, portal)}
+    url = public_url(table.source_uri)
+    if url:
+        source["path"] = url
     return {
         "name": spec.name,
         "title": spec.title.vi,
@@ -46,11 +64,11 @@ def build_datapackage(
             }
         ],
         "keywords": list(spec.tags),
-        "sources": [{"title": f"Nguồn dữ liệu của {spec.organization}", "path": table.source_uri}],
+        "sources": [source],
         "resources": [
             {
                 "name": spec.name.replace("-", "_"),
-                "path": resource_filename,
+                "path": data_url,
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
@@ -58,12 +76,14 @@ def build_datapackage(
                 "bytes": table.size,
                 "hash": f"sha256:{table.sha256}",
                 "schema": schema,
-            }
+            },
+            *codelist_resources(schema, root or catalog_root()),
         ],
         "x_dulieumo": {
             "province": {"code": portal.province.code, "name": portal.province.name},
             "provenance": {
-                "source": table.source_uri,
+                "source": source["title"],
+                "source_url": url,
                 "source_encoding": table.encoding,
                 "source_sha256": table.raw_sha256,
                 "fetched_at": table.fetched_at,

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import ValidationFailed
 
-from .artefacts import HtmlReport, ValidationReport, release_artefacts, upload_artefact
+from .artefacts import (
+    HtmlReport,
+    ValidationReport,
+    data_artefact,
+    download_url,
+    release_artefacts,
+    upload_artefact,
+)
 from .client import PortalClient
 from .datastore import load_table
 from .lock import PublicationLocked, ReleaseLock, lock_owner
@@ -204,24 +211,31 @@ class Releaser:
         public = public_dataset(client, state, planned.metadata)
         staging = staging_dataset(client, spec)
         latest_ids = latest_links(client, public, state, f"{self.site_url()}/dataset/{spec.name}")
-        artefacts = release_artefacts(
-            spec,
-            self.portal,
-            table,
-            report,
-            schema,
-            notes,
-            workdir=self.workdir,
-            flow_run_id=self.flow_run_id,
-            html=html,
-        )
-        staged: dict[str, str] = {}
-        rows = 0
-        for artefact in artefacts:
+        data = data_artefact(spec, table, report, notes)
+        staged: dict[str, str] = {
+            data.role: upload_artefact(client, staging["id"], notes.version, data)
+        }
+        rows = load_table(client, staged[data.role], table.path, schema)
+        ensure_views(client, staged[data.role], schema)  # moves with the table
+        # the switch moves the resource into the public dataset, keeping its id
+        data_url = download_url(self.site_url(), public["id"], staged[data.role], data.filename)
+        artefacts = [
+            data,
+            *release_artefacts(
+                spec,
+                self.portal,
+                table,
+                report,
+                schema,
+                notes,
+                workdir=self.workdir,
+                flow_run_id=self.flow_run_id,
+                html=html,
+                data_url=data_url,
+            ),
+        ]
+        for artefact in artefacts[1:]:
             staged[artefact.role] = upload_artefact(client, staging["id"], notes.version, artefact)
-            if artefact.role == "release-data":
-                rows = load_table(client, staged[artefact.role], table.path, schema)
-                ensure_views(client, staged[artefact.role], schema)  # moves with the table
         record = ReleaseRecord(
             notes.version,
             notes.created,
