@@ -93,7 +93,9 @@ def add_clones(prefix: str, count: int, seed: int = 1, batch: int = 500) -> int:
     written = 0
     while written < count:
         docs = [
-            _clone(templates[(start + written + i) % len(templates)], start + written + i, prefix, rng)
+            _clone(
+                templates[(start + written + i) % len(templates)], start + written + i, prefix, rng
+            )
             for i in range(min(batch, count - written))
         ]
         index.write_docs(docs)
@@ -111,4 +113,4 @@ def remove_clones(prefix: str) -> int:
         {"p": prefix.replace("_", "\\_") + "%", "t": prefix.replace("_", "\\_") + "tpl-%"},
     )
     model.Session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
