@@ -41,8 +41,20 @@ class UpReport:
     seconds: float = 0.0
 
 
+#: the search index's row layout (ckanext/dulieumo/index.py LAYOUT): a new one re-runs
+#: `ckan dulieumo init-db`, which fills the new columns of existing rows
+SEARCH_LAYOUT = 2
+
+
 def _db_stamp(settings: PortalSettings) -> str:
-    return json.dumps({"db": settings.ckan_db, "ds": settings.datastore_db, "ckan": CKAN_VERSION})
+    return json.dumps(
+        {
+            "db": settings.ckan_db,
+            "ds": settings.datastore_db,
+            "ckan": CKAN_VERSION,
+            "search_layout": SEARCH_LAYOUT,
+        }
+    )
 
 
 def _ensure_schema(settings: PortalSettings, say: Say, steps: list[str]) -> None:

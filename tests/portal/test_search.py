@@ -326,7 +326,8 @@ def test_index_follows_updates(seeded, portal):
     "params",
     [
         {"q": "title:benh~2"},
-        {"q": "metadata_modified:[2020-01-01T00:00:00Z TO NOW]"},
+        {"q": "metadata_modified:[2020-01-01 TO NOW-]"},
+        {"q": "title:[a TO b]"},
         {"q": "{!lucene}name:x"},
         {"fq": "name:b?nh"},
         {"q": "title:benh^3"},

@@ -22,9 +22,11 @@ import ckan.model as model
 from ckan.lib.search.common import SearchQueryError
 
 from . import index, search_guard
+from .fields import FACET_COLUMN_FIELDS
 from .index import TABLE
 from .limits import INT_MAX, SearchLimits, bounded_int, check_request, facet_fields
-from .query import QueryError, compile_query, compile_sort
+from .plan import SearchPlan
+from .query import QueryError, compile_query, entry, sort_keys
 from .statement_limit import Deadline, time_limited
 
 log = logging.getLogger(__name__)
@@ -111,10 +113,17 @@ class PostgresSearchConnection:
 
         def readable_field(name: str, visible_sql: str, visible_params: dict[str, Any]) -> bool:
             sql = index.has_field_sql(visible_sql)
-            return bool(deadline.execute(sql, dict(visible_params, field_name=name)).scalar())
+            return bool(
+                deadline.execute(sql, dict(visible_params, field_name=entry(name))).scalar()
+            )
 
         compiled = compile_query(
-            q, list(fq), params.get("defType"), readable_field, bounds.budget()
+            q,
+            list(fq),
+            params.get("defType"),
+            readable_field,
+            bounds.budget(),
+            search_guard.current_range_fields(),
         )
         sql_params = dict(compiled.params)
         if compiled.rank_queries:
@@ -122,72 +131,80 @@ class PostgresSearchConnection:
             score = "ts_rank(tsv, to_tsquery('simple', :rankq))"
         else:
             score = "1.0"
-        order = compile_sort(params.get("sort"), sql_params, bounds.max_sort_fields)
+        keys = sort_keys(params.get("sort"), sql_params, bounds.max_sort_fields)
         rows = bounded_int(params, "rows", 10, 0, bounds.max_rows)
         start = bounded_int(params, "start", 0, 0, bounds.max_start)
-        where = compiled.sql
-        hits = deadline.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", sql_params).scalar()
-        docs: list[dict[str, Any]] = []
-        if rows > 0:
-            page_params = dict(sql_params, rows=rows, start=start)
-            result = deadline.execute(
-                f"SELECT doc, score FROM (SELECT doc, sort_title, {score} AS score "
-                f"FROM {TABLE} WHERE {where}) AS f ORDER BY {order} "
-                "LIMIT :rows OFFSET :start",
-                page_params,
-            )
-            fl = _field_list(params.get("fl"))
-            for doc, score_value in result:
-                docs.append(_select(doc, fl, float(score_value)))
-        facets = self._facets(where, sql_params, params, bounds, deadline)
-        return Results(docs, int(hits or 0), {"facet_fields": facets})
+        facet_names, facet_sql = self._facet_request(params, bounds, sql_params)
+        plan = SearchPlan(compiled.sql, score, keys, rows, start, facet_sql)
+        hits = 0
+        docs: list[tuple[int, dict[str, Any], float]] = []
+        counted: dict[str, list[Any]] = {f: [] for f in facet_names}
+        fl = _field_list(params.get("fl"))
+        for part, fname, value, number, doc, score_value in deadline.execute(
+            plan.sql(), dict(sql_params, rows=rows, start=start)
+        ):
+            if part == 0:
+                hits = int(number)
+            elif part == 1:
+                docs.append((int(number), doc, float(score_value)))
+            else:
+                counted[fname] += [value, int(number)]
+        for fname in facet_names:
+            if fname not in FACET_COLUMN_FIELDS:  # a configured extra facet: from `doc`
+                counted[fname] = self._doc_facet(fname, compiled.sql, sql_params, deadline)
+        page = [_select(doc, fl, score_value) for _, doc, score_value in sorted(docs, key=_first)]
+        return Results(page, hits, {"facet_fields": counted})
 
-    def _facets(
-        self,
-        where: str,
-        sql_params: dict[str, Any],
-        params: dict[str, Any],
-        bounds: SearchLimits,
-        deadline: Deadline,
-    ) -> dict[str, list[Any]]:
-        """Solr-style facet_fields: {field: [value, count, value, count, …]}.
+    def _facet_request(
+        self, params: dict[str, Any], bounds: SearchLimits, sql_params: dict[str, Any]
+    ) -> tuple[list[str], bool]:
+        """The facet fields asked for (checked against the allow-list by check_request) and
+        whether the one-pass facet count runs; binds its parameters.
 
         Counted over the matching datasets only, so under the caller's permission filter
         always: a value no readable dataset has is never listed, whatever facet.mincount
         (0 behaves as 1; Solr would list zero-count values of the whole index). facet.limit
         -1 means all values, up to SearchLimits.max_facet_values. A dataset counts once per
-        value (two CSV resources: one CSV), as in Solr. The fields were checked against the
-        allow-list (limits.check_request) before this runs.
+        value (two CSV resources: one CSV), as in Solr.
         """
         if str(params.get("facet", "true")).lower() != "true":
-            return {}
+            return [], False
         limit = bounded_int(params, "facet.limit", 50, -1, bounds.max_facet_values)
         if limit < 0:
             limit = bounds.max_facet_values
         mincount = max(1, bounded_int(params, "facet.mincount", 1, 0, INT_MAX))
-        out: dict[str, list[Any]] = {}
-        for fname in dict.fromkeys(facet_fields(params.get("facet.field"))):
-            fp = dict(sql_params, facet_field=fname, mincount=mincount, facet_limit=limit)
-            rows = deadline.execute(
-                f"""SELECT v, count(DISTINCT f.index_id) AS c
-                FROM (SELECT index_id, doc FROM {TABLE} WHERE {where}) AS f,
-                LATERAL jsonb_array_elements_text(
-                    CASE WHEN jsonb_typeof(f.doc->:facet_field) = 'array'
-                         THEN f.doc->:facet_field
-                         WHEN f.doc->:facet_field IS NULL
-                              OR jsonb_typeof(f.doc->:facet_field) = 'null' THEN '[]'::jsonb
-                         ELSE jsonb_build_array(f.doc->>:facet_field) END) AS e(v)
-                WHERE v IS NOT NULL AND v <> ''
-                GROUP BY v
-                HAVING count(DISTINCT f.index_id) >= :mincount
-                ORDER BY c DESC, v ASC LIMIT :facet_limit""",
-                fp,
-            )
-            flat: list[Any] = []
-            for value, count in rows:
-                flat += [value, int(count)]
-            out[fname] = flat
-        return out
+        names = list(dict.fromkeys(facet_fields(params.get("facet.field"))))
+        columns = [f for f in names if f in FACET_COLUMN_FIELDS]
+        sql_params.update(facet_columns=columns, mincount=mincount, facet_limit=limit)
+        return names, bool(columns)
+
+    def _doc_facet(
+        self, fname: str, where: str, sql_params: dict[str, Any], deadline: Deadline
+    ) -> list[Any]:
+        """Facet counts of a field outside FACET_COLUMN_FIELDS, read from each `doc`."""
+        rows = deadline.execute(
+            f"""SELECT v, count(DISTINCT f.index_id) AS c
+            FROM (SELECT index_id, doc FROM {TABLE} WHERE {where}) AS f,
+            LATERAL jsonb_array_elements_text(
+                CASE WHEN jsonb_typeof(f.doc->:facet_field) = 'array'
+                     THEN f.doc->:facet_field
+                     WHEN f.doc->:facet_field IS NULL
+                          OR jsonb_typeof(f.doc->:facet_field) = 'null' THEN '[]'::jsonb
+                     ELSE jsonb_build_array(f.doc->>:facet_field) END) AS e(v)
+            WHERE v IS NOT NULL AND v <> ''
+            GROUP BY v
+            HAVING count(DISTINCT f.index_id) >= :mincount
+            ORDER BY c DESC, v ASC LIMIT :facet_limit""",
+            dict(sql_params, facet_field=fname),
+        )
+        flat: list[Any] = []
+        for value, count in rows:
+            flat += [value, int(count)]
+        return flat
+
+
+def _first(item: tuple[int, Any, Any]) -> int:
+    return item[0]
 
 
 def _field_list(fl: Any) -> list[str] | None:

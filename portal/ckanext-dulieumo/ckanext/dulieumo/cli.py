@@ -6,7 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import click
 
-from . import index, locks
+from . import bench_index, index, locks
 from . import reset as reset_module
 
 
@@ -43,3 +43,15 @@ def reset() -> None:
         tk.config.get("ckan.storage_path"),
     )
     click.echo(f"portal data reset in {seconds:.2f} s")
+
+
+@dulieumo.command("bench-index")
+@click.option("--prefix", default="bench-", show_default=True, help="Name prefix of the clones")
+@click.option("--count", default=0, show_default=True, help="Clones to add")
+@click.option("--remove", is_flag=True, help="Delete every clone (templates stay)")
+def bench_index_command(prefix: str, count: int, remove: bool) -> None:
+    """bench/search only: clone the `<prefix>tpl-…` datasets' index rows (bench_index.py)."""
+    if remove:
+        click.echo(f"removed {bench_index.remove_clones(prefix)} clone(s)")
+    if count:
+        click.echo(f"added {bench_index.add_clones(prefix, count)} clone(s)")

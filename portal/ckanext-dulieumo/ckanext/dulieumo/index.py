@@ -7,6 +7,13 @@ resources/extras) and the folded text of each text field (``folded``) for fielde
 queries such as ``title:benh``. Folding happens in Python (text.fold), so no PostgreSQL
 extension is needed.
 
+Flat columns (layout 2, issue 17) so that searches never read the large ``doc``: ``terms``
+(GIN: a "field=value" entry per exact value of every field, and each field's bare name, the
+same values the jsonb matches of the compiler read, derived in SQL from ``doc``; an entry over
+TERM_MAX_CHARS is "#" + its md5), ``facets`` ("field=value" of CKAN's default facet fields,
+counted in one pass), ``modified``/``created`` (timestamps: ranges and sorts), ``name`` (sort)
+and ``ranges`` (numbers and dates, as seconds since 1970, of scalar fields: range queries).
+
 Rows are written in CKAN's own SQLAlchemy session and transaction: a dataset write that is
 rolled back leaves no index row behind, and nothing here commits.
 """
@@ -19,10 +26,9 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
-from .fields import TEXT_FIELDS
+from .fields import TABLE, TEXT_FIELDS
+from .index_values import LAYOUT, WEIGHTS, facets_sql, flat_values, terms_sql
 from .text import fold, tokens
-
-TABLE = "dulieumo_search_doc"
 
 DDL = [
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -36,23 +42,48 @@ DDL = [
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id ON {TABLE} (id)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_doc ON {TABLE} USING gin (doc jsonb_path_ops)",
+    f"""ALTER TABLE {TABLE}
+        ADD COLUMN IF NOT EXISTS terms text[] NOT NULL DEFAULT '{{}}',
+        ADD COLUMN IF NOT EXISTS facets text[] NOT NULL DEFAULT '{{}}',
+        ADD COLUMN IF NOT EXISTS modified timestamptz,
+        ADD COLUMN IF NOT EXISTS created timestamptz,
+        ADD COLUMN IF NOT EXISTS name text,
+        ADD COLUMN IF NOT EXISTS ranges jsonb NOT NULL DEFAULT '{{}}',
+        ADD COLUMN IF NOT EXISTS layout smallint NOT NULL DEFAULT 1""",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_terms ON {TABLE} USING gin (terms)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_modified ON {TABLE} (modified)",
 ]
-
-#: full-text weight → the index fields whose text gets it
-WEIGHTS: dict[str, tuple[str, ...]] = {
-    "A": ("title", "name"),
-    "B": ("tags", "notes", "organization", "groups", "author", "maintainer"),
-    "C": ("res_name", "res_description", "res_format", "license_id", "version", "url"),
-}
 
 
 def ensure_table() -> None:
-    """Create (or upgrade) the index table and its indexes; idempotent. Commits."""
+    """Create (or upgrade) the index table, its indexes and its rows; idempotent. Commits."""
     global _LAYOUT_OK
     for stmt in DDL:
         model.Session.execute(sa.text(stmt))
+    upgrade_rows(model.Session)
     model.Session.commit()
     _LAYOUT_OK = True
+
+
+def upgrade_rows(conn: Any, batch: int = 500) -> int:
+    """Fill the flat columns of rows written by an older layout (from their `doc`)."""
+    done = 0
+    while True:
+        rows = conn.execute(
+            sa.text(f"SELECT index_id, doc FROM {TABLE} WHERE layout < :l LIMIT :n"),
+            {"l": LAYOUT, "n": batch},
+        ).fetchall()
+        if not rows:
+            return done
+        conn.execute(
+            sa.text(
+                f"""UPDATE {TABLE} SET terms = {terms_sql("doc")}, facets = {facets_sql("doc")},
+                modified = :modified, created = :created, name = :name,
+                ranges = CAST(:ranges AS jsonb), layout = {LAYOUT} WHERE index_id = :index_id"""
+            ),
+            [dict(flat_values(doc), index_id=index_id) for index_id, doc in rows],
+        )
+        done += len(rows)
 
 
 #: set once this process has seen the table in its current layout
@@ -75,13 +106,14 @@ def ensure_layout() -> None:
             sa.text(
                 "SELECT count(*) FROM information_schema.columns "
                 "WHERE table_schema = current_schema() AND table_name = :t "
-                "AND column_name = 'folded'"
+                "AND column_name = 'layout'"
             ),
             {"t": TABLE},
         ).scalar()
         if not current:
             for stmt in DDL:
                 conn.execute(sa.text(stmt))
+        upgrade_rows(conn)
     _LAYOUT_OK = True
 
 
@@ -121,24 +153,31 @@ def folded_fields(doc: dict[str, Any]) -> dict[str, str]:
     return {f: _words(_flat(doc.get(f))) for f in wanted if doc.get(f)}
 
 
+_WRITE = f"""INSERT INTO {TABLE} (index_id, id, doc, sort_title, tsv, folded, terms, facets,
+        modified, created, name, ranges, layout)
+    SELECT :index_id, :id, d.doc, :sort_title,
+        setweight(to_tsvector('simple', :a), 'A') ||
+        setweight(to_tsvector('simple', :b), 'B') ||
+        setweight(to_tsvector('simple', :c), 'C'),
+        CAST(:folded AS jsonb), {terms_sql("d.doc")}, {facets_sql("d.doc")},
+        :modified, :created, :name, CAST(:ranges AS jsonb), {LAYOUT}
+    FROM (SELECT CAST(:doc AS jsonb) AS doc) AS d
+    ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, doc = EXCLUDED.doc,
+        sort_title = EXCLUDED.sort_title, tsv = EXCLUDED.tsv, folded = EXCLUDED.folded,
+        terms = EXCLUDED.terms, facets = EXCLUDED.facets, modified = EXCLUDED.modified,
+        created = EXCLUDED.created, name = EXCLUDED.name, ranges = EXCLUDED.ranges,
+        layout = EXCLUDED.layout"""
+
+
 def write_docs(docs: list[dict[str, Any]]) -> None:
-    """Insert or replace index rows (in the current transaction)."""
+    """Insert or replace index rows (in the current transaction, one round trip)."""
     ensure_layout()
+    rows = []
     for doc in docs:
         text = weighted_text(doc)
-        model.Session.execute(
-            sa.text(
-                f"""INSERT INTO {TABLE} (index_id, id, doc, sort_title, tsv, folded)
-                VALUES (:index_id, :id, CAST(:doc AS jsonb), :sort_title,
-                        setweight(to_tsvector('simple', :a), 'A') ||
-                        setweight(to_tsvector('simple', :b), 'B') ||
-                        setweight(to_tsvector('simple', :c), 'C'),
-                        CAST(:folded AS jsonb))
-                ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, doc = EXCLUDED.doc,
-                    sort_title = EXCLUDED.sort_title, tsv = EXCLUDED.tsv,
-                    folded = EXCLUDED.folded"""
-            ),
+        rows.append(
             {
+                **flat_values(doc),
                 "index_id": doc.get("index_id") or doc["id"],
                 "id": doc["id"],
                 "doc": json.dumps(doc, default=str, ensure_ascii=False),
@@ -147,8 +186,10 @@ def write_docs(docs: list[dict[str, Any]]) -> None:
                 "b": text["B"],
                 "c": text["C"],
                 "folded": json.dumps(folded_fields(doc), ensure_ascii=False),
-            },
+            }
         )
+    if rows:
+        model.Session.execute(sa.text(_WRITE), rows)
 
 
 def delete_by_index_id(index_id: str) -> None:
@@ -168,7 +209,10 @@ def has_field(name: str) -> bool:
 
 def has_field_sql(visible_sql: str) -> str:
     """SQL (parameter `field_name`) for: a document matching `visible_sql` has that field."""
-    return f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :field_name AND ({visible_sql}))"
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {TABLE} "
+        f"WHERE terms @> ARRAY[CAST(:field_name AS text)] AND ({visible_sql}))"
+    )
 
 
 def has_visible_field(name: str, visible_sql: str, params: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from .query import Budget, QueryError, is_match_all, parse, parse_q
+from .query import Budget, QueryError, RangeFields, is_match_all, parse, parse_q
 
 CONFIG_PREFIX = "ckanext.dulieumo.search_"
 #: CKAN's default facets (config `search.facets`), which the dataset and group pages ask for
@@ -29,6 +29,9 @@ DEFAULT_FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license
 CORE_FACET_FIELDS = ("owner_org",)
 #: ckan.ini option: more facet fields (space- or comma-separated), e.g. a plugin's facets
 EXTRA_FACETS_OPTION = "ckanext.dulieumo.search_facet_fields"
+#: ckan.ini options: more fields that range queries accept (space- or comma-separated)
+DATE_FIELDS_OPTION = "ckanext.dulieumo.search_date_fields"
+NUMBER_FIELDS_OPTION = "ckanext.dulieumo.search_number_fields"
 #: the largest integer PostgreSQL's LIMIT/OFFSET/comparisons take without overflow here
 INT_MAX = 2**31 - 1
 
@@ -96,6 +99,15 @@ def allowed_facet_fields(config: Mapping[str, Any]) -> frozenset[str]:
     configured = _names(config.get("search.facets", None))
     configured += _names(config.get(EXTRA_FACETS_OPTION, None))
     return frozenset((*DEFAULT_FACET_FIELDS, *CORE_FACET_FIELDS, *configured))
+
+
+def range_fields_from_config(config: Mapping[str, Any]) -> RangeFields:
+    """The fields ranges accept: the built-in dates and numbers plus the ckan.ini options."""
+    default = RangeFields()
+    return RangeFields(
+        dates=default.dates | frozenset(_names(config.get(DATE_FIELDS_OPTION, None))),
+        numbers=default.numbers | frozenset(_names(config.get(NUMBER_FIELDS_OPTION, None))),
+    )
 
 
 def facet_fields(value: Any) -> list[str]:

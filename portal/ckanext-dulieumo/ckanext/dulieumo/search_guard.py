@@ -12,8 +12,14 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.search.common import SearchQueryError
 
-from .limits import SearchLimits, allowed_facet_fields, check_search, limits_from_config
-from .query import QueryError
+from .limits import (
+    SearchLimits,
+    allowed_facet_fields,
+    check_search,
+    limits_from_config,
+    range_fields_from_config,
+)
+from .query import QueryError, RangeFields
 
 
 def current_limits() -> SearchLimits:
@@ -24,6 +30,11 @@ def current_limits() -> SearchLimits:
 def current_facets() -> frozenset[str]:
     """The facet fields a search may ask for (limits.allowed_facet_fields)."""
     return allowed_facet_fields(toolkit.config)
+
+
+def current_range_fields() -> RangeFields:
+    """The fields range queries accept (limits.range_fields_from_config)."""
+    return range_fields_from_config(toolkit.config)
 
 
 def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
