@@ -44,9 +44,10 @@ JOIN = " / "
 @dataclass
 class Sheet:
     labels: list[str]
-    rows: Iterator[list[Any]]
+    rows: Iterator[tuple[int, list[Any]]]  # (Excel row number, cells)
     where: str  # "<label>, sheet 'Biểu 01', header row 5"
     book: Any = None
+    name: str = ""  # the sheet's name
 
     def close(self) -> None:
         if self.book is not None:
@@ -191,7 +192,7 @@ def read_xlsx(
         labels, header_rows, head, excel, fields, conventions, f"{where}, {rows_at}", book
     )
 
-    def data() -> Iterator[list[Any]]:
+    def data() -> Iterator[tuple[int, list[Any]]]:
         width = len(labels)
         number = 0
         try:
@@ -202,11 +203,11 @@ def read_xlsx(
                     return
                 cells = list(row[:width])
                 extra = [v for v in row[width:] if not _blank(v)]
-                yield cells + ([None] * (width - len(cells))) + extra
+                yield number, cells + ([None] * (width - len(cells))) + extra
         finally:
             _close(book)
 
-    return Sheet(labels, data(), f"{where}, {rows_at}", book)
+    return Sheet(labels, data(), f"{where}, {rows_at}", book, sheet_name)
 
 
 def _chain(
