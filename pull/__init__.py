@@ -189,8 +189,7 @@ def _totals(tab: TabularSource) -> TotalRows:
 
 def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
     """(row number as a spreadsheet shows it: the header is row 1, cells)."""
-    for number, row in enumerate(reader, start=2):
-        yield number, row
+    yield from enumerate(reader, start=2)
 
 
 def _rewrite_csv(

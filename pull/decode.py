@@ -96,9 +96,7 @@ class _NotTcvn3(Exception):
         self.line, self.char = line, char
 
 
-_VNI_MARK = re.compile(
-    "[aeiouyAEIOUYôöÔÖ][ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]|[ñÑæÆ]"
-)
+_VNI_MARK = re.compile("[aeiouyAEIOUYôöÔÖ][ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]|[ñÑæÆ]")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
@@ -181,7 +179,11 @@ def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: 
                 if not part:
                     continue
                 body, skipped = part, 0
-                if first and part.startswith(BOM) and codec in ("utf-8", TCVN3_IN_UTF8, VNI_IN_UTF8):
+                if (
+                    first
+                    and part.startswith(BOM)
+                    and codec in ("utf-8", TCVN3_IN_UTF8, VNI_IN_UTF8)
+                ):
                     body, skipped = part[len(BOM) :], len(BOM)
                 first = False
                 try:
@@ -293,14 +295,14 @@ def find_tcvn3(
 
 def _vni_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceError:
     row, column, word = hit
-    where = "the header row" if row == 1 else f"row {row}"
+    where = "dòng tiêu đề" if row == 1 else f"dòng {row}"
     return SourceError(
-        f"{label}: {where}, column «{column}»: '{word}' is Vietnamese text in the old VNI "
-        f'Windows ("VNI-Times" font) encoding ("{from_vni_text(word)}"), but the file is '
-        f"read as {read_as}; publishing it would show garbled letters.",
-        hint="Declare `encoding: vni` under `source:` in the dataset spec (it converts the "
-        "whole file to Unicode), or ask the agency to convert the spreadsheet to Unicode "
-        "(e.g. Unikey's converter, VNI Windows → Unicode) and export it again.",
+        f"{label}: {where}, cột «{column}»: «{word}» là chữ tiếng Việt theo bảng mã cũ VNI "
+        f"Windows (phông «VNI-Times»), đọc đúng là «{from_vni_text(word)}», nhưng tệp đang "
+        f"được đọc theo {read_as}; công bố sẽ ra chữ lỗi phông. Chưa công bố gì.",
+        hint="Khai báo `encoding: vni` trong mục `source:` của tệp đặc tả (chuyển cả tệp sang "
+        "Unicode), hoặc đề nghị cơ quan chuyển bảng tính sang Unicode (ví dụ công cụ chuyển mã "
+        "của Unikey, VNI Windows → Unicode) rồi xuất lại.",
     )
 
 
@@ -345,24 +347,22 @@ def choose_legacy(raw: Path, label: str) -> str:
     if seen < 3:  # too few words to tell: the guards after decoding still look at every cell
         return "windows-1258"
     ranked = sorted(LEGACY, key=lambda n: -scores[n][0])  # stable: 1258, tcvn3, vni on ties
+    if all(scores[n][0] < 0.5 for n in LEGACY) and "windows-1258" in ranked[:1]:
+        return "windows-1258"  # no reading is Vietnamese: not a Vietnamese legacy file
     best, second = ranked[0], ranked[1]
-    if scores[best][0] == scores["windows-1258"][0]:
-        return "windows-1258"  # TCVN3 read as 1258 is still caught by find_tcvn3 after
     if scores[best][0] >= 0.75 and scores[best][0] - scores[second][0] >= 0.2:
         return best
     plausible = [n for n in ranked if scores[n][0] >= 0.5] or ranked[:2]
-    shown = ", ".join(
-        f"{LEGACY_NAMES[n]} ({round(100 * scores[n][0])}% of {scores[n][1]} words read "
-        "as Vietnamese)"
+    shown = "; ".join(
+        f"{LEGACY_NAMES[n]}: {round(100 * scores[n][0])}% trong {scores[n][1]} từ đọc ra tiếng Việt"
         for n in plausible
     )
     raise SourceError(
-        f"{label}: the file is not UTF-8, and its encoding cannot be told for sure: "
-        f"plausible are {shown}. Nothing was published (a wrong guess would publish "
-        "garbled letters).",
-        hint="Open the file, check which reading shows the right letters, and declare it under "
-        f"`source:` in the dataset spec: {' or '.join(f'`encoding: {n}`' for n in plausible)}; "
-        'or ask the agency to save the table as "CSV UTF-8".',
+        f"{label}: tệp không phải UTF-8 và không xác định chắc được bảng mã; có thể là "
+        f"{shown}. Chưa công bố gì (đoán sai sẽ công bố chữ lỗi phông).",
+        hint="Mở tệp, xem cách đọc nào ra đúng chữ, rồi khai báo trong mục `source:` của tệp "
+        f"đặc tả: {' hoặc '.join(f'`encoding: {n}`' for n in plausible)}; hoặc đề nghị cơ "
+        'quan lưu bảng dưới dạng "CSV UTF-8".',
     )
 
 

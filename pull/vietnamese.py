@@ -13,14 +13,14 @@ import unicodedata
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnpqrstvx]"
-_NUCLEI = (
-    "oai oay oeo uây uôi uya uyê uyu ươi ươu iêu yêu "
-    "ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi ua uâ uê ui uô uơ uy ưa ưi ưu ươ yê "
-    "a ă â e ê i o ô ơ u ư y"
-).split()
-_SYLLABLE = re.compile(
-    rf"^(?:{_ONSET})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnpt])?$"
+#: vowel groups that end a syllable (no final consonant after them) ...
+_OPEN = (
+    "oai|oay|oeo|uây|uôi|uya|uyu|ươi|ươu|iêu|yêu|"
+    "ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ua|ui|ưa|ưi|ưu"
 )
+#: ... and those a final consonant may follow (xuân, chuyện, người, huynh)
+_CLOSABLE = "uyê|iê|yê|oa|oă|oe|oo|uâ|uê|uô|ươ|uy|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
+_SYLLABLE = re.compile(rf"^(?:{_ONSET})?(?:(?:{_OPEN})|(?:{_CLOSABLE})(?:ch|ng|nh|[cmnpt])?)$")
 _WORD = re.compile(r"[^\W\d_]+")
 VIETNAMESE_LETTERS = frozenset("ăâêôơưđ")
 

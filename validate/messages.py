@@ -71,7 +71,7 @@ TEMPLATES = {
     "phải CSV hợp lệ hoặc bị hỏng. Hãy xuất lại tệp dưới dạng CSV.",
     "row-count-unchecked": "Chưa so sánh được số dòng với phiên bản trước: {reason}.",
     "total-row": "Dòng {row} là dòng tổng/cộng («{value}»), không phải dữ liệu: đã bỏ ra, không "
-    "công bố{more}. Khai báo nó trong đặc tả (`source.excel.skip_rows: [\"{value}\"]`, "
+    'công bố{more}. Khai báo nó trong đặc tả (`source.excel.skip_rows: ["{value}"]`, '
     "`source.skip_rows` với CSV, hoặc `source.excel.last_data_row`) để không còn cảnh báo này.",
     "total-mismatch": "Dòng tổng {row}, cột {field}: tổng khai trong tệp là {value}, nhưng cộng "
     "các dòng dữ liệu được {sum}. Kiểm tra lại số liệu hoặc dòng tổng của tệp nguồn.",
@@ -141,9 +141,7 @@ def title(code: str) -> str:
 
 
 #: the severity each code has (expectation codes: the suite's own `meta.severity`)
-WARNING_CODES = frozenset(
-    {"suite-skipped", "formula-escaped", "row-count-unchecked", "total-row"}
-)
+WARNING_CODES = frozenset({"suite-skipped", "formula-escaped", "row-count-unchecked", "total-row"})
 PER_RULE_CODES = frozenset({"expectation-failed", "expectation-error"})
 
 
