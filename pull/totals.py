@@ -9,8 +9,8 @@ total (the last total row) must equal the sum of the data rows.
 
 A row is a total row when one of its first three filled text cells is a marker alone
 ("Tổng cộng", "TỔNG CỘNG:", "Cộng") or starts with "Tổng cộng" / "Tổng số" followed by a
-space or a colon ("Tổng cộng toàn tỉnh"). "Tổng công ty …" or "Tổng cục …" are names, not
-totals.
+space or a colon ("Tổng cộng toàn tỉnh"); "Cộng" only alone or before a colon ("Cộng: huyện Tiên Yên").
+"Tổng công ty …", "Tổng cục …", "Cộng đồng …" are names, not totals.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WHOLE = ("tổng cộng", "tổng số", "cộng", "tổng", "tổng chung", "cộng chung")
-PREFIX = re.compile(r"^(tổng cộng|tổng số|cộng)[\s:(]")
+PREFIX = re.compile(r"^(tổng cộng|tổng số)[\s:(]|^cộng\s*[:(]")
 _TRIM = " \t\u00a0:.-–"
 
 

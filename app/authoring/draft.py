@@ -539,9 +539,14 @@ def _spec(
 # ---------------------------------------------------------------------- TODO markers
 
 
+#: a marker `new` writes: "TODO:" or "(TODO)" — the officer's own words ("không còn todo",
+#: "TODOs done") are not markers
+MARKER = re.compile(r"\bTODO(?::|\))|\btodo@")
+
+
 def _walk(value: Any, path: str) -> list[tuple[str, str]]:
     if isinstance(value, str):
-        return [(path, value)] if TODO.casefold() in value.casefold() else []
+        return [(path, value)] if MARKER.search(value) else []
     out: list[tuple[str, str]] = []
     if isinstance(value, dict):
         for k, v in value.items():
@@ -559,7 +564,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    if TODO.casefold() not in text.casefold():
+    if MARKER.search(text) is None:
         return []
     out: list[tuple[str, str]] = []
     if path.suffix == ".json":
@@ -581,7 +586,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
     out += _walk(data, "")
     for n, line in enumerate(text.splitlines(), start=1):
         comment = line.partition("#")[2] if "#" in line else ""
-        if TODO.casefold() in comment.casefold():
+        if MARKER.search(comment):
             out.append((f"line {n}", comment.strip()))
     return out
 
