@@ -293,6 +293,16 @@ def find_tcvn3(
     return None
 
 
+def _reads_better_as_vni(path: Path) -> bool:
+    """Text with letters of both legacy tables shown as Windows-1252 ("Haï" is TCVN3-looking
+    too): the table under which more of its words are Vietnamese."""
+    with path.open(encoding="utf-8") as fh:
+        text = fh.read(SAMPLE)
+    as_vni = plausibility(from_vni_text(text))[0]
+    as_tcvn3 = plausibility(unicodedata.normalize("NFC", text.translate(_TCVN3_CHARS)))[0]
+    return as_vni > as_tcvn3
+
+
 def _vni_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceError:
     row, column, word = hit
     where = "dòng tiêu đề" if row == 1 else f"dòng {row}"
@@ -408,13 +418,16 @@ def normalise(
             if name in ("utf-8", "utf-8-sig", "windows-1258"):
                 read_as = "UTF-8" if name != "windows-1258" else "Windows-1258"
                 hit = find_tcvn3(out, delimiter)
+                vni = find_tcvn3(out, delimiter, looks_like_vni)
+                if hit is not None and vni is not None and _reads_better_as_vni(out):
+                    hit = None
                 if hit is not None and declared == "auto" and name == "windows-1258":
                     name = "tcvn3"
                     result = _convert(raw, out, "tcvn3", check_utf8=False, chunk_size=chunk_size)
                 elif hit is not None:
                     out.unlink(missing_ok=True)
                     raise _tcvn3_error(label, hit, read_as)
-                elif (vni := find_tcvn3(out, delimiter, looks_like_vni)) is not None:
+                elif vni is not None:
                     out.unlink(missing_ok=True)
                     raise _vni_error(label, vni, read_as)
         except _NotTcvn3 as exc:
