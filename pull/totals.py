@@ -9,8 +9,8 @@ total (the last total row) must equal the sum of the data rows.
 
 A row is a total row when one of its first three filled text cells is a marker alone
 ("Tổng cộng", "TỔNG CỘNG:", "Cộng") or starts with "Tổng cộng" / "Tổng số" followed by a
-space or a colon ("Tổng cộng toàn tỉnh"); "Cộng" only alone or before a colon ("Cộng: huyện Tiên Yên").
-"Tổng công ty …", "Tổng cục …", "Cộng đồng …" are names, not totals.
+space or a colon ("Tổng cộng toàn tỉnh"); "Cộng" only alone or before a colon
+("Cộng: huyện Tiên Yên"). "Tổng công ty …", "Tổng cục …", "Cộng đồng …" are names, not totals.
 """
 
 from __future__ import annotations
