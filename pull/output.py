@@ -312,14 +312,14 @@ def write_table(
             writer.writerow(header.names)
             for item in rows:
                 if totals is not None:
-                    number, row = item  # type: ignore[misc]
+                    number, row = item
                     if totals.skip(number, row):
                         if totals.found and totals.found[-1]["row"] == number:
                             values = [conv(row[i]) for i, conv in plan if i < len(row)]
                             totals.add_total(number, dict(zip(header.names, values, strict=False)))
                         continue
                 else:
-                    row = item  # type: ignore[assignment]
+                    row = item
                 width = len(row)
                 cells = [conv(row[i]) for i, conv in plan if i < width]
                 for j in texts:

@@ -96,7 +96,7 @@ def _search(name: str) -> codecs.CodecInfo | None:
         return None
     return codecs.CodecInfo(
         name="vni",
-        encode=_encode,  # type: ignore[arg-type]
+        encode=_encode,
         decode=_decode,  # type: ignore[arg-type]
         incrementaldecoder=_IncrementalDecoder,
     )

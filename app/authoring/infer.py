@@ -71,7 +71,7 @@ def _code_pattern(values: list[str]) -> str | None:
         for v in values
     ):
         return None
-    shapes: set[tuple[tuple[str, int], ...]] = set()
+    shapes: set[tuple[str, ...]] = set()
     lengths: dict[int, list[int]] = {}
     for v in values:
         runs: list[tuple[str, int]] = []
@@ -89,17 +89,17 @@ def _code_pattern(values: list[str]) -> str | None:
                 runs[-1] = (cls, runs[-1][1] + 1)
             else:
                 runs.append((cls, 1))
-        shapes.add(tuple(cls for cls, _ in runs))  # type: ignore[arg-type]
+        shapes.add(tuple(kind for kind, _ in runs))
         for i, (_, n) in enumerate(runs):
             lengths.setdefault(i, []).append(n)
     if len(shapes) != 1:
         return None
     (shape,) = shapes
     parts = []
-    for i, cls in enumerate(shape):
+    for i, kind in enumerate(shape):
         lo, hi = min(lengths[i]), max(lengths[i])
         count = "" if lo == hi == 1 else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
-        parts.append(f"{cls}{count}")
+        parts.append(f"{kind}{count}")
     return "".join(parts)
 
 
@@ -141,9 +141,9 @@ def propose(
     if evidence == {"vi"} or evidence == {"en"}:
         style = next(iter(evidence))
         out.decimal_char, out.group_char = (",", ".") if style == "vi" else (".", ",")
-    for n, found in styles.items():
+    for n, seen in styles.items():
         values = columns[n]
-        if found <= {"both"} and out.decimal_char is None:
+        if seen <= {"both"} and out.decimal_char is None:
             continue  # plain numbers: frictionless already typed them
         if len(evidence) > 1:
             out.notes[n] = "số viết lẫn hai kiểu (1.234,5 và 1,234.5); đang để dạng chuỗi"
