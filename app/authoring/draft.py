@@ -92,8 +92,20 @@ SAMPLE_MB = 20  # a large file is drafted from its first SAMPLE_MB megabytes
 
 
 def _refuse_json(sample: Path, label: str) -> None:
+    """JSON (an API's answer) and SQL dumps are not tables `new` can sample."""
     with sample.open("rb") as fh:
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if sample.suffix.lower() in (".sql", ".dump") or head.upper().startswith(
+        (b"--", b"CREATE ", b"INSERT ", b"BEGIN;", b"SET ")
+    ):
+        raise SpecError(
+            f"{label}: tệp mẫu là lệnh SQL (bản sao cơ sở dữ liệu), không phải bảng CSV hay "
+            ".xlsx; `new` không soạn đặc tả từ tệp này.",
+            hint="Khai báo nguồn cơ sở dữ liệu trong tệp đặc tả: `source: {type: sql, url: "
+            "postgresql://<người dùng>:${MAT_KHAU}@<máy>/<csdl>, query: SELECT …}` (xem "
+            "datasets/so-ke-hoach-dau-tu/du-an-dau-tu-cong.yaml làm mẫu); hoặc xin cơ quan "
+            "bản xuất CSV.",
+        )
     if sample.suffix.lower() in (".json", ".geojson", ".jsonl") or head[:1] in (b"{", b"["):
         raise SpecError(
             f"{label}: tệp mẫu là JSON (câu trả lời của một API), không phải bảng CSV hay "
