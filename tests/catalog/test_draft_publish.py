@@ -192,6 +192,7 @@ def test_drafts_from_every_sample_publish_the_real_rows_or_stop(
     outcomes = {d["dataset"]: d for d in summary["datasets"]}
     assert set(outcomes) == set(expected)
     ckan = portal.ckan("sysadmin")
+    print({n: (o["status"], o["findings"], o["reason"]) for n, o in outcomes.items()})  # DEBUG
     published = []
     for name, (rows, dec, want) in expected.items():
         got = outcomes[name]
