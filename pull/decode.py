@@ -376,6 +376,26 @@ def choose_legacy(raw: Path, label: str) -> str:
     )
 
 
+def _check_declared(raw: Path, declared: str, label: str) -> None:
+    """A declared legacy encoding another one clearly reads better (a VNI file declared
+    `encoding: tcvn3` would publish "Trung taõm"): stop before anything is converted."""
+    scores = legacy_scores(_sample(raw))
+    best = max(LEGACY, key=lambda n: scores[n][0])
+    if (
+        best != declared
+        and scores[best][1] >= 3
+        and scores[best][0] >= 0.75
+        and scores[best][0] - scores[declared][0] >= 0.2
+    ):
+        raise SourceError(
+            f"{label}: tệp khai báo `encoding: {declared}` nhưng là {LEGACY_NAMES[best]}: "
+            f"đọc theo {LEGACY_NAMES[best]}, {round(100 * scores[best][0])}% số từ là tiếng "
+            f"Việt; theo {LEGACY_NAMES[declared]} chỉ {round(100 * scores[declared][0])}%. "
+            "Chưa công bố gì (công bố sẽ ra chữ lỗi phông).",
+            hint=f"Khai báo `encoding: {best}` (hoặc `auto`) trong mục `source:` của tệp đặc tả.",
+        )
+
+
 def normalise(
     raw: Path,
     out: Path,
@@ -405,6 +425,8 @@ def normalise(
         order = [VNI_IN_UTF8]
     else:
         order = [declared]
+    if declared in ("tcvn3", "vni") and not _is_utf8(raw):  # 1258: the guards after decoding
+        _check_declared(raw, declared, label)
     bad: _BadBytes | None = None
     looks_utf8 = False
     for name in order:

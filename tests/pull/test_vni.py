@@ -120,3 +120,14 @@ def test_vni_letters_in_a_utf8_file_stop_the_pull(tmp_path: Path) -> None:
 )
 def test_ordinary_text_is_not_taken_for_vni(text: str) -> None:
     assert looks_like_vni(unicodedata.normalize("NFC", text)) is None
+
+
+def test_a_vni_file_declared_tcvn3_stops_instead_of_publishing_garbled_text(
+    tmp_path: Path,
+) -> None:
+    raw = legacy_csv(tmp_path / "co-so.csv", "vni")
+    with pytest.raises(SourceError) as info:
+        normalise(raw, tmp_path / "out.csv", "tcvn3", "Dataset 'x'", delimiter=";")
+    assert "`encoding: tcvn3`" in str(info.value) and "VNI" in str(info.value)
+    assert "`encoding: vni`" in (info.value.hint or "")
+    assert not (tmp_path / "out.csv").exists()
