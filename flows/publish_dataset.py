@@ -210,9 +210,10 @@ def _run_dataset(
         findings=dict(report.counts),
     )
     if not report.ok:
-        outcome.quarantine_path = str(
-            quarantine_run(report, spec, table.path, root=root, run=workdir.name)
-        )
+        if not dry_run:  # a dry run leaves no trace in the quarantine
+            outcome.quarantine_path = str(
+                quarantine_run(report, spec, table.path, root=root, run=workdir.name)
+            )
         return outcome
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)

@@ -113,6 +113,8 @@ FINDING_VI = {
     "row-count-drift": "số dòng thay đổi bất thường so với lần trước",
     "pii-detected": "ô có thể chứa thông tin cá nhân",
     "formula-injection": "ô có thể chứa công thức bảng tính",
+    "total-row": "dòng tổng/cộng đã bỏ ra khỏi dữ liệu",
+    "total-mismatch": "dòng tổng không khớp tổng các dòng",
 }
 
 

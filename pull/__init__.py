@@ -31,6 +31,7 @@ from .local import fetch_file
 from .output import Field, Header, resolve_header, schema_fields, write_table
 from .sql import fetch_sql, safe_db_url
 from .table import Connector, PullContext, PulledTable, RawFile, Records
+from .totals import TotalRows
 
 if TYPE_CHECKING:
     from dulieumo.catalog import Conventions, DatasetSpec
@@ -125,9 +126,18 @@ def _pull(
         sheet = read_xlsx(fetched.path, tab.excel, fields, spec.conventions, label)
         try:
             header = resolve_header(sheet.labels, fields, spec.conventions, sheet.where)
-            written = write_table(out, header, sheet.rows, fields, spec.conventions)
+            written = write_table(
+                out,
+                header,
+                sheet.rows,
+                fields,
+                spec.conventions,
+                totals=_totals(tab),
+                sheet=sheet.name,
+            )
         finally:
             sheet.close()
+        written.notes.write(out)
         if written.rows == 0:
             raise SourceError(
                 f"{sheet.where}: the table has a header but no data rows.",
@@ -157,10 +167,9 @@ def _pull(
             f"{label}: the downloaded file changed on disk while being read.",
             hint="Run again; make sure nothing else writes into the run folder.",
         )
-    sha, size = decoded.sha256, decoded.size
-    if spec.conventions is not None or tab.delimiter != ",":
-        written = _rewrite_csv(out, tab.delimiter, fields, spec.conventions, label)
-        sha, size = written.sha256, written.size
+    written = _rewrite_csv(out, tab.delimiter, fields, spec.conventions, label, _totals(tab))
+    written.notes.write(out)
+    sha, size = written.sha256, written.size
     return PulledTable(
         out,
         decoded.raw_sha256,
@@ -173,8 +182,23 @@ def _pull(
     )
 
 
+def _totals(tab: TabularSource) -> TotalRows:
+    markers, check, last = tab.total_rules()
+    return TotalRows(markers, check, last)
+
+
+def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it: the header is row 1, cells)."""
+    yield from enumerate(reader, start=2)
+
+
 def _rewrite_csv(
-    out: Path, delimiter: str, fields: list[Field], conventions: Conventions | None, label: str
+    out: Path,
+    delimiter: str,
+    fields: list[Field],
+    conventions: Conventions | None,
+    label: str,
+    totals: TotalRows,
 ) -> Any:
     import csv
 
@@ -189,7 +213,9 @@ def _rewrite_csv(
         header = resolve_header(labels, fields, conventions, f"{label}, header row")
         staged = out.with_name(out.name + ".conv")
         try:
-            written = write_table(staged, header, reader, fields, conventions)
+            written = write_table(
+                staged, header, _numbered(reader), fields, conventions, totals=totals
+            )
         except csv.Error as exc:
             raise SourceError(
                 f"{label}: row {reader.line_num}: the CSV is malformed ({exc}).",
@@ -250,6 +276,7 @@ def _from_records(
     written = write_table(
         out, Header(header.names, header.keep, header.width), rows(), fields, conventions
     )
+    written.notes.write(out)
     return PulledTable(
         out,
         records.digest.hexdigest(),

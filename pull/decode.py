@@ -10,8 +10,14 @@ same pass. A decoding error names the line and the byte offset in the raw file a
 which ``encoding:`` to declare instead.
 
 Detection (``encoding: auto``): a UTF-8 BOM → ``utf-8-sig``; bytes that are valid UTF-8 →
-``utf-8``; anything else → ``windows-1258``, or ``tcvn3`` when the text read as Windows-1258
-shows TCVN3 (ABC) letters ("Qu¶ng Ninh").
+``utf-8``; anything else is one of the legacy encodings ``windows-1258``, ``tcvn3`` or ``vni``
+(VNI Windows, ``pull/vni.py``): the first 256 KB are read with each, and the one whose words
+are Vietnamese syllables (``pull/vietnamese.py``) wins; when no reading clearly wins the pull
+stops naming the plausible ones and the ``encoding:`` to declare. TCVN3 letters in text read
+as Windows-1258 ("Qu¶ng Ninh") also give ``tcvn3``.
+
+A guard after decoding: TCVN3 or VNI letters shown as Windows-1252 characters ("Qu¶ng",
+"Trung taâm") in a file read as UTF-8 or Windows-1258 stop the pull with the row and column.
 
 ``encoding: tcvn3`` reads TCVN3 bytes (``pull/tcvn3.py``), and also a UTF-8 file whose cells
 hold TCVN3 letters as Latin-1 characters (a ".VnTime" spreadsheet exported as "CSV UTF-8").
@@ -25,19 +31,32 @@ import codecs
 import csv
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dulieumo.errors import SourceError
 
 from .tcvn3 import DECODING_TABLE, looks_like_tcvn3
+from .vietnamese import is_syllable, plausibility
+from .vni import from_vni_text
 
 BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3", "vni")
 TCVN3_IN_UTF8 = "tcvn3-in-utf-8"  # UTF-8 text whose characters are TCVN3 codes
+VNI_IN_UTF8 = "vni-in-utf-8"  # UTF-8 text whose characters are VNI codes (as Latin-1)
+#: the legacy single-byte encodings detection chooses between, as the spec names them
+LEGACY = {"windows-1258": "cp1258", "tcvn3": "tcvn3", "vni": "vni"}
+LEGACY_NAMES = {
+    "windows-1258": "Windows-1258",
+    "tcvn3": 'TCVN3 (ABC, ".VnTime")',
+    "vni": 'VNI Windows ("VNI-Times")',
+}
+SAMPLE = 256 << 10  # bytes read to tell the legacy encodings apart
 #: Latin-1 / Windows-1252 characters → the TCVN3 letter of the same byte
 _TCVN3_CHARS = {ord(bytes([b]).decode("latin-1")): DECODING_TABLE[b] for b in range(0x80, 0x100)}
 _TCVN3_CHARS |= {
@@ -75,6 +94,24 @@ class _NotTcvn3(Exception):
     def __init__(self, line: int, char: str) -> None:
         super().__init__(f"line {line}")
         self.line, self.char = line, char
+
+
+_VNI_MARK = re.compile("[aeiouyAEIOUYôöÔÖ][ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]|[ñÑæÆ]")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def looks_like_vni(text: str) -> str | None:
+    """The first word of ``text`` that is VNI text shown as Windows-1252 ("taâm", "Ñoâng"):
+    not Vietnamese as it stands, a Vietnamese syllable once read as VNI."""
+    if _VNI_MARK.search(text) is None:  # fast path
+        return None
+    for word in _WORDS.findall(text):
+        if _VNI_MARK.search(word) is None or is_syllable(word):
+            continue
+        read = from_vni_text(word)
+        if read != word and all(is_syllable(p) for p in _WORDS.findall(read)):
+            return word
+    return None
 
 
 def _from_tcvn3_chars(text: str, line: int) -> str:
@@ -142,13 +179,20 @@ def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: 
                 if not part:
                     continue
                 body, skipped = part, 0
-                if first and part.startswith(BOM) and codec in ("utf-8", TCVN3_IN_UTF8):
+                if (
+                    first
+                    and part.startswith(BOM)
+                    and codec in ("utf-8", TCVN3_IN_UTF8, VNI_IN_UTF8)
+                ):
                     body, skipped = part[len(BOM) :], len(BOM)
                 first = False
                 try:
-                    text = body.decode("utf-8" if codec == TCVN3_IN_UTF8 else codec)
+                    in_utf8 = codec in (TCVN3_IN_UTF8, VNI_IN_UTF8)
+                    text = body.decode("utf-8" if in_utf8 else codec)
                     if codec == TCVN3_IN_UTF8:
                         text = _from_tcvn3_chars(text, line)
+                    elif codec == VNI_IN_UTF8:
+                        text = from_vni_text(text)
                 except UnicodeDecodeError as exc:
                     at = exc.start
                     decoded_text = seen_text or not body[:at].isascii()
@@ -223,12 +267,15 @@ def _sniff(raw: Path, label: str) -> bytes:
     return head
 
 
-def find_tcvn3(path: Path, delimiter: str = ",") -> tuple[int, str, str] | None:
-    """(row, column, word) of the first cell of a normalised CSV holding TCVN3 letters."""
+def find_tcvn3(
+    path: Path, delimiter: str = ",", looks: Any = looks_like_tcvn3
+) -> tuple[int, str, str] | None:
+    """(row, column, word) of the first cell of a normalised CSV holding TCVN3 letters
+    (or, with ``looks=looks_like_vni``, VNI letters) shown as Windows-1252 characters."""
     with path.open(encoding="utf-8", newline="") as fh:
         tail = ""
         while chunk := fh.read(CHUNK):
-            if looks_like_tcvn3(tail + chunk) is not None:
+            if looks(tail + chunk) is not None:
                 break
             tail = chunk[-64:]
         else:
@@ -239,11 +286,34 @@ def find_tcvn3(path: Path, delimiter: str = ",") -> tuple[int, str, str] | None:
         for number, row in enumerate(reader, start=1):
             header = header or row
             for i, cell in enumerate(row):
-                word = looks_like_tcvn3(cell)
+                word = looks(cell)
                 if word is not None:
                     column = header[i] if i < len(header) and number > 1 else f"#{i + 1}"
                     return number, column or f"#{i + 1}", word
     return None
+
+
+def _reads_better_as_vni(path: Path) -> bool:
+    """Text with letters of both legacy tables shown as Windows-1252 ("Haï" is TCVN3-looking
+    too): the table under which more of its words are Vietnamese."""
+    with path.open(encoding="utf-8") as fh:
+        text = fh.read(SAMPLE)
+    as_vni = plausibility(from_vni_text(text))[0]
+    as_tcvn3 = plausibility(unicodedata.normalize("NFC", text.translate(_TCVN3_CHARS)))[0]
+    return as_vni > as_tcvn3
+
+
+def _vni_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceError:
+    row, column, word = hit
+    where = "dòng tiêu đề" if row == 1 else f"dòng {row}"
+    return SourceError(
+        f"{label}: {where}, cột «{column}»: «{word}» là chữ tiếng Việt theo bảng mã cũ VNI "
+        f"Windows (phông «VNI-Times»), đọc đúng là «{from_vni_text(word)}», nhưng tệp đang "
+        f"được đọc theo {read_as}; công bố sẽ ra chữ lỗi phông. Chưa công bố gì.",
+        hint="Khai báo `encoding: vni` trong mục `source:` của tệp đặc tả (chuyển cả tệp sang "
+        "Unicode), hoặc đề nghị cơ quan chuyển bảng tính sang Unicode (ví dụ công cụ chuyển mã "
+        "của Unikey, VNI Windows → Unicode) rồi xuất lại.",
+    )
 
 
 def _tcvn3_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceError:
@@ -257,6 +327,73 @@ def _tcvn3_error(label: str, hit: tuple[int, str, str], read_as: str) -> SourceE
         "whole file to Unicode), or ask the agency to convert the spreadsheet to Unicode "
         "(e.g. Unikey's converter, TCVN3 → Unicode) and export it again.",
     )
+
+
+def _sample(raw: Path) -> bytes:
+    with raw.open("rb") as fh:
+        data = fh.read(SAMPLE)
+    cut = data.rfind(b"\n")
+    return data[: cut + 1] if cut > 0 and len(data) == SAMPLE else data
+
+
+def legacy_scores(data: bytes) -> dict[str, tuple[float, int]]:
+    """encoding → (share of the non-ASCII words that read as Vietnamese, words seen)."""
+    out = {}
+    for name, codec in LEGACY.items():
+        try:
+            text = unicodedata.normalize("NFC", data.decode(codec))
+        except UnicodeDecodeError:
+            out[name] = (0.0, 0)
+            continue
+        out[name] = plausibility(text)
+    return out
+
+
+def choose_legacy(raw: Path, label: str) -> str:
+    """Windows-1258, TCVN3 or VNI for a file that is not UTF-8: the one whose reading gives
+    Vietnamese words. Raises SourceError naming the plausible ones when unsure."""
+    scores = legacy_scores(_sample(raw))
+    seen = max(n for _, n in scores.values())
+    if seen < 3:  # too few words to tell: the guards after decoding still look at every cell
+        return "windows-1258"
+    ranked = sorted(LEGACY, key=lambda n: -scores[n][0])  # stable: 1258, tcvn3, vni on ties
+    if all(scores[n][0] < 0.5 for n in LEGACY) and "windows-1258" in ranked[:1]:
+        return "windows-1258"  # no reading is Vietnamese: not a Vietnamese legacy file
+    best, second = ranked[0], ranked[1]
+    if scores[best][0] >= 0.75 and scores[best][0] - scores[second][0] >= 0.2:
+        return best
+    plausible = [n for n in ranked if scores[n][0] >= 0.5] or ranked[:2]
+    shown = "; ".join(
+        f"{LEGACY_NAMES[n]}: {round(100 * scores[n][0])}% trong {scores[n][1]} từ đọc ra tiếng Việt"
+        for n in plausible
+    )
+    raise SourceError(
+        f"{label}: tệp không phải UTF-8 và không xác định chắc được bảng mã; có thể là "
+        f"{shown}. Chưa công bố gì (đoán sai sẽ công bố chữ lỗi phông).",
+        hint="Mở tệp, xem cách đọc nào ra đúng chữ, rồi khai báo trong mục `source:` của tệp "
+        f"đặc tả: {' hoặc '.join(f'`encoding: {n}`' for n in plausible)}; hoặc đề nghị cơ "
+        'quan lưu bảng dưới dạng "CSV UTF-8".',
+    )
+
+
+def _check_declared(raw: Path, declared: str, label: str) -> None:
+    """A declared legacy encoding another one clearly reads better (a VNI file declared
+    `encoding: tcvn3` would publish "Trung taõm"): stop before anything is converted."""
+    scores = legacy_scores(_sample(raw))
+    best = max(LEGACY, key=lambda n: scores[n][0])
+    if (
+        best != declared
+        and scores[best][1] >= 3
+        and scores[best][0] >= 0.75
+        and scores[best][0] - scores[declared][0] >= 0.2
+    ):
+        raise SourceError(
+            f"{label}: tệp khai báo `encoding: {declared}` nhưng là {LEGACY_NAMES[best]}: "
+            f"đọc theo {LEGACY_NAMES[best]}, {round(100 * scores[best][0])}% số từ là tiếng "
+            f"Việt; theo {LEGACY_NAMES[declared]} chỉ {round(100 * scores[declared][0])}%. "
+            "Chưa công bố gì (công bố sẽ ra chữ lỗi phông).",
+            hint=f"Khai báo `encoding: {best}` (hoặc `auto`) trong mục `source:` của tệp đặc tả.",
+        )
 
 
 def normalise(
@@ -281,29 +418,40 @@ def normalise(
     head = _sniff(raw, label)
     has_bom = head.startswith(BOM)
     if declared == "auto":
-        order = ["utf-8-sig"] if has_bom else ["utf-8", "windows-1258"]
+        order = ["utf-8-sig"] if has_bom else ["utf-8", "legacy"]
     elif declared == "tcvn3" and _is_utf8(raw):
         order = [TCVN3_IN_UTF8]
+    elif declared == "vni" and _is_utf8(raw):
+        order = [VNI_IN_UTF8]
     else:
         order = [declared]
+    if declared in ("tcvn3", "vni") and not _is_utf8(raw):  # 1258: the guards after decoding
+        _check_declared(raw, declared, label)
     bad: _BadBytes | None = None
     looks_utf8 = False
     for name in order:
+        if name == "legacy":  # not UTF-8: which of the legacy encodings?
+            name = choose_legacy(raw, label)
         codec = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258"}.get(name, name)
         try:
             result = _convert(
                 raw, out, codec, check_utf8=declared == "windows-1258", chunk_size=chunk_size
             )
             if name in ("utf-8", "utf-8-sig", "windows-1258"):
+                read_as = "UTF-8" if name != "windows-1258" else "Windows-1258"
                 hit = find_tcvn3(out, delimiter)
+                vni = find_tcvn3(out, delimiter, looks_like_vni)
+                if hit is not None and vni is not None and _reads_better_as_vni(out):
+                    hit = None
                 if hit is not None and declared == "auto" and name == "windows-1258":
                     name = "tcvn3"
                     result = _convert(raw, out, "tcvn3", check_utf8=False, chunk_size=chunk_size)
                 elif hit is not None:
                     out.unlink(missing_ok=True)
-                    raise _tcvn3_error(
-                        label, hit, "UTF-8" if name != "windows-1258" else "Windows-1258"
-                    )
+                    raise _tcvn3_error(label, hit, read_as)
+                elif vni is not None:
+                    out.unlink(missing_ok=True)
+                    raise _vni_error(label, vni, read_as)
         except _NotTcvn3 as exc:
             raise SourceError(
                 f"{label}: line {exc.line}: `encoding: tcvn3` is declared, but the file is "
@@ -323,7 +471,7 @@ def normalise(
         except _LooksUtf8:
             looks_utf8 = True
             break
-        name = "tcvn3" if name == TCVN3_IN_UTF8 else name
+        name = {TCVN3_IN_UTF8: "tcvn3", VNI_IN_UTF8: "vni"}.get(name, name)
         return Decoded(name, result.raw_sha256, result.sha256, result.size, result.lines)
     if looks_utf8:
         suggested = "utf-8-sig" if has_bom else "utf-8"
@@ -334,7 +482,7 @@ def normalise(
             "dataset spec.",
         )
     assert bad is not None
-    tried = {"cp1258": "windows-1258", "tcvn3": "tcvn3"}.get(bad.codec, "utf-8")
+    tried = {"cp1258": "windows-1258", "tcvn3": "tcvn3", "vni": "vni"}.get(bad.codec, "utf-8")
     where = f"{label}: line {bad.line}, byte offset {bad.offset}: byte 0x{bad.byte:02x}"
     if declared == "auto" and bad.codec == "cp1258":
         raise SourceError(

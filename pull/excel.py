@@ -44,9 +44,10 @@ JOIN = " / "
 @dataclass
 class Sheet:
     labels: list[str]
-    rows: Iterator[list[Any]]
+    rows: Iterator[tuple[int, list[Any]]]  # (Excel row number, cells)
     where: str  # "<label>, sheet 'Biểu 01', header row 5"
     book: Any = None
+    name: str = ""  # the sheet's name
 
     def close(self) -> None:
         if self.book is not None:
@@ -83,7 +84,7 @@ def join_header(rows: Sequence[Sequence[Any]]) -> list[str]:
     return labels
 
 
-def _is_footnote(row: Sequence[Any]) -> bool:
+def is_footnote(row: Sequence[Any]) -> bool:
     filled = [v for v in row if not _blank(v)]
     return (
         len(filled) == 1
@@ -191,22 +192,22 @@ def read_xlsx(
         labels, header_rows, head, excel, fields, conventions, f"{where}, {rows_at}", book
     )
 
-    def data() -> Iterator[list[Any]]:
+    def data() -> Iterator[tuple[int, list[Any]]]:
         width = len(labels)
         number = 0
         try:
             for number, row in enumerate(_chain(head, rows_iter), start=1):
                 if number < excel.data_row:
                     continue
-                if all(_blank(v) for v in row) or _is_footnote(row):
+                if all(_blank(v) for v in row) or is_footnote(row):
                     return
                 cells = list(row[:width])
                 extra = [v for v in row[width:] if not _blank(v)]
-                yield cells + ([None] * (width - len(cells))) + extra
+                yield number, cells + ([None] * (width - len(cells))) + extra
         finally:
             _close(book)
 
-    return Sheet(labels, data(), f"{where}, {rows_at}", book)
+    return Sheet(labels, data(), f"{where}, {rows_at}", book, sheet_name)
 
 
 def _chain(
@@ -214,6 +215,46 @@ def _chain(
 ) -> Iterator[tuple[Any, ...]]:
     yield from head
     yield from rest
+
+
+_MOVED_HINT = (
+    "Sửa `source.excel.header_rows` (và `first_data_row` nếu có) trong tệp đặc tả theo số dòng "
+    "Excel hiển thị, hoặc hỏi cơ quan vì sao mẫu biểu đổi. Chưa công bố gì."
+)
+
+
+def _score(labels: Sequence[str], known: set[str]) -> tuple[int, int]:
+    """(labels that are known, non-empty labels that are not)."""
+    filled = [lab for lab in labels if lab]
+    hits = sum(1 for lab in filled if lab in known)
+    return hits, len(filled) - hits
+
+
+def _span(rows: Sequence[int]) -> str:
+    return f"dòng {rows[0]}–{rows[-1]}" if len(rows) > 1 else f"dòng {rows[0]}"
+
+
+def _moved_header(
+    head: list[tuple[Any, ...]], excel: ExcelTable, known: set[str], declared: tuple[int, int]
+) -> str | None:
+    """When the declared rows hold only part of the header and other rows hold all of it (the
+    agency added a row above the table): the message saying where the header is now."""
+    width = len(excel.header_rows)
+    for r in range(1, len(head) + 1):
+        rows = list(range(r, r + width))
+        if rows == list(excel.header_rows) or rows[-1] > len(head):
+            continue
+        hits, unknown = _score(join_header([head[i - 1] for i in rows]), known)
+        if unknown == 0 and hits > declared[0]:
+            shift = rows[0] - excel.header_rows[0]
+            data = excel.data_row + shift
+            return (
+                f"Dòng tiêu đề của bảng có vẻ nay nằm ở {_span(rows)}; lần trước (khai báo "
+                f"`header_rows: {list(excel.header_rows)}`) ở {_span(excel.header_rows)}: "
+                f"mẫu biểu đã dời {abs(shift)} dòng {'xuống' if shift > 0 else 'lên'}. Khai báo "
+                f"`header_rows: {rows}` và `first_data_row: {data}` nếu đúng là vậy."
+            )
+    return None
 
 
 def _check_header(
@@ -239,7 +280,16 @@ def _check_header(
             hint="Set `source.excel.header_rows` to the row(s) holding the column names.",
         )
     if any(lab in known for lab in labels):
-        return
+        if conventions is None or not conventions.columns:
+            return
+        declared = _score(labels, known)
+        if declared[1] == 0:
+            return  # every label at the declared rows is known: the header is there
+        moved = _moved_header(head, excel, known, declared)
+        if moved is None:
+            return  # resolve_header names the unknown columns
+        _close(book)
+        raise SourceError(f"{where}: {moved}", hint=_MOVED_HINT)
     found = "; ".join(
         f"row {r}: {_shown(row)}" for r, row in zip(excel.header_rows, header_rows, strict=True)
     )

@@ -38,6 +38,9 @@ from typing import Any
 
 from dulieumo.catalog.sources import Conventions, header_key
 from dulieumo.errors import SourceError
+from dulieumo.tables import RowRuns, SourceNotes
+
+from .totals import TotalRows
 
 Cell = Any
 Convert = Callable[[Cell], str]
@@ -247,6 +250,21 @@ class Written:
     sha256: str
     size: int
     rows: int
+    notes: SourceNotes = field(default_factory=SourceNotes)
+
+
+#: spaces a text cell may carry invisibly: NBSP (Excel exports), narrow NBSP, zero-width
+_EDGE = " \t\u00a0\u202f\u2007\u200b\ufeff"
+_INNER = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u200b": ""})
+
+
+def tidy(text: str) -> str:
+    """Leading/trailing spaces and NBSP trimmed, inner NBSP → space."""
+    return text.strip(_EDGE).translate(_INNER)
+
+
+def trims(conventions: Conventions | None) -> bool:
+    return conventions is None or conventions.trim_whitespace
 
 
 class _HashingFile:
@@ -264,14 +282,27 @@ class _HashingFile:
 def write_table(
     out: Path,
     header: Header,
-    rows: Iterable[Sequence[Cell]],
+    rows: Iterable[Sequence[Cell]] | Iterable[tuple[int, Sequence[Cell]]],
     fields: Sequence[Field],
     conventions: Conventions | None,
+    *,
+    totals: TotalRows | None = None,
+    sheet: str | None = None,
 ) -> Written:
-    """Write ``rows`` (cells in the agency's column order) as the normalised CSV."""
+    """Write ``rows`` (cells in the agency's column order) as the normalised CSV.
+
+    With ``totals`` the rows are ``(source row number, cells)``: total rows are left out and
+    the notes say where each written row sits in the agency's file."""
     by_name = {f.name: f for f in fields}
     converters = [cell_converter(by_name.get(n), conventions) for n in header.names]
     plan = list(zip(header.keep, converters, strict=True))
+    texts = [
+        j
+        for j, n in enumerate(header.names)
+        if trims(conventions) and (by_name[n].type if n in by_name else "string") == "string"
+    ]
+    trimmed: dict[str, int] = {}
+    runs = RowRuns()
     tmp = out.with_name(out.name + ".part")
     count = 0
     try:
@@ -279,9 +310,24 @@ def write_table(
             sink = _HashingFile(fh)
             writer = csv.writer(sink, lineterminator="\n")
             writer.writerow(header.names)
-            for row in rows:
+            for item in rows:
+                if totals is not None:
+                    number, row = item
+                    if totals.skip(number, row):
+                        if totals.found and totals.found[-1]["row"] == number:
+                            values = [conv(row[i]) for i, conv in plan if i < len(row)]
+                            totals.add_total(number, dict(zip(header.names, values, strict=False)))
+                        continue
+                else:
+                    row = item
                 width = len(row)
                 cells = [conv(row[i]) for i, conv in plan if i < width]
+                for j in texts:
+                    if j < len(cells) and cells[j]:
+                        clean = tidy(cells[j])
+                        if clean != cells[j]:
+                            cells[j] = clean
+                            trimmed[header.names[j]] = trimmed.get(header.names[j], 0) + 1
                 if width > header.width:  # ragged row: keep the extra cells for validation
                     cells += [
                         _typed(v, "string") or unicodedata.normalize("NFC", v)
@@ -289,7 +335,18 @@ def write_table(
                     ]
                 writer.writerow(cells)
                 count += 1
+                if totals is not None:
+                    runs.add(count + 1, number)
+                    if totals.check:
+                        totals.add_data(dict(zip(header.names, cells, strict=False)))
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return Written(sink.digest.hexdigest(), sink.size, count)
+    notes = SourceNotes(
+        sheet=sheet,
+        runs=runs.result(),
+        total_rows=totals.found if totals else [],
+        totals=totals.checks() if totals else [],
+        trimmed=trimmed,
+    )
+    return Written(sink.digest.hexdigest(), sink.size, count, notes)

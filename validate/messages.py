@@ -70,6 +70,11 @@ TEMPLATES = {
     "line-too-long": "Dòng {line} dài hơn {limit_mb} MB (không có ký tự xuống dòng?); tệp không "
     "phải CSV hợp lệ hoặc bị hỏng. Hãy xuất lại tệp dưới dạng CSV.",
     "row-count-unchecked": "Chưa so sánh được số dòng với phiên bản trước: {reason}.",
+    "total-row": "Dòng {row} là dòng tổng/cộng («{value}»), không phải dữ liệu: đã bỏ ra, không "
+    'công bố{more}. Khai báo nó trong đặc tả (`source.excel.skip_rows: ["{value}"]`, '
+    "`source.skip_rows` với CSV, hoặc `source.excel.last_data_row`) để không còn cảnh báo này.",
+    "total-mismatch": "Dòng tổng {row}, cột {field}: tổng khai trong tệp là {value}, nhưng cộng "
+    "các dòng dữ liệu được {sum}. Kiểm tra lại số liệu hoặc dòng tổng của tệp nguồn.",
     "expectation-error": "{message}",
     "suite-skipped": "Chưa kiểm tra các quy tắc nghiệp vụ (bộ kiểm tra GX) vì cấu trúc tệp bị "
     "lỗi; sửa các lỗi cấu trúc trước.",
@@ -126,6 +131,8 @@ TITLES = {
     "schema-drift": "Cột lệch lược đồ",
     "formula-injection": "Ô chứa công thức (từ chối)",
     "formula-escaped": "Ô chứa công thức (đã vô hiệu)",
+    "total-row": "Dòng tổng/cộng (đã bỏ ra)",
+    "total-mismatch": "Dòng tổng không khớp",
 }
 
 
@@ -134,7 +141,7 @@ def title(code: str) -> str:
 
 
 #: the severity each code has (expectation codes: the suite's own `meta.severity`)
-WARNING_CODES = frozenset({"suite-skipped", "formula-escaped", "row-count-unchecked"})
+WARNING_CODES = frozenset({"suite-skipped", "formula-escaped", "row-count-unchecked", "total-row"})
 PER_RULE_CODES = frozenset({"expectation-failed", "expectation-error"})
 
 
@@ -181,7 +188,34 @@ def type_vi(ftype: str, fmt: str = "default") -> str:
     return text
 
 
+#: invisible characters as a message shows them
+_SHOWN = {
+    "\u00a0": "\\u00a0",
+    "\u202f": "\\u202f",
+    "\u2007": "\\u2007",
+    "\u200b": "\\u200b",
+    "\ufeff": "\\ufeff",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\r": "\\r",
+}
+
+
+def visible(value: str) -> str:
+    """``value`` with its invisible characters shown: a space at either end as ␣, NBSP and
+    other invisible spaces as ``\\u00a0``… (``'CS00002 '`` → ``'CS00002␣'``)."""
+    text = "".join(_SHOWN.get(c, c) for c in value)
+    core = text.strip(" ")
+    if core == text:
+        return text
+    start = len(text) - len(text.lstrip(" "))
+    end = len(text) - len(text.rstrip(" "))
+    return "␣" * start + core + "␣" * end if core else "␣" * len(text)
+
+
 def message(code: str, **values: Any) -> str:
+    if isinstance(values.get("value"), str):
+        values["value"] = visible(values["value"])
     if "type" in values:
         values["type_vi"] = type_vi(str(values["type"]), str(values.get("format", "default")))
     template = TEMPLATES.get(code, code)

@@ -15,12 +15,14 @@ import pyarrow.compute as pc
 from dulieumo.catalog.quality import QualitySpec
 from dulieumo.errors import SpecError
 from dulieumo.redact import mask_url
+from dulieumo.tables import SourceNotes
 
 from . import drift, formula, guard, memory
 from .findings import Finding, Report
 from .messages import message
 from .previous import PreviousRelease, referenced_table
 from .schema import TableSchema, load_schema
+from .source_rows import apply_notes
 from .suite import Suite, load_suite, run_suite, subset
 from .table import CheckedTable, check_table, check_table_stream, read_codelist
 
@@ -223,9 +225,23 @@ def validate_with(
     gplan = guard_plan or guard.plan(schema, quality)
     mode = (quality or QualitySpec()).formula_injection
     if stream:
-        return _validate_stream(
-            path, schema, suite, report, file, codelists, gplan, mode, block_size
-        )
+        _validate_stream(path, schema, suite, report, file, codelists, gplan, mode, block_size)
+    else:
+        _validate_whole(path, schema, suite, report, file, codelists, gplan, mode)
+    apply_notes(report, SourceNotes.read(path), file)
+    return report
+
+
+def _validate_whole(
+    path: Path,
+    schema: TableSchema,
+    suite: Suite | None,
+    report: Report,
+    file: str,
+    codelists: dict[str, pa.Table] | None,
+    gplan: guard.GuardPlan,
+    mode: str,
+) -> Report:
     started = time.perf_counter()
     checked = check_table(path, schema, report, file=file, codelists=codelists)
     report.stats["fields"] = len(schema.fields)

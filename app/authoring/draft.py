@@ -18,6 +18,8 @@ each marker left (file and field) until it is gone: ``todo_problems``.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import json
 import re
 import tempfile
@@ -31,6 +33,8 @@ import yaml
 from dulieumo.catalog.models import NAME_PATTERN
 from dulieumo.catalog.yaml_safe import parse_yaml
 from dulieumo.errors import SpecError
+
+from .infer import Proposal, propose
 
 TODO = "TODO"
 #: columns named like a shared code list get a foreign key to it
@@ -84,42 +88,117 @@ def _unique_names(headers: list[str]) -> list[str]:
     return out
 
 
-def _read_sample(sample: Path, label: str) -> tuple[list[str], list[list[str]], str, str]:
-    """(headers, rows, encoding, delimiter) of a CSV sample, decoded like a pull would."""
+SAMPLE_MB = 20  # a large file is drafted from its first SAMPLE_MB megabytes
+
+
+def _refuse_json(sample: Path, label: str) -> None:
+    """JSON (an API's answer) and SQL dumps are not tables `new` can sample."""
+    with sample.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if sample.suffix.lower() in (".sql", ".dump") or head.upper().startswith(
+        (b"--", b"CREATE ", b"INSERT ", b"BEGIN;", b"SET ")
+    ):
+        raise SpecError(
+            f"{label}: tệp mẫu là lệnh SQL (bản sao cơ sở dữ liệu), không phải bảng CSV hay "
+            ".xlsx; `new` không soạn đặc tả từ tệp này.",
+            hint="Khai báo nguồn cơ sở dữ liệu trong tệp đặc tả: `source: {type: sql, url: "
+            "postgresql://<người dùng>:${MAT_KHAU}@<máy>/<csdl>, query: SELECT …}` (xem "
+            "datasets/so-ke-hoach-dau-tu/du-an-dau-tu-cong.yaml làm mẫu); hoặc xin cơ quan "
+            "bản xuất CSV.",
+        )
+    if sample.suffix.lower() in (".json", ".geojson", ".jsonl") or head[:1] in (b"{", b"["):
+        raise SpecError(
+            f"{label}: tệp mẫu là JSON (câu trả lời của một API), không phải bảng CSV hay "
+            ".xlsx; `new` không soạn đặc tả từ JSON.",
+            hint="Khai báo nguồn API trong tệp đặc tả: `source: {type: api, url: <địa chỉ API>, "
+            "records: <đường dẫn tới danh sách bản ghi, ví dụ data>, pagination: {...}}` "
+            "(xem README, mục Sources, và datasets/so-ke-hoach-dau-tu/"
+            "doanh-nghiep-thanh-lap-moi.yaml làm mẫu); hoặc xin cơ quan bản xuất CSV.",
+        )
+
+
+def _head_copy(sample: Path, target: Path, limit: int) -> bool:
+    """The first ``limit`` bytes of ``sample`` cut at a line end; True when cut short."""
+    with sample.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) <= limit:
+        target.write_bytes(data)
+        return False
+    data = data[:limit]
+    target.write_bytes(data[: data.rfind(b"\n") + 1] or data)
+    return True
+
+
+def _read_sample(
+    sample: Path, label: str, max_mb: float = SAMPLE_MB
+) -> tuple[list[str], list[list[str]], str, str]:
+    """(headers, rows, encoding, delimiter) of a CSV sample, decoded like a pull would (the
+    first ``max_mb`` MB of a large file)."""
     from pull.decode import normalise
 
     with tempfile.TemporaryDirectory() as tmp:
+        head = Path(tmp) / "head.bin"
+        _head_copy(sample, head, int(max_mb * (1 << 20)))
         out = Path(tmp) / "sample.csv"
-        decoded = normalise(sample, out, "auto", label)
+        decoded = normalise(head, out, "auto", label)
         text = out.read_text(encoding="utf-8")
     try:
         delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows or not any(rows[0]):
         raise SpecError(
             f"{label}: the sample file is empty.",
             hint="Ask the agency for a sample with a header row and some data.",
         )
-    return rows[0], rows[1:], decoded.encoding, delimiter
+    return rows[0], [[tidy(c) for c in r] for r in rows[1:]], decoded.encoding, delimiter
 
 
-def _read_xlsx(sample: Path, label: str) -> tuple[list[str], list[list[str]], list[int]]:
+def tidy(text: str) -> str:
+    from pull.output import tidy as pull_tidy
+
+    return pull_tidy(text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return tidy(str(value)) if isinstance(value, str) else str(value)
+
+
+@dataclass
+class XlsxSample:
+    headers: list[str]
+    rows: list[list[str]]  # data rows only: total rows and footnotes left out
+    header_rows: list[int]
+    sheet: str
+    first_data_row: int
+    totals: list[str]  # the labels of the total rows seen ("Tổng cộng")
+
+
+def _read_xlsx(sample: Path, label: str) -> XlsxSample:
     """(headers, rows, header rows) of the first sheet. The data starts at the first row as
     wide as the widest of the first 40 (title rows and merged header rows are narrower);
     the header is the one or two non-empty rows right above it, joined like a pull joins
     them ("Giới tính / Nam")."""
     from openpyxl import load_workbook
 
-    from pull.excel import join_header
+    from pull.excel import is_footnote, join_header
+    from pull.totals import total_label
 
     try:
         with sample.open("rb") as fh:
             wb = load_workbook(fh, read_only=True, data_only=True)
+            sheet = wb.sheetnames[0]
             cells = [
-                ["" if v is None else str(v) for v in row]
-                for row in wb.worksheets[0].iter_rows(values_only=True)
+                [_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)
             ]
             wb.close()
     except Exception as exc:
@@ -145,11 +224,16 @@ def _read_xlsx(sample: Path, label: str) -> tuple[list[str], list[list[str]], li
         above, first = [first], first + 1
     header = join_header([cells[i] for i in above])
     rows = []
+    totals: list[str] = []
     for r in cells[first:]:
-        if not any(c.strip() for c in r) or r[0].strip().startswith(("Ghi chú", "Nguồn", "*")):
+        if not any(c.strip() for c in r) or is_footnote(r):
             break
-        rows.append(r[: len(header)])
-    return header, rows, [i + 1 for i in above]
+        total = total_label(r)
+        if total is not None:
+            totals.append(total)
+            continue
+        rows.append((r + [""] * len(header))[: len(header)])
+    return XlsxSample(header, rows, [i + 1 for i in above], sheet, first + 1, totals)
 
 
 def _infer_types(names: list[str], rows: list[list[str]]) -> dict[str, str]:
@@ -168,7 +252,9 @@ def _infer_types(names: list[str], rows: list[list[str]]) -> dict[str, str]:
     return {n: (t if t in TYPES else "string") for n, t in inferred.items()}
 
 
-def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
+def draft(
+    root: Path, ref: str, sample: Path, *, force: bool = False, max_mb: float = SAMPLE_MB
+) -> Draft:
     """Write the three drafts for ``ref`` (``agency/dataset``) from ``sample``."""
     from dulieumo.catalog.load import load_portal
 
@@ -212,15 +298,27 @@ def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
 
     label = f"Sample {sample.name}"
     is_xlsx = sample.suffix.lower() in (".xlsx", ".xlsm")
-    encoding, delimiter, header_rows = "auto", ",", [1]
+    encoding, delimiter = "auto", ","
+    excel: dict[str, Any] | None = None
+    totals: list[str] = []
     if is_xlsx:
-        headers, rows, header_rows = _read_xlsx(sample, label)
+        book = _read_xlsx(sample, label)
+        headers, rows, totals = book.headers, book.rows, book.totals
+        excel = {
+            "sheet": book.sheet,
+            "header_rows": book.header_rows,
+            "first_data_row": book.first_data_row,
+        }
     else:
-        headers, rows, encoding, delimiter = _read_sample(sample, label)
+        _refuse_json(sample, label)
+        headers, rows, encoding, delimiter = _read_sample(sample, label, max_mb)
+        headers, rows, totals = _csv_without_totals(headers, rows)
     headers = [unicodedata.normalize("NFC", h.strip()) for h in headers]
     names = _unique_names(headers)
     types = _infer_types(names, rows)
-    schema = _schema(name, headers, names, types, rows)
+    codes = _code_fields(names, rows, types)
+    proposal = propose(names, rows, {**types, **{n: "string" for n in codes}}, codes)
+    schema = _schema(name, headers, names, proposal, rows)
     suite = _suite(name, schema)
     spec = _spec(
         root,
@@ -231,8 +329,9 @@ def draft(root: Path, ref: str, sample: Path, *, force: bool = False) -> Draft:
         names,
         encoding,
         delimiter,
-        is_xlsx,
-        header_rows,
+        excel,
+        sorted(set(totals)),
+        proposal,
         spec_rel,
         schema_rel,
         suite_rel,
@@ -248,25 +347,50 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
+def _csv_without_totals(
+    headers: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]], list[str]]:
+    from pull.totals import total_label
+
+    kept, totals = [], []
+    for r in rows:
+        label = total_label(r)
+        if label is None:
+            kept.append(r)
+        else:
+            totals.append(label)
+    return headers, kept, totals
+
+
+def _code_fields(names: list[str], rows: list[list[str]], types: dict[str, str]) -> set[str]:
+    """Fields that look like numbers but are codes ("06652", ma_…): kept as text."""
+    out = set()
+    for i, n in enumerate(names):
+        values = [r[i] for r in rows if i < len(r)]
+        if types.get(n) in ("integer", "number") and (
+            n.startswith("ma_")
+            or any(len(v) > 1 and v.startswith("0") and v.isdigit() for v in values)
+        ):
+            out.add(n)
+    return out
+
+
 def _schema(
-    name: str, headers: list[str], names: list[str], types: dict[str, str], rows: list[list[str]]
+    name: str, headers: list[str], names: list[str], proposal: Proposal, rows: list[list[str]]
 ) -> dict[str, Any]:
     fields: list[dict[str, Any]] = []
     columns = list(zip(*rows, strict=False)) if rows else [() for _ in names]
     key: str | None = None
+    dec = proposal.decimal_char or "."
+    grp = proposal.group_char or ""
     for i, (header, fname) in enumerate(zip(headers, names, strict=True)):
         values = list(columns[i]) if i < len(columns) else []
-        ftype = types.get(fname, "string")
-        if ftype in ("integer", "number") and (
-            fname.startswith("ma_")
-            or any(len(v) > 1 and v.startswith("0") and v.isdigit() for v in values)
-        ):
-            ftype = "string"  # a code ("06652"), not a quantity: keep the leading zeros
+        ftype = proposal.types.get(fname, "string")
+        description = f"{TODO}: mô tả cột «{header}» bằng tiếng Việt (ý nghĩa, đơn vị)."
         field: dict[str, Any] = {
             "name": fname,
             "type": ftype,
             "title": header or f"{TODO}: tên cột",
-            "description": f"{TODO}: mô tả cột «{header}» bằng tiếng Việt (ý nghĩa, đơn vị).",
         }
         constraints: dict[str, Any] = {}
         if values and all(v.strip() for v in values):
@@ -275,10 +399,29 @@ def _schema(
                 key = fname
         if ftype in ("integer", "number") and values:
             try:
-                if all(float(v.replace(",", ".")) >= 0 for v in values if v.strip()):
+                numbers = [
+                    float(v.replace(grp, "").replace(dec, ".") if grp else v.replace(dec, "."))
+                    for v in values
+                    if v.strip()
+                ]
+                if all(x >= 0 for x in numbers):
                     constraints["minimum"] = 0
             except ValueError:
                 pass
+        if fname in proposal.enums and fname != key:
+            constraints["enum"] = proposal.enums[fname]
+            description += (
+                f" {TODO}: xác nhận danh sách giá trị cho phép (enum) lấy từ tệp mẫu, thêm giá "
+                "trị còn thiếu."
+            )
+        if fname in proposal.patterns:
+            constraints["pattern"] = proposal.patterns[fname]
+            description += (
+                f" {TODO}: xác nhận mẫu mã (pattern {proposal.patterns[fname]}) đoán từ tệp mẫu."
+            )
+        if fname in proposal.notes:
+            description += f" {TODO}: {proposal.notes[fname]}."
+        field["description"] = description
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
@@ -350,8 +493,9 @@ def _spec(
     names: list[str],
     encoding: str,
     delimiter: str,
-    is_xlsx: bool,
-    header_rows: list[int],
+    excel: dict[str, Any] | None,
+    totals: list[str],
+    proposal: Proposal,
     spec_rel: Path,
     schema_rel: Path,
     suite_rel: Path,
@@ -361,13 +505,16 @@ def _spec(
     except ValueError:
         path = str(sample.resolve())
     source: dict[str, Any] = {"type": "file", "path": path}
-    if is_xlsx:
-        source["excel"] = {"header_rows": header_rows}
+    if excel is not None:
+        source["excel"] = excel | ({"skip_rows": totals} if totals else {})
     else:
         source["encoding"] = encoding
         if delimiter != ",":
             source["delimiter"] = delimiter
+        if totals:
+            source["skip_rows"] = totals
     renamed = {h: n for h, n in zip(headers, names, strict=True) if h != n}
+    conventions: dict[str, Any] = {}
     data: dict[str, Any] = {
         "title": {"vi": f"{TODO}: tên bộ dữ liệu bằng tiếng Việt"},
         "description": {"vi": f"{TODO}: mô tả cho người dân: dữ liệu gì, phạm vi, nguồn."},
@@ -380,7 +527,15 @@ def _spec(
         "source": source,
     }
     if renamed:
-        data["conventions"] = {"columns": renamed}
+        conventions["columns"] = renamed
+    if proposal.date_format:
+        conventions["date_format"] = proposal.date_format
+    if proposal.decimal_char and proposal.decimal_char != ".":
+        conventions["decimal_char"] = proposal.decimal_char
+    if proposal.group_char:
+        conventions["group_char"] = proposal.group_char
+    if conventions:
+        data["conventions"] = conventions
     data["schema"] = schema_rel.as_posix()
     data["suite"] = suite_rel.as_posix()
     head = (
@@ -396,9 +551,14 @@ def _spec(
 # ---------------------------------------------------------------------- TODO markers
 
 
+#: a marker `new` writes: "TODO:" or "(TODO)" — the officer's own words ("không còn todo",
+#: "TODOs done") are not markers
+MARKER = re.compile(r"\bTODO(?::|\))|\btodo@")
+
+
 def _walk(value: Any, path: str) -> list[tuple[str, str]]:
     if isinstance(value, str):
-        return [(path, value)] if TODO.casefold() in value.casefold() else []
+        return [(path, value)] if MARKER.search(value) else []
     out: list[tuple[str, str]] = []
     if isinstance(value, dict):
         for k, v in value.items():
@@ -416,7 +576,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    if TODO.casefold() not in text.casefold():
+    if MARKER.search(text) is None:
         return []
     out: list[tuple[str, str]] = []
     if path.suffix == ".json":
@@ -438,7 +598,7 @@ def todo_markers(path: Path) -> list[tuple[str, str]]:
     out += _walk(data, "")
     for n, line in enumerate(text.splitlines(), start=1):
         comment = line.partition("#")[2] if "#" in line else ""
-        if TODO.casefold() in comment.casefold():
+        if MARKER.search(comment):
             out.append((f"line {n}", comment.strip()))
     return out
 

@@ -116,5 +116,24 @@ def print_findings(rep: Any, limit: int = 20) -> None:
         typer.echo(f"[{f.severity}] {f.code} ({where}): {f.message}")
     if len(rep.findings) > limit:
         typer.echo(f"… {len(rep.findings) - limit} more in the report.")
-    counts = ", ".join(f"{k}: {v}" for k, v in rep.counts.items())
-    typer.echo(f"{rep.dataset}: {rep.rows} rows; {rep.error_count} error(s) ({counts}).")
+    typer.echo(f"{rep.dataset}: {rep.rows} rows; {summary_counts(rep)}.")
+    trimmed = rep.stats.get("whitespace_trimmed_cells")
+    if trimmed:
+        typer.echo(
+            f"Whitespace: {trimmed} cell(s) had leading/trailing spaces or NBSP trimmed "
+            "(conventions.trim_whitespace)."
+        )
+
+
+def summary_counts(rep: Any) -> str:
+    """'1 error(s) (type-error: 1); 2 warning(s) (formula-escaped: 2)': errors and warnings
+    counted apart."""
+
+    def part(n: int, word: str, counts: Any) -> str:
+        shown = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v)
+        return f"{n} {word}(s)" + (f" ({shown})" if shown else "")
+
+    text = part(rep.error_count, "error", rep.error_counts)
+    if rep.warning_count:
+        text += "; " + part(rep.warning_count, "warning", rep.warning_counts)
+    return text

@@ -35,7 +35,7 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3"]
+Encoding = Literal["auto", "utf-8", "utf-8-sig", "windows-1258", "tcvn3", "vni"]
 Format = Literal["csv", "xlsx"]
 Delimiter = Annotated[str, Field(min_length=1, max_length=1)]
 SOURCE_TYPES = ("file", "http", "api", "sql", "ckan")
@@ -77,6 +77,12 @@ class ExcelTable(Spec):
         1
     ]
     first_data_row: Annotated[int, Field(ge=2)] | None = None
+    #: the last row of data (Excel's number): total rows and notes below it are left out
+    last_data_row: Annotated[int, Field(ge=2)] | None = None
+    #: total/subtotal rows to leave out, by the text of one of their cells ("Tổng cộng")
+    skip_rows: list[Annotated[str, Field(min_length=1)]] = []
+    #: number fields whose declared total (the last total row) must equal the rows' sum
+    check_totals: list[str] = []
 
     @model_validator(mode="after")
     def _rows_in_order(self) -> ExcelTable:
@@ -90,6 +96,11 @@ class ExcelTable(Spec):
             raise ValueError(
                 f"source.excel.first_data_row: {self.first_data_row} must come after "
                 f"the header rows {rows}"
+            )
+        if self.last_data_row is not None and self.last_data_row < self.data_row:
+            raise ValueError(
+                f"source.excel.last_data_row: {self.last_data_row} comes before the first "
+                f"data row {self.data_row}"
             )
         return self
 
@@ -105,6 +116,18 @@ class TabularSource(_Expandable):
     encoding: Encoding = "auto"  # csv only
     delimiter: Delimiter = ","  # csv only
     excel: ExcelTable | None = None  # xlsx only
+    skip_rows: list[Annotated[str, Field(min_length=1)]] = []  # csv: total rows, by marker
+    check_totals: list[str] = []  # csv: fields whose total row must equal the rows' sum
+
+    def total_rules(self) -> tuple[list[str], list[str], int | None]:
+        """(skip_rows markers, check_totals fields, last_data_row) of either format."""
+        if self.excel is not None:
+            return (
+                self.excel.skip_rows or self.skip_rows,
+                self.excel.check_totals or self.check_totals,
+                self.excel.last_data_row,
+            )
+        return self.skip_rows, self.check_totals, None
 
     def file_format(self, name: str) -> Format:
         if self.format is not None:
@@ -193,6 +216,8 @@ class Conventions(Spec):
     true_values: list[str] = []
     false_values: list[str] = []
     null_markers: list[str] = [""]
+    #: trim spaces and NBSP around text cells and turn inner NBSP into spaces (default on)
+    trim_whitespace: bool = True
 
     @field_validator("date_format")
     @classmethod

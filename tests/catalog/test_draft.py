@@ -88,7 +88,11 @@ def test_new_reads_an_excel_report_with_a_merged_header(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path / "cat")
     made = draft(root, "so-noi-vu/bieu-02", root / XLSX)
     spec = yaml.safe_load((root / made.spec).read_text(encoding="utf-8"))
-    assert spec["source"]["excel"] == {"header_rows": [5, 6]}
+    assert spec["source"]["excel"] == {
+        "sheet": "Biểu 01",
+        "header_rows": [5, 6],
+        "first_data_row": 7,
+    }
     assert spec["conventions"]["columns"]["Giới tính / Nữ"] == "gioi_tinh_nu"
     assert made.rows == 52  # the footnotes are not data
 

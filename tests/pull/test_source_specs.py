@@ -115,7 +115,7 @@ def test_every_source_type_loads_with_defaults(tmp_path: Path) -> None:
             "source.excel.first_data_row",
             "after",
         ),
-        ({"type": "file", "path": "a.csv", "encoding": "vni"}, None, "source.encoding", "tcvn3"),
+        ({"type": "file", "path": "a.csv", "encoding": "viscii"}, None, "source.encoding", "vni"),
         (
             {"type": "file", "path": "a.csv"},
             {"group_char": ",", "decimal_char": ","},

@@ -98,6 +98,18 @@ def raw_case(data: bytes, schema: dict[str, Any] = S2) -> Callable[[Path], Repor
     return go
 
 
+def notes_case(text: str, notes: dict[str, Any]) -> Callable[[Path], Report]:
+    """A normalised CSV with what pull noted about the agency's file (total rows...)."""
+
+    def go(root: Path) -> Report:
+        from dulieumo.tables import SourceNotes
+
+        SourceNotes(**notes).write(write_text(root / "data.csv", text))
+        return run(root, text, S2)
+
+    return go
+
+
 def quality_case(
     text: str, schema: dict[str, Any], quality: QualitySpec
 ) -> Callable[[Path], Report]:
@@ -233,6 +245,22 @@ CASES: dict[str, tuple[Any, Any]] = {
         quality_case("a,b\n'=1+2,-5\n", S2, QualitySpec(formula_injection="reject")),
     ),
     "formula-escaped": (csv_case("a,b\n@SUM(A1),x\n"), csv_case("a,b\n-5,+84\n")),
+    "total-row": (
+        notes_case("a,b\n1,2\n", {"total_rows": [{"row": 3, "label": "Tổng cộng"}]}),
+        notes_case(
+            "a,b\n1,2\n", {"total_rows": [{"row": 3, "label": "Tổng cộng", "declared": True}]}
+        ),
+    ),
+    "total-mismatch": (
+        notes_case(
+            "a,b\n1,2\n",
+            {"totals": [{"row": 3, "field": "b", "total": "5", "sum": "2", "ok": False}]},
+        ),
+        notes_case(
+            "a,b\n1,2\n",
+            {"totals": [{"row": 3, "field": "b", "total": "2", "sum": "2", "ok": True}]},
+        ),
+    ),
 }
 
 
