@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="DULIEUMO_SOURCE_DIRS: extra folders a file source may be read from "
         "(os.pathsep-separated)",
     )
+    history_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="DULIEUMO_HISTORY_URL: postgresql://… of the shared run history "
+        "(unset: <work dir>/history/runs.jsonl on this machine)",
+    )
     lock_ttl: str = Field(
         default="", description="DULIEUMO_LOCK_TTL: seconds a publication lock lasts unrenewed"
     )
