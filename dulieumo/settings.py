@@ -30,6 +30,7 @@ DEFAULT_RETRY_DELAYS = (2.0, 5.0, 15.0)
 DEFAULT_NOTIFY_RETRY_DELAYS = (2.0, 10.0)
 DEFAULT_NOTIFY_TIMEOUT_S = 10.0
 DEFAULT_SMTP_PORT = 25
+DEFAULT_LOST_RUN_AFTER_S = 600.0
 DEFAULT_AGENCY_PORT = 8765
 
 Delays = Annotated[tuple[float, ...], NoDecode]
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
         description="DULIEUMO_MAX_PARALLEL, as written; parsed by max_parallel()",
     )
     retry_delays: Delays = DEFAULT_RETRY_DELAYS
+    lost_run_after: float = Field(
+        default=DEFAULT_LOST_RUN_AFTER_S,
+        description="DULIEUMO_LOST_RUN_AFTER: seconds without a heartbeat before a run is "
+        "marked crashed (its worker or machine lost); above PREFECT_FLOWS_HEARTBEAT_FREQUENCY",
+    )
     # notifications
     notify_retry_delays: Delays = DEFAULT_NOTIFY_RETRY_DELAYS
     notify_timeout: float = DEFAULT_NOTIFY_TIMEOUT_S
@@ -116,6 +122,14 @@ class Settings(BaseSettings):
             return max(0.5, float(raw))
         except (TypeError, ValueError):
             return DEFAULT_NOTIFY_TIMEOUT_S
+
+    @field_validator("lost_run_after", mode="before")
+    @classmethod
+    def _lost_run_after(cls, raw: Any) -> float:
+        try:
+            return max(10.0, float(raw))  # Prefect's floor for such a trigger
+        except (TypeError, ValueError):
+            return DEFAULT_LOST_RUN_AFTER_S
 
     @field_validator("smtp_port", mode="before")
     @classmethod
