@@ -75,7 +75,11 @@ def _automations(crash_deployment: UUID, lost_after_s: float) -> list[Any]:
                 RunDeployment(
                     source="selected",
                     deployment_id=crash_deployment,
-                    parameters={"flow_run_id": "{{ flow_run.id }}"},
+                    # a plain Jinja value renders as text (Prefect's v1 form would pass the
+                    # UUID through tojson, which fails)
+                    parameters={
+                        "flow_run_id": {"__prefect_kind": "jinja", "template": "{{ flow_run.id }}"}
+                    },
                     job_variables=None,
                 )
             ],
