@@ -226,16 +226,6 @@ def test_two_workers_share_one_history_and_a_lost_machine_notifies(
                 assert proc.returncode == 0, (args, proc.stdout[-3000:] + proc.stderr[-3000:])
                 return proc
 
-            # ---- the README's commands on the server: the pool, its limit, the Prefect CLI
-            prefect("work-pool", "create", POOL, "--type", "process")
-            prefect("work-pool", "set-concurrency-limit", POOL, "2")
-            prefect("--no-prompt", "deploy", "--all")
-            by_prefect = api.deployments()
-            assert set(by_prefect) == {
-                "publish-catalog/dulieumo-all",
-                "record-crash/dulieumo-crash-notice",
-            }
-
             # ---- registration: the one command for every deployment
             reg = run(
                 "schedule",
@@ -249,33 +239,9 @@ def test_two_workers_share_one_history_and_a_lost_machine_notifies(
                 },
             )
             assert reg.returncode == 0, reg.stderr[-3000:]
-            deps = api.deployments()
-            assert set(deps) == {
-                *(f"publish-dataset/{n}" for n in CORE_DATASETS),
-                "publish-catalog/dulieumo-all",
-                "record-crash/dulieumo-crash-notice",
-            }
-            for name, dep in by_prefect.items():  # the same definition, whoever registered last
-                again = deps[name]
-                for key in ("entrypoint", "pull_steps", "work_pool_name", "parameters"):
-                    assert again[key] == dep[key], (name, key, dep[key], again[key])
-            for dep in deps.values():  # a worker on a fresh machine: pull step, no secrets
-                assert dep["pull_steps"] == [
-                    {
-                        "prefect.deployments.steps.set_working_directory": {
-                            "directory": str(REPO_ROOT)
-                        }
-                    }
-                ]
-                assert portal.token("sysadmin") not in json.dumps(dep)
-            assert deps[f"publish-dataset/{KILLED}"]["parameters"] == {"dataset": KILLED}
-            assert sorted(json_out(reg)["automations"]) == [
-                "dulieumo: crashed or cancelled runs are recorded",
-                "dulieumo: lost runs are crashed",
-            ]
+            by_schedule = api.deployments()
             pool = api.get(f"/work_pools/{POOL}")
-            assert pool["concurrency_limit"] == 2
-
+            assert pool["concurrency_limit"] == 2  # DULIEUMO_MAX_PARALLEL, across all workers
             # ---- two worker machines: own home, own work folder
             for name in ("a", "b"):
                 home = tmp_path / f"machine-{name}"
@@ -305,6 +271,34 @@ def test_two_workers_share_one_history_and_a_lost_machine_notifies(
                     start_new_session=True,
                 )
 
+            # ---- the Prefect CLI on the same project: the same definitions, no clash
+            prefect("--no-prompt", "deploy", "--all")
+            deps = api.deployments()
+            assert set(deps) == {
+                *(f"publish-dataset/{n}" for n in CORE_DATASETS),
+                "publish-catalog/dulieumo-all",
+                "record-crash/dulieumo-crash-notice",
+            }
+            for name, dep in by_schedule.items():  # the same definition, whoever registered last
+                if "dulieumo-dataset" in dep["tags"]:
+                    continue
+                again = deps[name]
+                for key in ("entrypoint", "pull_steps", "work_pool_name", "parameters"):
+                    assert again[key] == dep[key], (name, key, dep[key], again[key])
+            for dep in deps.values():  # a worker on a fresh machine: pull step, no secrets
+                assert dep["pull_steps"] == [
+                    {
+                        "prefect.deployments.steps.set_working_directory": {
+                            "directory": str(REPO_ROOT)
+                        }
+                    }
+                ]
+                assert portal.token("sysadmin") not in json.dumps(dep)
+            assert deps[f"publish-dataset/{KILLED}"]["parameters"] == {"dataset": KILLED}
+            assert sorted(json_out(reg)["automations"]) == [
+                "dulieumo: crashed or cancelled runs are recorded",
+                "dulieumo: lost runs are crashed",
+            ]
             # ---- by hand, as an operator would
             for name in (KILLED, BY_HAND):
                 prefect("deployment", "run", f"publish-dataset/{name}")
@@ -381,10 +375,16 @@ def test_two_workers_share_one_history_and_a_lost_machine_notifies(
             assert max_overlap(spans) <= 2, spans
 
             # one history: the same from either machine (status and the leadership report)
-            views = [_status(common, tmp_path / f"machine-{m}") for m in ("a", "b")]
+            from concurrent.futures import ThreadPoolExecutor
+
+            homes = [tmp_path / f"machine-{m}" for m in ("a", "b")]
+            with ThreadPoolExecutor(4) as pool_:  # four CLI runs at once
+                views_f = [pool_.submit(_status, common, h) for h in homes]
+                reports_f = [pool_.submit(_report, common, h) for h in homes]
+                views = [f.result() for f in views_f]
+                reports = [f.result() for f in reports_f]
             assert views[0] == views[1]
             assert views[0][KILLED]["status"] == "published"
-            reports = [_report(common, tmp_path / f"machine-{m}") for m in ("a", "b")]
             assert reports[0] == reports[1] and reports[0]
             _save_figures(tmp_path, ran, machine, elapsed, records)
         finally:
