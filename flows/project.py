@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from dulieumo.errors import SpecError
-from dulieumo.settings import REPO_ROOT
+from dulieumo.settings import REPO_ROOT, settings
 
 PROJECT_FILE = REPO_ROOT / "prefect.yaml"
 
@@ -62,7 +62,7 @@ def project_deployments() -> list[ProjectDeployment]:
 
 def home() -> str:
     """Where the checkout is on every worker machine: DULIEUMO_HOME, else this checkout."""
-    return os.environ.get("DULIEUMO_HOME") or str(REPO_ROOT)
+    return settings().home or str(REPO_ROOT)
 
 
 def pull_steps() -> list[dict[str, Any]]:
