@@ -12,7 +12,7 @@ UV ?= uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help install portal demo test test-unit test-fresh lint bench clean
+.PHONY: help install install-worker portal demo test test-unit test-scale test-fresh lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -22,6 +22,11 @@ install: ## Install system needs (uv, PostgreSQL, Redis if absent) and the .venv
 	@bash portal/provision.sh
 	@$(UV) sync --frozen --quiet
 	@$(BIN)/dulieumo --help >/dev/null && echo "installed: $(BIN)/dulieumo"
+
+install-worker: ## A Prefect worker machine: uv and the .venv without the dev tools (no portal)
+	@bash portal/provision.sh worker
+	@$(UV) sync --frozen --no-dev --quiet
+	@$(BIN)/prefect version >/dev/null && echo "installed: $(BIN)/prefect (start: $(BIN)/prefect worker start --pool dulieumo)"
 
 portal: install ## Start the local CKAN portal (installs CKAN into .portal/venv on first run)
 	@$(BIN)/dulieumo portal up
@@ -34,6 +39,9 @@ test: portal ## Run the whole test suite against the real local portal
 
 test-unit: install ## The fast layer: no portal, no Prefect server, no CLI subprocess (< 3 min)
 	@$(BIN)/python -m pytest -q -m "not portal and not slow"
+
+test-scale: portal ## Several machines on one: Prefect server, two workers, a killed worker (~6 min; also in make test)
+	@$(BIN)/python -m pytest -q -m scale
 
 test-fresh: ## As root: `make demo` + `make test` in a fresh Debian 12 chroot (slow; not in CI)
 	@bash portal/fresh-debian-check.sh

@@ -8,6 +8,10 @@ PostgreSQL server both use is declared once.
 Reading is lenient where it always was (a bad notification delay falls back to the default);
 ``DULIEUMO_MAX_PARALLEL`` is parsed by ``max_parallel`` only, which refuses a bad value with a
 message naming the variable.
+
+With ``DULIEUMO_SETTINGS_FROM=prefect`` each setting comes from Prefect first (a Secret block
+for a secret, a variable otherwise, named after the environment variable) and from the
+environment second: see ``dulieumo.prefect_values``.
 """
 
 from __future__ import annotations
@@ -18,8 +22,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from dulieumo import prefect_values
 from dulieumo.errors import TerminalError
 
 #: the checkout holding this package (the default catalogue root)
@@ -30,6 +41,7 @@ DEFAULT_RETRY_DELAYS = (2.0, 5.0, 15.0)
 DEFAULT_NOTIFY_RETRY_DELAYS = (2.0, 10.0)
 DEFAULT_NOTIFY_TIMEOUT_S = 10.0
 DEFAULT_SMTP_PORT = 25
+DEFAULT_LOST_RUN_AFTER_S = 600.0
 DEFAULT_AGENCY_PORT = 8765
 
 Delays = Annotated[tuple[float, ...], NoDecode]
@@ -47,10 +59,60 @@ def _delays(raw: Any, default: tuple[float, ...], limit: int) -> tuple[float, ..
         return default
 
 
+#: settings that are secrets although not typed SecretStr
+_ALSO_SECRET = {"smtp_user"}
+
+
+def env_name_of(name: str, info: FieldInfo) -> str:
+    """The environment variable a setting is read from (CKAN_URL, DULIEUMO_SMTP_HOST, …)."""
+    alias = info.validation_alias
+    return alias if isinstance(alias, str) else f"DULIEUMO_{name.upper()}"
+
+
+def is_secret(name: str, info: FieldInfo) -> bool:
+    return info.annotation is SecretStr or name in _ALSO_SECRET
+
+
+class _PrefectSource(PydanticBaseSettingsSource):
+    """Settings from Prefect Secret blocks and variables (DULIEUMO_SETTINGS_FROM=prefect)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        if not prefect_values.enabled():
+            return {}
+        out: dict[str, Any] = {}
+        for name, info in self.settings_cls.model_fields.items():
+            env = env_name_of(name, info)
+            value = (
+                prefect_values.secret(env)
+                if is_secret(name, info)
+                else prefect_values.variable(env)
+            )
+            if value is not None:
+                out[info.validation_alias if isinstance(info.validation_alias, str) else name] = (
+                    value
+                )
+        return out
+
+
 class Settings(BaseSettings):
     """The environment, read once per distinct environment (see ``settings()``)."""
 
     model_config = SettingsConfigDict(env_prefix="DULIEUMO_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Prefect first (when switched on), the environment as the fallback
+        return (init_settings, _PrefectSource(settings_cls), env_settings)
 
     # where things are
     root: Path = Field(default=REPO_ROOT, description="DULIEUMO_ROOT: the catalogue")
@@ -61,6 +123,16 @@ class Settings(BaseSettings):
         default="",
         description="DULIEUMO_SOURCE_DIRS: extra folders a file source may be read from "
         "(os.pathsep-separated)",
+    )
+    home: str = Field(
+        default="",
+        description="DULIEUMO_HOME: where the checkout is on every worker machine "
+        "(the deployments' pull step; unset: this checkout)",
+    )
+    history_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="DULIEUMO_HISTORY_URL: postgresql://… of the shared run history "
+        "(unset: <work dir>/history/runs.jsonl on this machine)",
     )
     lock_ttl: str = Field(
         default="", description="DULIEUMO_LOCK_TTL: seconds a publication lock lasts unrenewed"
@@ -74,6 +146,11 @@ class Settings(BaseSettings):
         description="DULIEUMO_MAX_PARALLEL, as written; parsed by max_parallel()",
     )
     retry_delays: Delays = DEFAULT_RETRY_DELAYS
+    lost_run_after: float = Field(
+        default=DEFAULT_LOST_RUN_AFTER_S,
+        description="DULIEUMO_LOST_RUN_AFTER: seconds without a heartbeat before a run is "
+        "marked crashed (its worker or machine lost); above PREFECT_FLOWS_HEARTBEAT_FREQUENCY",
+    )
     # notifications
     notify_retry_delays: Delays = DEFAULT_NOTIFY_RETRY_DELAYS
     notify_timeout: float = DEFAULT_NOTIFY_TIMEOUT_S
@@ -111,6 +188,14 @@ class Settings(BaseSettings):
             return max(0.5, float(raw))
         except (TypeError, ValueError):
             return DEFAULT_NOTIFY_TIMEOUT_S
+
+    @field_validator("lost_run_after", mode="before")
+    @classmethod
+    def _lost_run_after(cls, raw: Any) -> float:
+        try:
+            return max(10.0, float(raw))  # Prefect's floor for such a trigger
+        except (TypeError, ValueError):
+            return DEFAULT_LOST_RUN_AFTER_S
 
     @field_validator("smtp_port", mode="before")
     @classmethod

@@ -37,7 +37,8 @@ from dulieumo.paths import catalog_root
 from dulieumo.runstatus import RunStatus, SummaryGroup, validation_failed_reason
 from dulieumo.settings import DEFAULT_MAX_PARALLEL, max_parallel
 
-from .publish_dataset import run_dataset
+from .crash import on_crash_hook
+from .publish_dataset import run_dataset, run_trigger
 
 #: the summary's groups, in the order shown (RunStatus.group maps a status to one)
 GROUPS = tuple(SummaryGroup)
@@ -225,6 +226,8 @@ def publish_one(
     name="publish-catalog",
     log_prints=True,
     task_runner=ThreadPoolTaskRunner(max_workers=_workers_from_env()),  # type: ignore[arg-type]
+    on_crashed=[on_crash_hook],
+    on_cancellation=[on_crash_hook],
 )
 def publish_catalog(
     root: str | None = None,
@@ -237,6 +240,7 @@ def publish_catalog(
     from prefect.runtime import flow_run
 
     base = Path(root) if root else catalog_root()
+    trigger = run_trigger(trigger)
     catalog = load_catalog(base)  # a broken portal.yaml stops here: nothing can run
     names = datasets or catalog.names()
     runner = getattr(get_run_context(), "task_runner", None)

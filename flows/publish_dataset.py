@@ -31,6 +31,7 @@ from validate.formula import protect
 from validate.html import render
 from validate.run import quarantine_run, validate_run
 
+from .crash import on_crash_hook, trigger_of
 from .previous import previous_release
 from .quiet import quiet_known_errors
 from .retry import RETRY_DELAYS_S, only_transient
@@ -223,7 +224,21 @@ def _run_dataset(
     return outcome
 
 
-@flow(name="publish-dataset", log_prints=True)
+def run_trigger(given: str) -> str:
+    """The trigger of the current flow run: retry, schedule (Prefect's scheduler made it),
+    else ``given`` (the CLI's manual/nightly; a `prefect deployment run` is manual)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return trigger_of(ctx.flow_run, given) if ctx and ctx.flow_run else given
+
+
+@flow(
+    name="publish-dataset",
+    log_prints=True,
+    on_crashed=[on_crash_hook],
+    on_cancellation=[on_crash_hook],
+)
 def publish_dataset(
     dataset: str,
     root: str | None = None,
@@ -231,8 +246,9 @@ def publish_dataset(
     approve_major: bool = False,
     trigger: str = "manual",
 ) -> RunOutcome:
-    """Pull, validate and publish one dataset of the catalogue (trigger: manual | schedule)."""
+    """Pull, validate and publish one dataset of the catalogue (trigger: manual | schedule |
+    retry, read from the run; ``trigger`` is what a caller that is not Prefect says)."""
     base = Path(root) if root else catalog_root()
     catalog = load_catalog(base)
     spec = catalog.get(dataset)
-    return run_dataset(spec, catalog, base, dry_run, approve_major, trigger=trigger)
+    return run_dataset(spec, catalog, base, dry_run, approve_major, trigger=run_trigger(trigger))

@@ -1,14 +1,17 @@
 """Schedules from the specs, as Prefect deployments.
 
-One deployment per dataset (flow ``publish-dataset``, deployment name = the dataset's name),
-its cron and timezone from the spec's ``schedule:`` (or derived from ``frequency``), plus one
-unscheduled deployment ``dulieumo-all`` of ``publish-catalog`` to publish everything on demand.
-Ours carry the tag ``dulieumo``; per-dataset ones also ``dulieumo-dataset``, which is how a
-removed dataset's deployment is found and deleted. Registering is idempotent: Prefect upserts
-a deployment by flow and name.
+One deployment per dataset (flow ``publish-dataset``, deployment name = the dataset's name,
+parameters: the dataset only), its cron and timezone from the spec's ``schedule:`` (or derived
+from ``frequency``), plus the project-wide deployments of ``prefect.yaml`` (``dulieumo-all`` of
+``publish-catalog``, on demand; ``dulieumo-crash-notice`` of ``record-crash``): names come from
+the specs and from that file only. Ours carry the tag ``dulieumo``; per-dataset ones also
+``dulieumo-dataset``, which is how a removed dataset's deployment is found and deleted.
+Registering is idempotent: Prefect upserts a deployment by flow and name. Nothing secret is a
+parameter: workers read secrets themselves (dulieumo.settings).
 
 - ``register``: on the Prefect API configured by PREFECT_API_URL (or the embedded one);
-  with a work pool, workers on other machines run them (see prefect.yaml and the README).
+  with a work pool, workers on other machines run them: every deployment gets prefect.yaml's
+  pull step, and the crash automations are created (flows/automations.py).
 - ``serve_catalog``: Prefect's ``serve`` — one process runs every schedule, at most
   DULIEUMO_MAX_PARALLEL flow runs at once.
 """
@@ -23,16 +26,19 @@ import httpx
 from dulieumo.catalog import Catalog
 from dulieumo.catalog.schedule import Schedule, schedule_of
 from dulieumo.errors import TransientError
-from dulieumo.settings import max_parallel
+from dulieumo.settings import max_parallel, settings
+
+from .project import project_deployments, pull_steps
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from prefect.deployments.runner import RunnerDeployment
 
 TAG = "dulieumo"
 DATASET_TAG = "dulieumo-dataset"
-ALL_DEPLOYMENT = "dulieumo-all"
-DATASET_FLOW = "publish-dataset"
-CATALOG_FLOW = "publish-catalog"
+ALL_DEPLOYMENT = "dulieumo-all"  # named in prefect.yaml; the constant is for the CLI's help
+CRASH_DEPLOYMENT = "dulieumo-crash-notice"
 
 
 class PrefectUnavailable(TransientError):
@@ -85,7 +91,6 @@ def build_deployments(catalog: Catalog, work_pool: str | None = None) -> list[Ru
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
-    from .publish_catalog import publish_catalog
     from .publish_dataset import publish_dataset
 
     out = []
@@ -96,24 +101,24 @@ def build_deployments(catalog: Catalog, work_pool: str | None = None) -> list[Ru
                 name=item.name,
                 schedules=[Cron(sched.cron, timezone=sched.timezone)],
                 paused=sched.paused,
-                parameters={"dataset": item.name, "trigger": "schedule"},
+                parameters={"dataset": item.name},  # the trigger is read from the run itself
                 tags=[TAG, DATASET_TAG, f"org:{item.organization}"],
                 description=f"Publish {item.name} on schedule ({sched.cron}, {sched.timezone}).",
                 work_pool_name=work_pool,
                 entrypoint_type=EntrypointType.MODULE_PATH,
             )
         )
-    out.append(
-        publish_catalog.to_deployment(
-            name=ALL_DEPLOYMENT,
-            parameters={"trigger": "nightly"},
-            tags=[TAG],
-            description="Publish every dataset of the catalogue, DULIEUMO_MAX_PARALLEL at a time, "
-            "with a summary artifact. Unscheduled: each dataset has its own schedule.",
-            work_pool_name=work_pool,
-            entrypoint_type=EntrypointType.MODULE_PATH,
+    for entry in project_deployments():
+        out.append(
+            entry.flow().to_deployment(
+                name=entry.name,
+                parameters=entry.parameters,
+                tags=list(entry.tags),
+                description=entry.description,
+                work_pool_name=work_pool,
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
         )
-    )
     return cast("list[RunnerDeployment]", out)
 
 
@@ -123,6 +128,7 @@ class Registration:
     work_pool: str | None
     deployments: list[dict[str, Any]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    automations: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +136,7 @@ class Registration:
             "work_pool": self.work_pool,
             "deployments": self.deployments,
             "removed": self.removed,
+            "automations": self.automations,
         }
 
 
@@ -162,17 +169,31 @@ def remove_stale(client: Any, keep: set[str]) -> list[str]:
 
 
 def register(catalog: Catalog, work_pool: str | None = None) -> Registration:
-    """Create or update every deployment; delete those of removed datasets."""
+    """Create or update every deployment; delete those of removed datasets. With a work pool:
+    prefect.yaml's pull step and entry points on each, and the crash automations."""
     from prefect import get_client
+    from prefect.client.schemas.actions import DeploymentUpdate
 
     url = check_api()
     deployments = build_deployments(catalog, work_pool)  # spec errors before any write
+    entrypoints = {e.name: e.entrypoint for e in project_deployments()}
+    steps = pull_steps() if work_pool else None
     reg = Registration(url, work_pool)
+    crash_id = None
     with get_client(sync_client=True) as client:
         if work_pool:
             _ensure_pool(client, work_pool)
         for dep in deployments:
-            dep_id = dep.apply(work_pool_name=work_pool)
+            dep_id = cast("UUID", dep.apply(work_pool_name=work_pool))
+            if steps is not None:  # what a worker on a fresh machine runs before the flow
+                update = DeploymentUpdate(pull_steps=steps)
+                if dep.name in entrypoints:  # the same as `prefect deploy --all` registers
+                    update = DeploymentUpdate(
+                        pull_steps=steps, entrypoint=entrypoints[dep.name], path=None
+                    )
+                client.update_deployment(dep_id, update)
+            if dep.name == CRASH_DEPLOYMENT:
+                crash_id = dep_id
             sched = dep.schedules[0].schedule if dep.schedules else None
             reg.deployments.append(
                 {
@@ -184,6 +205,10 @@ def register(catalog: Catalog, work_pool: str | None = None) -> Registration:
                 }
             )
         reg.removed = remove_stale(client, {d.name for d in deployments if DATASET_TAG in d.tags})
+        if work_pool and crash_id is not None:
+            from .automations import ensure_automations
+
+            reg.automations = ensure_automations(client, crash_id, settings().lost_run_after)
     return reg
 
 

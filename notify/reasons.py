@@ -65,6 +65,16 @@ ERROR_VI: dict[str, tuple[str, str]] = {
         "Một lần chạy khác đang công bố bộ dữ liệu này.",
         "Chờ lần chạy kia kết thúc rồi chạy lại `dulieumo publish {dataset}`.",
     ),
+    "run-crashed": (
+        "Lần chạy bị dừng đột ngột giữa chừng (máy chạy bị tắt, mất kết nối hoặc hết bộ nhớ); "
+        "chưa có gì được công bố từ lần chạy này, phiên bản đang công khai vẫn giữ nguyên.",
+        "Lần chạy theo lịch tiếp theo sẽ tự chạy lại; có thể chạy ngay "
+        "`dulieumo publish {dataset}`. Nếu lặp lại, báo nhóm kỹ thuật kiểm tra máy chạy.",
+    ),
+    "run-cancelled": (
+        "Lần chạy đã bị hủy trước khi xong; phiên bản đang công khai vẫn giữ nguyên.",
+        "Nếu không phải do cán bộ chủ động hủy, chạy lại `dulieumo publish {dataset}`.",
+    ),
     "internal-error": (
         "Lỗi ngoài dự kiến của hệ thống dulieumo.",
         "Báo cho nhóm kỹ thuật (Sở Thông tin và Truyền thông), gửi kèm thư này và mã lần "

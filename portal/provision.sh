@@ -3,7 +3,10 @@
 # uv, a C compiler and libpq headers (to build CKAN's psycopg2), and, when the configured
 # addresses are local and nothing answers there, PostgreSQL and Redis (installed and started).
 # Idempotent: on a machine that has everything it changes nothing.
+# `provision.sh worker` (make install-worker): only uv — a Prefect worker machine runs no
+# portal, no PostgreSQL, no Redis, and builds nothing (every Python package is a wheel).
 set -euo pipefail
+ROLE="${1:-all}"
 
 UV_VERSION="0.13.9"
 PG_HOST="${DULIEUMO_PG_HOST:-127.0.0.1}"
@@ -18,6 +21,7 @@ is_local() { case "$1" in 127.0.0.1|localhost|::1) return 0;; *) return 1;; esac
 listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 apt_missing=()
+if [ "$ROLE" != worker ]; then
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 [ -f /usr/include/postgresql/libpq-fe.h ] || apt_missing+=(libpq-dev)
 command -v make >/dev/null 2>&1 || apt_missing+=(make)
@@ -32,6 +36,7 @@ fi
 if is_local "$REDIS_HOST" && ! listening "$REDIS_HOST" "$REDIS_PORT"; then
   command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
 fi
+fi  # ROLE != worker
 
 uv_bin="$(command -v uv || true)"
 [ -z "$uv_bin" ] && [ -x "$HOME/.local/bin/uv" ] && uv_bin="$HOME/.local/bin/uv"
@@ -69,6 +74,7 @@ if [ -z "$uv_bin" ]; then
     exit 1
   fi
 fi
+[ "$ROLE" = worker ] && exit 0
 
 # Local PostgreSQL: use the cluster configured for PG_PORT, start it when it is stopped.
 # A cluster that we install (or create) is set to PG_PORT before it starts: Debian's new

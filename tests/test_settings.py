@@ -59,9 +59,14 @@ def test_lenient_settings_fall_back_and_secrets_stay_hidden(
 
 
 def test_nothing_else_reads_settings_from_os_environ() -> None:
-    """Only dulieumo/settings.py reads the environment for a setting; pull/env.py expands
-    the ${VAR} a spec names (data); writes (os.environ[...] = / setdefault) are allowed."""
-    allowed = {Path("dulieumo/settings.py"), Path("pull/env.py")}
+    """Only dulieumo/settings.py (with its Prefect source, dulieumo/prefect_values.py) reads
+    the environment for a setting; pull/env.py expands the ${VAR} a spec names (data);
+    writes (os.environ[...] = / setdefault) are allowed."""
+    allowed = {
+        Path("dulieumo/settings.py"),
+        Path("dulieumo/prefect_values.py"),
+        Path("pull/env.py"),
+    }
     readers = []
     for package in PRODUCT:
         for path in sorted((REPO_ROOT / package).rglob("*.py")):

@@ -122,11 +122,17 @@ def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, cl
     reg = json_out(first)
     assert reg["removed"] == []
     deps = _deployments()
-    assert set(deps) == {"co-so-luu-tru", "co-so-giao-duc", "co-so-kham-chua-benh", "dulieumo-all"}
+    assert set(deps) == {
+        "co-so-luu-tru",
+        "co-so-giao-duc",
+        "co-so-kham-chua-benh",
+        "dulieumo-all",
+        "dulieumo-crash-notice",
+    }
     luu_tru = deps["co-so-luu-tru"]
     cron = luu_tru["schedules"][0]["schedule"]
     assert (cron["cron"], cron["timezone"]) == ("30 3 * * 1", TZ)
-    assert luu_tru["parameters"] == {"dataset": "co-so-luu-tru", "trigger": "schedule"}
+    assert luu_tru["parameters"] == {"dataset": "co-so-luu-tru"}  # the trigger: from the run
     assert "org:so-du-lich" in luu_tru["tags"] and "dulieumo-dataset" in luu_tru["tags"]
     # derived from `frequency: monthly` (the 1st, 02:00) and `yearly` (1 January, 02:00)
     kham = deps["co-so-kham-chua-benh"]["schedules"][0]["schedule"]
@@ -165,7 +171,12 @@ def test_schedule_registers_one_deployment_per_dataset_idempotently(tmp_path, cl
     assert third.returncode == 0, third.stderr[-3000:]
     assert json_out(third)["removed"] == ["co-so-luu-tru"]
     after = _deployments()
-    assert set(after) == {"co-so-giao-duc", "co-so-kham-chua-benh", "dulieumo-all"}
+    assert set(after) == {
+        "co-so-giao-duc",
+        "co-so-kham-chua-benh",
+        "dulieumo-all",
+        "dulieumo-crash-notice",
+    }
     assert after["co-so-kham-chua-benh"]["id"] == deps["co-so-kham-chua-benh"]["id"]
 
 
