@@ -31,7 +31,7 @@ from dulieumo.errors import ValidationFailed
 
 from .artefacts import HtmlReport, ValidationReport, release_artefacts, upload_artefact
 from .client import PortalClient
-from .datastore import load_table
+from .bulkload import load_release_table
 from .lock import PublicationLocked, ReleaseLock, lock_owner
 from .metadata import switch_visibility
 from .packages import latest_links, public_dataset, staging_dataset
@@ -178,6 +178,8 @@ class Releaser:
     # ------------------------------------------------------------------ the release
 
     _site_url: str | None = None
+    #: how the last release's DataStore table was filled: delta | copy | upsert
+    load_mode: str | None = None
 
     def site_url(self) -> str:
         if self._site_url is None:
@@ -214,10 +216,14 @@ class Releaser:
         )
         staged: dict[str, str] = {}
         rows = 0
+        base = state.latest.resources.get("release-data") if state.latest else None
+        delta = notes.diff.delta if planned.same_schema else None
         for artefact in artefacts:
             staged[artefact.role] = upload_artefact(client, staging["id"], notes.version, artefact)
             if artefact.role == "release-data":
-                rows = load_table(client, staged[artefact.role], table.path, schema)
+                rows, self.load_mode = load_release_table(
+                    client, staged[artefact.role], table.path, schema, base=base, delta=delta
+                )
         record = ReleaseRecord(
             notes.version,
             notes.created,

@@ -2,7 +2,8 @@
 
 - ``dulieumo_release_lock`` (locks.py): one run publishes a dataset at a time;
 - ``dulieumo_release_switch`` (releases.py): a staged release made public in one transaction;
-- ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names.
+- ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names;
+- ``dulieumo_datastore_load`` (datastore_load.py): a release's table loaded with COPY.
 
 Every action validates its parameters (a 409 naming the field), then asks its auth function
 (auth.py), which checks the caller's right on the dataset's own organisation.
@@ -14,7 +15,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import aliases, auth, locks, releases
+from . import aliases, auth, datastore_load, locks, releases
 
 
 class ReleasesPlugin(plugins.SingletonPlugin):
@@ -29,6 +30,7 @@ class ReleasesPlugin(plugins.SingletonPlugin):
             "dulieumo_release_lock": locks.release_lock,
             "dulieumo_release_switch": releases.release_switch,
             "dulieumo_datastore_alias": aliases.datastore_alias,
+            "dulieumo_datastore_load": datastore_load.datastore_load,
         }
 
     # IAuthFunctions
