@@ -138,7 +138,7 @@ def _matches(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.
 
 def _first_release(new: Path, primary_key: list[str], sample_limit: int) -> RowDiff:
     names = header(new)
-    count, head = 0, []
+    count, head = 0, list[dict[str, Any]]()
     for frame in _batches(new, names):
         if len(head) < sample_limit:
             head += frame.head(sample_limit - len(head)).to_dict("records")
@@ -180,19 +180,22 @@ def diff_rows(
     new_k, new_r = _hashes(new, key, common)
     order = np.argsort(old_k, kind="stable")
     found, pos = _matches(old_k[order], new_k)
-    old_index = order[pos]  # the old row of each new row (where found)
-    changed = found & (old_r[old_index] != new_r)
+    old_index = order[pos] if len(order) else pos  # the old row of each new row (if found)
+    changed = np.zeros(len(new_k), bool)
+    changed[found] = old_r[old_index[found]] != new_r[found]
     added = ~found
     gone, _ = _matches(np.sort(new_k), old_k)
     removed = ~gone
     n_added, n_changed, n_removed = int(added.sum()), int(changed.sum()), int(removed.sum())
-    diff = RowDiff(
-        n_added, n_removed, n_changed, int(found.sum()) - n_changed, key, {}, None
-    )
+    diff = RowDiff(n_added, n_removed, n_changed, int(found.sum()) - n_changed, key, {}, None)
     new_rows_idx = np.flatnonzero(added | changed)
     with_delta = n_added + n_changed + n_removed <= delta_limit and new_cols == old_cols
-    want_new = new_rows_idx if with_delta else np.union1d(
-        np.flatnonzero(added)[:sample_limit], np.flatnonzero(changed)[:sample_limit]
+    want_new = (
+        new_rows_idx
+        if with_delta
+        else np.union1d(
+            np.flatnonzero(added)[:sample_limit], np.flatnonzero(changed)[:sample_limit]
+        )
     )
     changed_new = np.flatnonzero(changed)[:sample_limit]
     removed_idx = np.flatnonzero(removed)

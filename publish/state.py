@@ -37,6 +37,9 @@ class ReleaseRecord:
     resources: dict[str, str] = field(default_factory=dict)  # role → resource id
     summary: str = ""
     note: str | None = None
+    #: hash of what the release was made from, before parsing: the source's bytes, the
+    #: spec, schema, suite, code lists and code version (None: not known, e.g. an API)
+    inputs: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +62,12 @@ class ReleaseState:
             raw = json.loads(extras.get(EXTRA_RELEASES, "[]"))
         except json.JSONDecodeError:
             raw = []
-        releases = [ReleaseRecord(**r) for r in raw if isinstance(r, dict)]
+        known = set(ReleaseRecord.__dataclass_fields__)
+        releases = [
+            ReleaseRecord(**{k: v for k, v in r.items() if k in known})
+            for r in raw
+            if isinstance(r, dict)
+        ]
         return cls(package, releases, extras.get(EXTRA_FINGERPRINT))
 
     @classmethod

@@ -51,7 +51,12 @@ def release_file(client: PortalClient, package_id: str, path: Path, name: str) -
     return str(
         client.upload(
             "resource_create",
-            {"package_id": package_id, "name": name, "format": "CSV", "dulieumo_role": "release-data"},
+            {
+                "package_id": package_id,
+                "name": name,
+                "format": "CSV",
+                "dulieumo_role": "release-data",
+            },
             path,
             f"{name}.csv",
         )["id"]

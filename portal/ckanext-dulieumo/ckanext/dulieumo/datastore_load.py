@@ -227,10 +227,10 @@ def _fill(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resourc
     conn.execute(sa.text(plan.reset_sequence()))  # new rows' _ids come after the kept ones
     rows = checked["rows_csv"]
     if rows.strip():
-        stream = io.BytesIO(rows.encode("utf-8"))
-        header = _header(stream)
+        changed = io.BytesIO(rows.encode("utf-8"))
+        header = _header(changed)
         _check_header(header, plan.columns, "rows_csv")
-        _copy(conn, plan.copy(header), stream)
+        _copy(conn, plan.copy(header), changed)
         conn.execute(sa.text(plan.insert_changed(base, key)))
     return "delta"
 
@@ -295,7 +295,7 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
             loaded = time.perf_counter()
             conn.execute(sa.text(f'ALTER TABLE "{rid}" ENABLE TRIGGER zfulltext'))
             create_indexes(
-                {"connection": conn},  # type: ignore[typeddict-item]
+                {"connection": conn},
                 {
                     "resource_id": rid,
                     "primary_key": checked["primary_key"] or None,

@@ -172,9 +172,7 @@ class LoadPlan:
 
     def reset_sequence(self) -> str:
         seq = f"pg_get_serial_sequence({literal(quote(self.table))}, '_id')"
-        return (
-            f"SELECT setval({seq}, greatest((SELECT max(_id) FROM {quote(self.table)}), 1))"
-        )
+        return f"SELECT setval({seq}, greatest((SELECT max(_id) FROM {quote(self.table)}), 1))"
 
 
 def words(value: Any, what: str) -> list[str]:
