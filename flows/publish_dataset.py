@@ -148,7 +148,11 @@ def retention_policy(spec: DatasetSpec) -> RetentionPolicy:
     declared = spec.retention
     if declared == "all":
         return RetentionPolicy()
-    return RetentionPolicy(keep_last=declared.keep_last, one_per_year=declared.one_per_year)
+    return RetentionPolicy(
+        keep_last=declared.keep_last,
+        one_per_year=declared.one_per_year,
+        queryable=declared.queryable,
+    )
 
 
 def run_dataset(

@@ -34,9 +34,7 @@ def test_composite_key_delta_has_the_changed_and_added_rows_and_the_dropped_keys
     d = diff_rows(old, new, ["tram", "ngay"])
     assert (d.added, d.removed, d.changed, d.unchanged) == (1, 1, 2, 137)
     assert d.delta is not None and d.delta.key == ["tram", "ngay"]
-    assert sorted(d.delta.drop) == sorted(
-        [old_rows[10][:2], old_rows[20][:2], removed[:2]]
-    )
+    assert sorted(d.delta.drop) == sorted([old_rows[10][:2], old_rows[20][:2], removed[:2]])
     assert [r["gia_tri"] for r in d.delta.rows] == ["999", str(20), "1"]
     assert d.delta.rows[1]["ghi_chu"] == "Ghi chú mới"
     assert d.samples["changed"][0] == {
@@ -62,9 +60,7 @@ def test_many_changes_or_a_new_column_give_no_delta(tmp_path):
     d = diff_rows(old, new, ["tram", "ngay"], delta_limit=10)
     assert d.changed == 100 and d.delta is None
     assert len(d.samples["changed"]) == 20
-    wider = _write(
-        tmp_path / "wider.csv", [[*r, "x"] for r in _rows(100)], [*HEADER, "don_vi"]
-    )
+    wider = _write(tmp_path / "wider.csv", [[*r, "x"] for r in _rows(100)], [*HEADER, "don_vi"])
     d = diff_rows(old, wider, ["tram", "ngay"])
     assert d.unchanged == 100 and d.delta is None  # compared on the common columns
 

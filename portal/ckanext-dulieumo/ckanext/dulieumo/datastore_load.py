@@ -14,7 +14,8 @@ is that table's rows, minus the keys in ``drop_keys``, plus the rows of ``rows_c
 one-row change copies rows inside PostgreSQL instead of loading the file again.
 
 Only a release's data file (``dulieumo_role`` = ``release-data``, uploaded to the portal) of
-a dataset the caller may update can be loaded (auth.py: ``datastore_load``).
+a dataset the caller may update can be loaded (auth.py: ``datastore_load``), and a published
+release's table (outside the staging dataset) is never replaced.
 """
 
 from __future__ import annotations
@@ -277,6 +278,12 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         raise tk.ObjectNotFound(f"release data resource {rid} not found")
     if checked["base"] is not None:
         _base_resource(checked, res)
+    if res.extras.get("datastore_active") and not res.package.name.endswith(STAGING_SUFFIX):
+        raise params.refuse(
+            "resource_id",
+            f"resource {rid} is a published release: its table is never replaced; "
+            "publish a new release instead",
+        )
     started = time.perf_counter()
     _delete_table(context, rid)  # a retry after a failed load starts from nothing
     tk.get_action("datastore_create")(
