@@ -123,12 +123,13 @@ class LoadPlan:
         return f"to_tsvector({literal(self.language)}::regconfig, concat_ws(' ', {joined}))"
 
     def insert_from_source(self) -> str:
-        """Every source row, typed, with its full-text value, in file order."""
+        """Every source row, typed, with its full-text value, in file order (a sequential
+        scan of a temporary table just filled by COPY returns its rows in that order)."""
         casts = ", ".join(f"{self.cast(c)} AS {quote(c.name)}" for c in self.columns)
         return (
             f"INSERT INTO {quote(self.table)} ({self.names}, _full_text) "
             f"SELECT s.*, {self.full_text('s')} FROM "
-            f"(SELECT {casts} FROM dulieumo_load_src ORDER BY ctid) s"
+            f"(SELECT {casts} FROM dulieumo_load_src) s"
         )
 
     def keep_from_base(self, base: str, key: list[str]) -> str:
@@ -167,7 +168,7 @@ class LoadPlan:
             f"INSERT INTO {quote(self.table)} (_id, {self.names}, _full_text) "
             f"SELECT coalesce((SELECT b._id FROM {quote(base)} b WHERE {match}), "
             f"nextval({seq})), s.*, {self.full_text('s')} FROM "
-            f"(SELECT {casts} FROM dulieumo_load_src ORDER BY ctid) s"
+            f"(SELECT {casts} FROM dulieumo_load_src) s"
         )
 
     def reset_sequence(self) -> str:
