@@ -25,13 +25,14 @@ from portal.target import portal_target
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from publish.retention import RetentionPolicy
-from pull import PulledTable, pull_source
+from pull import Fetched, PulledTable, fetch_source, finish_pull
 from validate import Report
 from validate.formula import protect
 from validate.html import render
 from validate.run import quarantine_run, validate_run
 
 from .crash import on_crash_hook, trigger_of
+from .inputs import input_fingerprint
 from .previous import previous_release
 from .quiet import quiet_known_errors
 from .retry import RETRY_DELAYS_S, only_transient
@@ -59,8 +60,16 @@ class RunOutcome:
     retry_delay_seconds=RETRY_DELAYS_S,
     retry_condition_fn=only_transient,
 )
-def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
-    table = pull_source(spec, root=root, workdir=workdir)
+def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> Fetched:
+    """Fetch the source; nothing is parsed yet (see `unchanged_task`)."""
+    fetched = fetch_source(spec, root=root, workdir=workdir)
+    get_run_logger().info("Fetched %s", fetched.raw.uri)
+    return fetched
+
+
+@task(name="normalise")
+def normalise_task(fetched: Fetched) -> PulledTable:
+    table = finish_pull(fetched)
     get_run_logger().info(
         "Pulled %s (%s, %d bytes, sha256 %s…)",
         table.source_uri,
@@ -69,6 +78,21 @@ def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> PulledTable:
         table.raw_sha256[:12],
     )
     return table
+
+
+@task(
+    name="unchanged",
+    retries=len(RETRY_DELAYS_S),
+    retry_delay_seconds=RETRY_DELAYS_S,
+    retry_condition_fn=only_transient,
+)
+def unchanged_task(spec: DatasetSpec, catalog: Catalog, inputs: str) -> PublishResult | None:
+    """ "unchanged" from the inputs' hash alone, before the file is parsed (or None)."""
+    client = PortalClient(portal_target())
+    result = Releaser(client, spec, catalog.portal, workdir=Path()).unchanged_inputs(inputs)
+    if result is not None:
+        get_run_logger().info("%s: unchanged %s (same inputs)", spec.name, result.version)
+    return result
 
 
 @task(name="validate")
@@ -100,6 +124,7 @@ def publish_task(
     workdir: Path,
     dry_run: bool,
     approve_major: bool = False,
+    inputs: str | None = None,
 ) -> PublishResult:
     client = PortalClient(portal_target())
     schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
@@ -114,6 +139,7 @@ def publish_task(
         approve_major=approve_major or spec.approve_major,
         retention=retention_policy(spec),
         html=lambda version: render(report, table=table.path, version=version).encode("utf-8"),
+        inputs=inputs,
     )
     get_run_logger().info("%s: %s %s", spec.name, result.action, result.version or "")
     return result
@@ -123,7 +149,11 @@ def retention_policy(spec: DatasetSpec) -> RetentionPolicy:
     declared = spec.retention
     if declared == "all":
         return RetentionPolicy()
-    return RetentionPolicy(keep_last=declared.keep_last, one_per_year=declared.one_per_year)
+    return RetentionPolicy(
+        keep_last=declared.keep_last,
+        one_per_year=declared.one_per_year,
+        queryable=declared.queryable,
+    )
 
 
 def run_dataset(
@@ -201,7 +231,13 @@ def _run_dataset(
     spec: DatasetSpec, catalog: Catalog, root: Path, dry_run: bool, approve_major: bool
 ) -> RunOutcome:
     workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
-    table = pull_task(spec, root, workdir)
+    fetched = pull_task(spec, root, workdir)
+    inputs = input_fingerprint(spec, root, fetched.raw_sha256, catalog)
+    if inputs is not None and not dry_run:
+        early = unchanged_task(spec, catalog, inputs)
+        if early is not None:
+            return RunOutcome(spec.name, RunStatus.of_release(early.action), result=early.to_dict())
+    table = normalise_task(fetched)
     report = validate_task(table, spec, root, workdir, catalog)
     outcome = RunOutcome(
         spec.name,
@@ -218,7 +254,9 @@ def _run_dataset(
         return outcome
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)
-    result = publish_task(spec, catalog, table, report, root, workdir, dry_run, approve_major)
+    result = publish_task(
+        spec, catalog, table, report, root, workdir, dry_run, approve_major, inputs
+    )
     outcome.status = RunStatus.of_release(result.action)
     outcome.result = result.to_dict()
     return outcome

@@ -33,11 +33,16 @@ class PortalClient:
         )
 
     def call(
-        self, action: str, data: dict[str, Any] | None = None, files: dict[str, Any] | None = None
+        self,
+        action: str,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+        *,
+        timeout: float = TIMEOUT_S,
     ) -> Any:
         try:
             return self._ckan.call_action(
-                action, data or {}, files=files, requests_kwargs={"timeout": TIMEOUT_S}
+                action, data or {}, files=files, requests_kwargs={"timeout": timeout}
             )
         except NotFound:
             raise

@@ -71,6 +71,7 @@ class Planned:
     metadata: dict[str, Any]  # the package dict wanted on the portal
     fingerprint: str
     notes: ReleaseNotes | None = None  # None when unchanged
+    same_schema: bool = False  # the Table Schema is the latest release's, byte for byte
 
     @property
     def unchanged(self) -> bool:
@@ -184,7 +185,7 @@ def plan_release(
             "--approve-major (or set `approve_major: true` in the spec for one run).",
             dataset=spec.name,
         )
-    return Planned(plan, state, meta, fp, notes)
+    return Planned(plan, state, meta, fp, notes, prev_schema == schema)
 
 
 def _row_counts(diff: RowDiff) -> dict[str, Any]:

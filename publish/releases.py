@@ -37,8 +37,8 @@ from .artefacts import (
     release_artefacts,
     upload_artefact,
 )
+from .bulkload import load_release_table
 from .client import PortalClient
-from .datastore import load_table
 from .lock import PublicationLocked, ReleaseLock, lock_owner
 from .metadata import switch_visibility
 from .packages import latest_links, public_dataset, staging_dataset
@@ -141,9 +141,12 @@ class Releaser:
         note: str | None = None,
         retention: RetentionPolicy | None = None,
         html: HtmlReport | None = None,
+        inputs: str | None = None,
     ) -> PublishResult:
         """Publish `table` as a new release (or say it is unchanged). `html(version)` is the
-        rendered HTML validation report, uploaded beside the JSON one when given."""
+        rendered HTML validation report, uploaded beside the JSON one when given; `inputs`
+        the hash of what the release is made from (see `unchanged_inputs`)."""
+        self.inputs = inputs
         spec = self.spec
         if not report.ok:
             raise ValidationFailed(
@@ -185,9 +188,44 @@ class Releaser:
         with ReleaseLock(self.client, spec.name, spec.organization, self.owner):
             return self._release(table, report, schema, planned, retention, html)
 
+    def unchanged_inputs(self, inputs: str) -> PublishResult | None:
+        """ "unchanged" when the latest release was made from the same inputs (source bytes,
+        spec, schema, suite, code lists, code version) and nothing of it is missing; read
+        before the file is parsed, so an unchanged run costs a fetch and a hash. None: go on
+        (pull, validate, publish)."""
+        spec = self.spec
+        check_can_publish(self.client, spec, self.portal, create_missing=False)
+        state = ReleaseState.of(self.client, spec.name)
+        latest = state.latest
+        if (
+            latest is None
+            or latest.inputs != inputs
+            or state.fingerprint != latest.fingerprint
+            or state.missing_resources()
+        ):
+            return None
+        alias = datastore_alias_name(spec.name)
+        self._repair_alias(state, alias)
+        link = state.by_role("latest-data")
+        return PublishResult(
+            spec.name,
+            f"{self.client.url}/dataset/{spec.name}",
+            "unchanged",
+            latest.version,
+            latest.rows,
+            ReleasePlan(
+                spec.name, "unchanged", latest.version, latest.version, "none", [], {}, {}
+            ).to_dict(),
+            datastore_alias=alias,
+            latest_resource_id=link["id"] if link else None,
+        )
+
     # ------------------------------------------------------------------ the release
 
     _site_url: str | None = None
+    inputs: str | None = None
+    #: how the last release's DataStore table was filled: delta | copy | upsert
+    load_mode: str | None = None
 
     def site_url(self) -> str:
         if self._site_url is None:
@@ -215,7 +253,11 @@ class Releaser:
         staged: dict[str, str] = {
             data.role: upload_artefact(client, staging["id"], notes.version, data)
         }
-        rows = load_table(client, staged[data.role], table.path, schema)
+        base = state.latest.resources.get("release-data") if state.latest else None
+        delta = notes.diff.delta if planned.same_schema else None
+        rows, self.load_mode = load_release_table(
+            client, staged[data.role], table.path, schema, base=base, delta=delta
+        )
         ensure_views(client, staged[data.role], schema)  # moves with the table
         # the switch moves the resource into the public dataset, keeping its id
         data_url = download_url(self.site_url(), public["id"], staged[data.role], data.filename)
@@ -251,6 +293,7 @@ class Releaser:
             notes.diff.removed,
             notes.diff.changed,
             self.rollback_of,
+            self.inputs,
         )
         retained = retain(record, state.releases, retention or RetentionPolicy())
         if planned.plan.metadata_diff and state.package is not None:

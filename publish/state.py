@@ -40,6 +40,9 @@ class ReleaseRecord:
     rows_removed: int | None = None
     rows_changed: int | None = None
     rollback_of: str | None = None  # the version a rollback restored
+    #: hash of what the release was made from, before parsing: the source's bytes, the
+    #: spec, schema, suite, code lists and code version (None: not known, e.g. an API)
+    inputs: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

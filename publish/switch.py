@@ -9,7 +9,7 @@ then re-pointed in one DataStore transaction (``dulieumo_datastore_alias``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ckanapi import NotFound
@@ -46,6 +46,8 @@ class Retained:
 
     releases: list[ReleaseRecord]  # newest first
     drop_ids: list[str]  # resources of the releases dropped
+    #: data resources of kept releases whose DataStore table goes (their files stay)
+    table_ids: list[str] = field(default_factory=list)
 
 
 def retain(
@@ -54,7 +56,13 @@ def retain(
     releases = [record, *earlier]
     kept, dropped = retention.select(releases)
     drop_ids = [rid for r in releases if r.version in dropped for rid in r.resources.values()]
-    return Retained([r for r in releases if r.version in kept], drop_ids)
+    off = set(retention.without_table(kept))
+    table_ids = [
+        r.resources["release-data"]
+        for r in releases
+        if r.version in off and "release-data" in r.resources
+    ]
+    return Retained([r for r in releases if r.version in kept], drop_ids, table_ids)
 
 
 def release_extras(
@@ -139,7 +147,8 @@ def switch_release(client: PortalClient, switch: Switch, *, site: str, alias: st
     """The switch, then the aliases, then the dropped releases' DataStore tables."""
     client.call("dulieumo_release_switch", switch.payload(site))
     point_aliases(client, switch.staged["release-data"], alias, switch.latest_ids["latest-data"])
-    for rid in switch.retained.drop_ids:  # retention: the dropped releases' tables
+    # retention: the dropped releases' tables, and the tables of releases no longer queryable
+    for rid in [*switch.retained.drop_ids, *switch.retained.table_ids]:
         try:
             client.call("datastore_delete", {"resource_id": rid, "force": True})
         except (NotFound, PortalError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,10 +42,13 @@ __all__ = [
     "CONNECTORS",
     "Connector",
     "Decoded",
+    "Fetched",
     "PullContext",
     "PulledTable",
     "RawFile",
     "Records",
+    "fetch_source",
+    "finish_pull",
     "normalise",
     "pull_source",
     "safe_url",
@@ -72,8 +76,32 @@ def source_uri(source: Any) -> str:
     return safe_url(source.url)
 
 
-def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
-    """Fetch the dataset's source and normalise it into ``workdir/<name>.csv``."""
+@dataclass
+class Fetched:
+    """The agency's data fetched but not yet read: the bytes on disk (or the records'
+    stream), and what finishing the pull needs."""
+
+    spec: DatasetSpec
+    raw: RawFile | Records
+    out: Path
+    root: Path
+    label: str
+    fetched_at: str
+    _raw_sha256: str | None = None
+
+    @property
+    def raw_sha256(self) -> str | None:
+        """The sha256 of the bytes as fetched, before any parsing; None for records (an API
+        or a database: their digest is known only once every row was read)."""
+        if isinstance(self.raw, Records):
+            return None
+        if self._raw_sha256 is None:
+            self._raw_sha256 = self.raw.raw_sha256 or sha256_file(self.raw.path)
+        return self._raw_sha256
+
+
+def fetch_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> Fetched:
+    """Fetch the dataset's source (nothing parsed yet); `finish_pull` normalises it."""
     source = spec.source
     connector = CONNECTORS.get(source.type)
     if connector is None:
@@ -91,7 +119,18 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     ctx = PullContext(spec.name, spec_file, root, workdir, label)
     out = workdir / f"{spec.name}.csv"
     try:
-        return _pull(spec, connector(source, ctx), out, root, label, fetched_at)
+        raw = connector(source, ctx)
+    except DulieumoError as exc:
+        exc.dataset = exc.dataset or spec.name
+        raise
+    return Fetched(spec, raw, out, root, label, fetched_at)
+
+
+def finish_pull(fetched: Fetched) -> PulledTable:
+    """Normalise what `fetch_source` fetched into ``workdir/<name>.csv``."""
+    spec, out = fetched.spec, fetched.out
+    try:
+        return _pull(spec, fetched.raw, out, fetched.root, fetched.label, fetched.fetched_at)
     except DulieumoError as exc:  # its message starts with the label, naming the dataset
         out.unlink(missing_ok=True)  # never leave a half-normalised table to validate
         exc.dataset = exc.dataset or spec.name
@@ -99,6 +138,11 @@ def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
     except BaseException:
         out.unlink(missing_ok=True)
         raise
+
+
+def pull_source(spec: DatasetSpec, *, root: Path, workdir: Path) -> PulledTable:
+    """Fetch the dataset's source and normalise it into ``workdir/<name>.csv``."""
+    return finish_pull(fetch_source(spec, root=root, workdir=workdir))
 
 
 def _pull(

@@ -163,6 +163,8 @@ class Temporal(Spec):
 class Retention(Spec):
     keep_last: Annotated[int, Field(ge=1)]
     one_per_year: bool = True
+    #: kept releases with a DataStore table, newest first (files are kept regardless)
+    queryable: Annotated[int, Field(ge=1)] = 2
 
 
 class DatasetSpec(Spec):

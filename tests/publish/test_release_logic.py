@@ -258,6 +258,26 @@ def test_retention_keeps_the_last_n_and_drops_the_others_files_and_tables(root: 
     assert portal.do_datastore_search({"resource_id": "co_so_luu_tru"})["total"] == second.rows
 
 
+def test_only_the_two_newest_releases_stay_queryable_every_file_stays(root: Path) -> None:
+    portal = portal_for(root)
+    results = [release(root, portal)]
+    for _ in range(2):
+        change_one_row(root)
+        results.append(release(root, portal))
+    oldest, *newest = (r.resources["release-data"] for r in results)
+    assert oldest not in portal.tables and all(rid in portal.tables for rid in newest)
+    files = [rid for r in results for rid in r.resources.values()]
+    assert all(portal.resources[rid]["state"] == "active" for rid in files)
+    assert [r.version for r in ReleaseState.read(public(portal)).releases] == [
+        "1.0.2",
+        "1.0.1",
+        "1.0.0",
+    ]
+    change_one_row(root)
+    every = release(root, portal, retention=RetentionPolicy(queryable=None))
+    assert every.resources["release-data"] in portal.tables and newest[0] in portal.tables
+
+
 # ----------------------------------------------------------------------------- lock, faults
 
 

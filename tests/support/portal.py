@@ -114,6 +114,14 @@ class MemoryCKAN:
 
     # ------------------------------------------------------------------ site, organisations
 
+    def do_help_show(self, data: dict[str, Any]) -> str:
+        """An action's documentation; NotFound for an action this portal does not have (the
+        publisher asks before using an action of a newer extension)."""
+        handler = getattr(self, "do_" + str(data.get("name")), None)
+        if handler is None:
+            raise NotFound(f"Action function not found: {data.get('name')}")
+        return str(handler.__doc__ or "")
+
     def do_status_show(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"site_url": SITE, "ckan_version": "2.12.0"}
 

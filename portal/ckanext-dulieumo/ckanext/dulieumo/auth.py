@@ -87,9 +87,33 @@ def datastore_alias(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthR
     return result if not result["success"] else may_update(action, context, res.package)
 
 
+def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> AuthResult:
+    """package_update on the dataset of a release's data file (and on its public dataset,
+    when the file is still staged). Any other resource is refused; so is a base table."""
+    from .datastore_load import release_resource
+
+    action = "dulieumo_datastore_load"
+    res = release_resource(data_dict.get("resource_id"))
+    if res is None:
+        return refused(action, "not a release data file of this portal")
+    pkg = dataset(public_name(res.package.name))
+    if pkg is None:
+        return refused(action, "the resource's dataset was not found")
+    result = may_update(action, context, pkg)
+    if result["success"] and res.package.id != pkg.id:
+        result = may_update(action, context, res.package)
+    base_id = data_dict.get("base_resource_id")
+    if result["success"] and base_id is not None:
+        base = release_resource(base_id)
+        if base is None or public_name(base.package.name) != pkg.name:
+            return refused(action, "the base table is not a release of the same dataset")
+    return result
+
+
 def auth_functions() -> dict[str, Any]:
     return {
         "dulieumo_release_lock": release_lock,
         "dulieumo_release_switch": release_switch,
         "dulieumo_datastore_alias": datastore_alias,
+        "dulieumo_datastore_load": datastore_load,
     }

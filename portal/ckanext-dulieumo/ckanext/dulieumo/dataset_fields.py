@@ -44,6 +44,7 @@ RELEASE_KEYS = (
     "rows_removed",
     "rows_changed",
     "rollback_of",
+    "inputs",
 )
 
 

@@ -3,6 +3,7 @@
 - ``dulieumo_release_lock`` (locks.py): one run publishes a dataset at a time;
 - ``dulieumo_release_switch`` (releases.py): a staged release made public in one transaction;
 - ``dulieumo_datastore_alias`` (aliases.py): the dataset's stable DataStore names;
+- ``dulieumo_datastore_load`` (datastore_load.py): a release's table loaded with COPY;
 - ``dulieumo_release_list`` (release_list.py): a dataset's releases as data (read only).
 
 It also registers the dataset schema's validators (validators.py, schemas/dataset.yaml) and
@@ -18,7 +19,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
-from . import aliases, auth, locks, release_feed, release_list, releases, validators
+from . import aliases, auth, datastore_load, locks, release_feed, release_list, releases, validators
 
 
 class ReleasesPlugin(plugins.SingletonPlugin):
@@ -36,6 +37,7 @@ class ReleasesPlugin(plugins.SingletonPlugin):
             "dulieumo_release_switch": releases.release_switch,
             "dulieumo_datastore_alias": aliases.datastore_alias,
             "dulieumo_release_list": release_list.release_list,
+            "dulieumo_datastore_load": datastore_load.datastore_load,
         }
 
     # IAuthFunctions

@@ -1,0 +1,200 @@
+"""`dulieumo_datastore_load` against the real portal: a COPY load gives the same DataStore
+table as the row-by-row upsert (values, types, data dictionary, full-text column and
+search) for every sample dataset, and a table built from the previous one plus changed
+rows equals a full load of the new file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dulieumo.catalog import load_catalog
+from dulieumo.config import PortalTarget
+from portal.services import pg_connect
+from portal.settings import PortalSettings
+from publish.bulkload import load_release_table
+from publish.client import PortalClient
+from publish.datastore import load_table
+from publish.rowdiff import diff_rows
+from pull import pull_source
+from tests.support.catalog import copy_catalog
+
+ORG = "so-y-te"
+DATASET = "kiem-tra-nap-du-lieu"
+
+
+@pytest.fixture(scope="module")
+def world(portal, agency, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every sample dataset pulled once; a dataset of Sở Y tế to hold release files."""
+    portal.reset()
+    root = copy_catalog(tmp_path_factory.mktemp("catalog"))
+    work = tmp_path_factory.mktemp("work")
+    catalog = load_catalog(root)
+    tables = {}
+    for name in catalog.datasets:
+        spec = catalog.get(name)
+        pulled = pull_source(spec, root=root, workdir=work / spec.name)
+        schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
+        tables[spec.name] = (pulled.path, schema)
+    client = PortalClient(PortalTarget(portal.url, portal.token("publisher")))
+    pkg = client.call("package_create", {"name": DATASET, "owner_org": ORG, "title": "Kiểm tra"})
+    return {"client": client, "tables": tables, "package": pkg, "work": work}
+
+
+def release_file(client: PortalClient, package_id: str, path: Path, name: str) -> str:
+    """A release data resource holding `path` (as the publisher uploads it)."""
+    return str(
+        client.upload(
+            "resource_create",
+            {
+                "package_id": package_id,
+                "name": name,
+                "format": "CSV",
+                "dulieumo_role": "release-data",
+            },
+            path,
+            f"{name}.csv",
+        )["id"]
+    )
+
+
+def table_content(resource_id: str) -> dict[str, Any]:
+    """Rows (in _id order, every column as PostgreSQL prints it), column types, data
+    dictionary comments, the full-text values and the indexes' definitions."""
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute(f'SELECT * FROM "{resource_id}" ORDER BY _id')
+        names = [d.name for d in cur.description]
+        cur.execute(
+            f"SELECT _id, (to_jsonb(t) - '_id' - '_full_text')::text, _full_text::text "
+            f'FROM "{resource_id}" t ORDER BY _id'
+        )
+        rows = cur.fetchall()
+        cur.execute(
+            """SELECT a.attname, format_type(a.atttypid, a.atttypmod),
+                      col_description(a.attrelid, a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0
+               AND NOT a.attisdropped ORDER BY a.attnum""",
+            (f'"{resource_id}"',),
+        )
+        columns = cur.fetchall()
+        cur.execute(
+            "SELECT regexp_replace(indexdef, 'INDEX \\S+ ON \\S+', 'INDEX ON') FROM pg_indexes "
+            "WHERE tablename = %s ORDER BY 1",
+            (resource_id,),
+        )
+        indexes = [r[0] for r in cur.fetchall()]
+    return {"names": names, "rows": rows, "columns": columns, "indexes": indexes}
+
+
+def words_of(path: Path, limit: int = 4) -> list[str]:
+    """A few words of the file's text to search for (with Vietnamese diacritics)."""
+    found: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for value in row.values():
+                for word in (value or "").split():
+                    if len(word) > 3 and word.isalpha() and word not in found:
+                        found.append(word)
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+def search_ids(client: PortalClient, resource_id: str, q: str) -> list[int]:
+    result = client.call(
+        "datastore_search", {"resource_id": resource_id, "q": q, "limit": 32000, "fields": "_id"}
+    )
+    return sorted(r["_id"] for r in result["records"])
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        "co-so-kham-chua-benh",
+        "co-so-giao-duc",
+        "co-so-luu-tru",
+        "dien-tich-dat-theo-muc-dich",
+        "thong-ke-can-bo-cong-chuc",
+        "chi-so-gia-xay-dung",
+        "doanh-nghiep-thanh-lap-moi",
+        "du-an-dau-tu-cong",
+        "quan-trac-moi-truong-tu-dong",
+        "ho-so-thu-tuc-hanh-chinh",
+    ],
+)
+def test_copy_load_equals_upsert_load(world, dataset):
+    client, pkg = world["client"], world["package"]
+    path, schema = world["tables"][dataset]
+    upserted = release_file(client, pkg["id"], path, f"{dataset}-upsert")
+    copied = release_file(client, pkg["id"], path, f"{dataset}-copy")
+    rows = load_table(client, upserted, path, schema)
+    copy_rows, how = load_release_table(client, copied, path, schema)
+    assert how == "copy" and copy_rows == rows > 0
+    a, b = table_content(upserted), table_content(copied)
+    assert b["names"] == a["names"]
+    assert [c[1:] for c in b["columns"]] == [c[1:] for c in a["columns"]]  # types, dictionary
+    assert b["rows"] == a["rows"]  # _id, values as JSON and _full_text, row by row
+    assert set(a["indexes"]) <= set(b["indexes"])  # CKAN's indexes, plus filterable fields
+    fields_a = client.call("datastore_search", {"resource_id": upserted, "limit": 0})["fields"]
+    fields_b = client.call("datastore_search", {"resource_id": copied, "limit": 0})["fields"]
+    assert fields_b == fields_a
+    for word in words_of(path):
+        assert search_ids(client, copied, word) == search_ids(client, upserted, word), word
+
+
+def _changed_copy(path: Path, dest: Path, key: list[str], schema: dict[str, Any]) -> Path:
+    """The file with its second row's last text value changed, its third row removed and
+    a copy of its first row added under a new key."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    header = list(rows[0])
+    text = [
+        f["name"]
+        for f in schema["fields"]
+        if f.get("type", "string") == "string" and f["name"] not in key
+    ]
+    rows[1][text[-1]] = (rows[1][text[-1]] or "") + " đã sửa"
+    del rows[2]
+    extra = dict(rows[0])
+    for k in key:
+        extra[k] = extra[k] + "9" if not extra[k].isdigit() else str(int(extra[k]) + 900000)
+    rows.append(extra)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    dest.write_text(buf.getvalue(), encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize("dataset", ["co-so-luu-tru", "quan-trac-moi-truong-tu-dong"])
+def test_table_built_from_the_previous_one_equals_a_full_load(world, dataset):
+    client, pkg = world["client"], world["package"]
+    path, schema = world["tables"][dataset]
+    key = schema["primaryKey"] if isinstance(schema["primaryKey"], list) else [schema["primaryKey"]]
+    new = _changed_copy(path, world["work"] / f"{dataset}-new.csv", key, schema)
+    previous = release_file(client, pkg["id"], path, f"{dataset}-v1")
+    load_release_table(client, previous, path, schema)
+    diff = diff_rows(path, new, key)
+    assert (diff.added, diff.removed, diff.changed) == (1, 1, 1)
+    built = release_file(client, pkg["id"], new, f"{dataset}-v2")
+    full = release_file(client, pkg["id"], new, f"{dataset}-v2-full")
+    rows, how = load_release_table(client, built, new, schema, base=previous, delta=diff.delta)
+    assert how == "delta"
+    full_rows, _ = load_release_table(client, full, new, schema)
+    assert rows == full_rows == diff.added + diff.changed + diff.unchanged
+    a, b = table_content(full), table_content(built)
+    assert [c[1:] for c in b["columns"]] == [c[1:] for c in a["columns"]]
+    # values and full-text values (the _ids of a built table follow the previous release's)
+    assert sorted(r[1:] for r in b["rows"]) == sorted(r[1:] for r in a["rows"])
+    assert sorted(b["indexes"]) == sorted(a["indexes"])
+    # a changed row keeps its _id; the previous release's table is untouched
+    before = {r[1]: r[0] for r in table_content(previous)["rows"]}
+    assert len(before) == diff.removed + diff.changed + diff.unchanged
+    kept = [r for r in b["rows"] if r[1] in before]
+    assert len(kept) == diff.unchanged and all(before[r[1]] == r[0] for r in kept)
