@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .settings import PortalSettings
+from .site import INI_OPTION, site_file
 
 #: one plugin per capability of our extension: search, release actions, pages
 PLUGINS = "activity datastore dulieumo_search dulieumo_releases dulieumo_pages"
@@ -34,6 +35,8 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "ckan.locale_default": "vi",
         "ckan.locales_offered": "vi en",
         "ckan.display_timezone": "Asia/Ho_Chi_Minh",
+        # the portal's own texts (home, about, footer), from datasets/portal.yaml (site.py)
+        INI_OPTION: str(site_file(settings)),
         "ckan.plugins": PLUGINS,
         "ckan.redis.url": settings.redis_url,
         "ckan.storage_path": str(settings.storage_dir),

@@ -21,10 +21,9 @@ FREQUENCY_URI = {
 
 
 def _notes(spec: DatasetSpec) -> str:
-    notes = spec.description.vi.strip()
-    if spec.description.en:
-        notes += "\n\n---\n\n*English:* " + spec.description.en.strip()
-    return notes
+    # the English description is its own field (description_en / notes_en), never a paragraph
+    # of English on the citizen's Vietnamese page
+    return spec.description.vi.strip()
 
 
 def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:
