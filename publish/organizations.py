@@ -21,7 +21,12 @@ def _extras(**values: str | None) -> list[dict[str, str]]:
 
 
 #: the organisation extras its portal page shows (address, phone, e-mail, website)
-CONTACT_EXTRAS = {"address": "dia_chi", "phone": "dien_thoai", "email": "email", "website": "website"}
+CONTACT_EXTRAS = {
+    "address": "dia_chi",
+    "phone": "dien_thoai",
+    "email": "email",
+    "website": "website",
+}
 
 
 def _org_dict(org: OrganizationSpec) -> dict[str, Any]:

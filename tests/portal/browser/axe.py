@@ -16,7 +16,8 @@ from pathlib import Path
 
 VERSION = "4.14.1"
 INTEGRITY = (
-    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5"
+    "qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
 )
 TARBALL = f"https://registry.npmjs.org/axe-core/-/axe-core-{VERSION}.tgz"
 
@@ -38,7 +39,7 @@ def _tarball(folder: Path) -> Path:
             timeout=300,
         )
     else:
-        with urllib.request.urlopen(TARBALL, timeout=120) as resp:  # noqa: S310 (pinned https)
+        with urllib.request.urlopen(TARBALL, timeout=120) as resp:
             target.write_bytes(resp.read())
     if _integrity(target.read_bytes()) != INTEGRITY:
         target.unlink()

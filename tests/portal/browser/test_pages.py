@@ -109,8 +109,12 @@ def test_organisations_in_vietnamese_order_without_member_counts(site) -> None:
     assert titles.index("Sở Tài nguyên và Môi trường") < titles.index("Sở Y tế")
     assert titles.index("Sở Du lịch") < titles.index("Sở Giáo dục và Đào tạo")
     assert set(titles) == {o.title for o in PORTAL.organizations}
-    for path in ("/organization/", f"/organization/{site.organization}", "/group/",
-                 f"/group/{site.group}"):
+    for path in (
+        "/organization/",
+        f"/organization/{site.organization}",
+        "/group/",
+        f"/group/{site.group}",
+    ):
         text = text_of(get(site, path))
         assert not re.search(r"\d+ (Member|thành viên)|Thành viên|Người theo dõi", text), path
 
@@ -134,8 +138,11 @@ def test_validation_report_inside_the_portal(browser, site) -> None:
         back = page.locator("a", has_text="Quay lại bộ dữ liệu")
         assert back.get_attribute("href") == f"/dataset/{site.dataset}"
         meta = page.inner_text(".dulieumo-report-meta")
-        assert re.search(r"\d\d:\d\d ngày \d\d/\d\d/\d{4} \(giờ địa phương, Asia/Ho_Chi_Minh, "
-                         r"UTC\+07:00\)", meta), meta
+        assert re.search(
+            r"\d\d:\d\d ngày \d\d/\d\d/\d{4} \(giờ địa phương, Asia/Ho_Chi_Minh, "
+            r"UTC\+07:00\)",
+            meta,
+        ), meta
         assert f"{site.dataset}-v{site.version}.csv" in meta
         html = page.content()
         assert "samples/" not in html and "/tmp/" not in html and ".dulieumo/" not in html

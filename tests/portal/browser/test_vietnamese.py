@@ -16,8 +16,18 @@ PHRASES = [
     for line in (Path(__file__).with_name("english_phrases.txt")).read_text("utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 ]
-PAGES = ["home", "search", "dataset", "resource", "organizations", "organization", "groups",
-         "group", "about", "report"]
+PAGES = [
+    "home",
+    "search",
+    "dataset",
+    "resource",
+    "organizations",
+    "organization",
+    "groups",
+    "group",
+    "about",
+    "report",
+]
 
 #: what a citizen or a screen reader is told: visible text, then labels and alt texts
 READ_TEXT = """() => {

@@ -27,7 +27,12 @@ _FORMED = {
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _RANK = {c: i for i, c in enumerate(ALPHABET)}
 #: letters outside the Vietnamese alphabet (f, j, w, z) sort after the nearest one before them
-_EXTRA = {"f": _RANK["e"] + 0.5, "j": _RANK["i"] + 0.5, "w": _RANK["v"] + 0.5, "z": _RANK["y"] + 0.5}
+_EXTRA = {
+    "f": _RANK["e"] + 0.5,
+    "j": _RANK["i"] + 0.5,
+    "w": _RANK["v"] + 0.5,
+    "z": _RANK["y"] + 0.5,
+}
 
 
 def _letters(text: str) -> list[tuple[float, int]]:

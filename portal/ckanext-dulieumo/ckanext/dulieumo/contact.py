@@ -79,4 +79,5 @@ def feedback_mailto(pkg: dict[str, Any], page_url: str = "") -> str:
         lines.append(f"Địa chỉ: {page_url}")
     lines += ["", "Nội dung báo lỗi / góp ý (dòng, cột, giá trị nếu có):", ""]
     body = "\r\n".join(lines)
-    return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+    query = f"subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+    return f"mailto:{quote(to, safe='@')}?{query}"
