@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .fulltext import FTS_CONFIG
 from .settings import PortalSettings
+from .site import INI_OPTION, site_file
 
 #: one plugin per capability of our extension: search, release actions, pages, data (resource
 #: pages, views, SQL by alias, CORS), developers (API guide, sitemap, the "Dữ liệu API"
@@ -49,6 +50,8 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         "ckan.locale_default": "vi",
         "ckan.locales_offered": "vi en",
         "ckan.display_timezone": "Asia/Ho_Chi_Minh",
+        # the portal's own texts (home, about, footer), from datasets/portal.yaml (site.py)
+        INI_OPTION: str(site_file(settings)),
         "ckan.plugins": PLUGINS,
         "scheming.dataset_schemas": "ckanext.dulieumo:schemas/dataset.yaml",
         "scheming.presets": "ckanext.scheming:presets.json",

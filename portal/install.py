@@ -34,7 +34,12 @@ def _wanted_stamp(settings: PortalSettings) -> str:
     h = hashlib.sha256(CKAN_VERSION.encode())
     h.update(settings.requirements_file.read_bytes())
     for path in sorted(settings.extension_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+        if (
+            path.is_file()
+            and "__pycache__" not in path.parts
+            and ".egg-info" not in str(path)
+            and path.suffix != ".mo"  # compiled from the .po by the install itself
+        ):
             h.update(str(path.relative_to(settings.extension_dir)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -62,6 +67,29 @@ def _run(cmd: list[str], what: str, log: Path) -> None:
             hint=f"Full log: {log}. Fix the cause (for psycopg2: gcc and libpq-dev, "
             "installed by `make install`), then run `dulieumo portal up` again.",
         )
+
+
+#: the extension's translation catalogue (domain and folder), compiled at install
+I18N_DOMAIN = "ckanext-dulieumo"
+I18N_DIR = Path("ckanext") / "dulieumo" / "i18n"
+
+
+def _compile_translations(settings: PortalSettings, log: Path) -> None:
+    """Compile the extension's .po catalogues into .mo (Babel, installed with CKAN), so a
+    fresh clone, which holds only the .po, ships its Vietnamese strings."""
+    _run(
+        [
+            str(settings.venv / "bin" / "pybabel"),
+            "compile",
+            "--statistics",
+            "-D",
+            I18N_DOMAIN,
+            "-d",
+            str(settings.extension_dir / I18N_DIR),
+        ],
+        "compiling the extension's translations (pybabel compile)",
+        log,
+    )
 
 
 # module in the portal's venv -> the Debian package holding the system library it loads
@@ -122,6 +150,7 @@ def ensure_installed(settings: PortalSettings) -> bool:
         f"installing CKAN {CKAN_VERSION}",
         log,
     )
+    _compile_translations(settings, log)
     _run(
         # a regular (not editable) install: CKAN's `ckanext` namespace finds it reliably;
         # the stamp covers the extension's files, so `portal up` reinstalls after a change

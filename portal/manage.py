@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import LocalPortalError
 
-from . import database, fulltext, install, server, services, state
+from . import database, fulltext, install, server, services, site, state
 from .ckan_cli import parse_token, run_ckan
 from .ckan_ini import render_ini
 from .settings import CKAN_VERSION, PortalSettings
@@ -187,6 +187,23 @@ def _ini_current(settings: PortalSettings) -> bool:
     return text == render_ini(settings, state.load_secrets(settings.secrets_file))
 
 
+def _ensure_js_translations(settings: PortalSettings, steps: list[str]) -> None:
+    """CKAN's JavaScript strings ("Show more"…) come from files built from the catalogues,
+    ours included; only CKAN's dev server builds them, so `up` does after an install."""
+    built = settings.storage_dir / "i18n" / "js" / "vi.js"
+    if "install" in steps or not built.exists():
+        run_ckan(settings, "translation", "js", what="building the JavaScript translations")
+        steps.append("js-translations")
+
+
+def _sync_site(settings: PortalSettings) -> bool:
+    """Hand the portal file's site texts to the portal (site.json); True when they changed."""
+    from dulieumo.catalog import load_portal
+    from dulieumo.paths import catalog_root
+
+    return site.sync_site_file(settings, load_portal(catalog_root()))
+
+
 def up(
     settings: PortalSettings | None = None, say: Say = quiet, seed: Seeder | None = None
 ) -> UpReport:
@@ -200,11 +217,13 @@ def up(
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
 
+    site_changed = _sync_site(settings)
     running = server.read_pid(settings)
     if running and server.status_show(settings):
         tokens = state.read_tokens(settings.tokens_file)
         if (
-            all(tokens.get(r) for r in ROLE_USERS)
+            not site_changed
+            and all(tokens.get(r) for r in ROLE_USERS)
             and install.is_installed(settings)
             and (seed is None or _seeded(settings))
             and _ini_current(settings)
@@ -221,7 +240,8 @@ def up(
         if server.read_pid(settings):  # a running server still has the old code loaded
             server.stop(settings)
     secrets = state.load_secrets(settings.secrets_file)
-    ini_outdated = not _ini_current(settings)  # e.g. a new plugin list: restart to load it
+    # e.g. a new plugin list, or new site texts: restart to load them
+    ini_outdated = not _ini_current(settings) or site_changed
     state.write_private_text(settings.ini, render_ini(settings, secrets))
     if ini_outdated and server.read_pid(settings):
         server.stop(settings)
@@ -230,6 +250,7 @@ def up(
     if fulltext.ensure_fulltext(settings):
         steps.append("fulltext-recomputed")
     _ensure_users(settings, secrets, say, steps)
+    _ensure_js_translations(settings, steps)
     say("Starting the portal…")
     pid = server.start(settings)
     tokens = _ensure_tokens(settings, steps)

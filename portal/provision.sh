@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the project needs from the system, only when it is missing:
-# uv, a C compiler and libpq headers (to build CKAN's psycopg2), and, when the configured
-# addresses are local and nothing answers there, PostgreSQL and Redis (installed and started).
+# uv, a C compiler and libpq headers (to build CKAN's psycopg2), Debian's chromium (browser
+# tests), and, when the configured addresses are local and nothing answers there, PostgreSQL
+# and Redis (installed and started).
 # Idempotent: on a machine that has everything it changes nothing.
 # `provision.sh worker` (make install-worker): only uv — a Prefect worker machine runs no
 # portal, no PostgreSQL, no Redis, and builds nothing (every Python package is a wheel).
@@ -29,6 +30,14 @@ command -v make >/dev/null 2>&1 || apt_missing+=(make)
 /sbin/ldconfig -p 2>/dev/null | grep -q "libmagic\.so\.1 " || apt_missing+=(libmagic1)
 command -v python3 >/dev/null 2>&1 && python3 -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' \
   || apt_missing+=(python3-dev)
+
+# the browser tests (tests/portal/browser) drive Debian's chromium; Playwright's own browser
+# download is not available here. Only installed as root; without it those tests say so.
+CHROMIUM="${DULIEUMO_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ]; then apt_missing+=(chromium)
+  else say "chromium is missing (browser tests): as root, apt-get install -y chromium"; fi
+fi
 
 if is_local "$PG_HOST" && ! listening "$PG_HOST" "$PG_PORT"; then
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_missing+=(postgresql)

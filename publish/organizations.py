@@ -20,13 +20,36 @@ def _extras(**values: str | None) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in values.items() if v]
 
 
+#: the organisation extras its portal page shows (address, phone, e-mail, website)
+CONTACT_EXTRAS = {
+    "address": "dia_chi",
+    "phone": "dien_thoai",
+    "email": "email",
+    "website": "website",
+}
+
+
 def _org_dict(org: OrganizationSpec) -> dict[str, Any]:
+    contact = org.contact
     return {
         "name": org.name,
         "title": org.title,
         "description": org.description or "",
-        "extras": _extras(ma_dinh_danh=org.code, title_en=org.title_en),
+        "extras": _extras(
+            ma_dinh_danh=org.code,
+            title_en=org.title_en,
+            **{
+                extra: (str(getattr(contact, field)) if getattr(contact, field) else None)
+                for field, extra in CONTACT_EXTRAS.items()
+            }
+            if contact
+            else {},
+        ),
     }
+
+
+def _extras_of(d: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in d.get("extras") or []}
 
 
 def _group_dict(group: GroupSpec) -> dict[str, Any]:
@@ -56,7 +79,9 @@ def _ensure(ckan: Any, kind: str, wanted: dict[str, Any], editor: str | None) ->
                 "every organisation and group of datasets/portal.yaml).",
             ) from None
         created = wanted["name"]
-    elif any(current.get(k) != wanted[k] for k in ("title", "description")):
+    elif any(current.get(k) != wanted[k] for k in ("title", "description")) or _extras_of(
+        current
+    ) != _extras_of(wanted):
         try:
             ckan.call_action(f"{kind}_patch", {"id": wanted["name"], **wanted})
         except NotAuthorized:

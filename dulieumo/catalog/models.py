@@ -25,6 +25,7 @@ from pydantic import (
 from .notify import NotifySpec
 from .quality import AggregateSpec, QualitySpec
 from .schedule import ScheduleSpec
+from .site import SITE_MODELS, ContactSpec, SiteSpec
 from .sources import SOURCE_KEYS, Conventions, FileSource, HttpSource, SourceSpec
 
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"  # CKAN names: lowercase ASCII, digits, - and _
@@ -85,6 +86,8 @@ class OrganizationSpec(Spec):
         default=None, description="Mã định danh (QĐ 20/2020/QĐ-TTg), e.g. H41.20"
     )
     description: str = ""
+    #: shown on the organisation's page (address, phone, e-mail, website)
+    contact: ContactSpec | None = None
     notify: NotifySpec | None = None
 
 
@@ -100,6 +103,8 @@ class GroupSpec(Spec):
 class PortalSpec(Spec):
     province: Province
     site_title: NonEmpty
+    #: what the portal's own pages say (home, about, footer); None: CKAN's defaults
+    site: SiteSpec | None = None
     organizations: Annotated[list[OrganizationSpec], Field(min_length=1)]
     groups: list[GroupSpec] = []
 
@@ -111,6 +116,23 @@ class PortalSpec(Spec):
                 if item.name in seen:
                     raise ValueError(f"{key}: the name '{item.name}' is declared twice")
                 seen.add(item.name)
+        return self
+
+    @model_validator(mode="after")
+    def _site_names_declared(self) -> PortalSpec:
+        if self.site is None:
+            return self
+        orgs = {o.name for o in self.organizations}
+        if self.site.operator not in orgs:
+            raise ValueError(
+                f"site.operator: '{self.site.operator}' is not an organisation of this file"
+            )
+        groups = {g.name for g in self.groups}
+        for i, area in enumerate(self.site.foundation_areas):
+            if area.group is not None and area.group not in groups:
+                raise ValueError(
+                    f"site.foundation_areas.{i}.group: '{area.group}' is not a group of this file"
+                )
         return self
 
 
@@ -220,6 +242,7 @@ KNOWN_KEYS: frozenset[str] = (
             ScheduleSpec,
             QualitySpec,
             AggregateSpec,
+            *SITE_MODELS,
         )
         for n, f in model.model_fields.items()
         if n not in ("agency", "spec_path")
