@@ -15,7 +15,17 @@ from typing import Any
 import ckan.plugins as plugins
 from ckan.lib.plugins import DefaultTranslation
 
-from . import collation, contact, feeds, freshness, headers, home, release_history, report_page, site
+from . import (
+    collation,
+    contact,
+    feeds,
+    freshness,
+    headers,
+    home,
+    release_history,
+    report_page,
+    site,
+)
 
 
 class PagesPlugin(plugins.SingletonPlugin, DefaultTranslation):
