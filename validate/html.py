@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import unicodedata
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from .schema import TableSchema
 TEMPLATES = Path(__file__).parent / "templates"
 SAMPLES_PER_CODE = 50  # rows shown per code (the JSON keeps up to the report's cap)
 SAMPLE_ROWS = 10  # offending rows shown in full
+#: the report's time is the province's, with its zone (a server runs on UTC)
+REPORT_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["j2"]),
@@ -54,6 +57,12 @@ def sample_rows(
     return header, out
 
 
+def _generated(moment: dt.datetime) -> str:
+    local = moment.astimezone(REPORT_TZ)
+    offset = local.strftime("%z")
+    return local.strftime("%H:%M ngày %d/%m/%Y") + f" (giờ Việt Nam, UTC{offset[:3]}:{offset[3:]})"
+
+
 def render(
     report: Report | Any,
     *,
@@ -80,7 +89,9 @@ def render(
         header=header,
         rows=rows,
         version=version,
-        generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
+        # a published release's report names the release's file, never the path the run read
+        file=f"{report.dataset}-v{version}.csv" if version else report.file,
+        generated=_generated(dt.datetime.now(dt.UTC)),
     )
     return mask_text(unicodedata.normalize("NFC", text))  # credentials never shown
 

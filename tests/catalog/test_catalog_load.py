@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -317,7 +318,7 @@ def test_portal_bad_org_code_and_unknown_key(root: Path) -> None:
 
 def test_portal_duplicate_organisation(root: Path) -> None:
     data = read(root, PORTAL)
-    data["organizations"].append(dict(data["organizations"][0]))
+    data["organizations"].append(copy.deepcopy(data["organizations"][0]))
     write(root, PORTAL, data)
     with pytest.raises(
         SpecError,

@@ -4,6 +4,7 @@ artifact text, quarantine listing."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,13 @@ def test_quarantine_keeps_input_and_reports(
     assert listed[1]["files"]["input.csv"] == str(first / "input.csv")
     assert [m["dataset"] for m in list_quarantine("co-so")] == ["co-so"]
     assert list_quarantine("khong-co") == []
+
+
+def test_release_report_names_the_release_file_and_the_local_time(tmp_path: Path) -> None:
+    """A published report (with a version) shows no path of the machine that ran it, and its
+    time in Vietnamese local time with the zone (issue 14, point 7)."""
+    rep = Report(dataset="co-so-kham-chua-benh", file="samples/so-y-te/co-so.csv", rows=3)
+    released = render(rep, version="1.2.0")
+    assert "samples/" not in released and "co-so-kham-chua-benh-v1.2.0.csv" in released
+    assert re.search(r"\d\d:\d\d ngày \d\d/\d\d/\d{4} \(giờ Việt Nam, UTC\+07:00\)", released)
+    assert "samples/so-y-te/co-so.csv" in render(rep)  # an officer's local run keeps its path

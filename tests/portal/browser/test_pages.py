@@ -181,3 +181,9 @@ def test_download_on_the_first_screen_of_a_phone(browser, site) -> None:
         assert box["y"] + box["height"] <= 844, f"the download button is at {box}"
     finally:
         page.context.close()
+
+
+def test_search_without_diacritics_finds_the_health_dataset(site) -> None:
+    html = get(site, site.pages["search"])
+    assert f'href="/dataset/{site.dataset}"' in html
+    assert "Tìm bộ dữ liệu" in html  # the page's own (visually hidden) H1
