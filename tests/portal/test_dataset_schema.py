@@ -399,3 +399,28 @@ def test_the_dataset_release_feed_has_one_vietnamese_entry_per_release(published
         assert resp.status_code == 404 and "1.0.0" not in resp.text
     finally:
         admin.action.package_patch(id=DATASET, private=False)
+
+
+def test_a_private_datasets_release_stays_out_of_the_public_streams(
+    published, root: Path, tmp_path: Path
+):
+    admin = published.ckan("sysadmin")
+    admin.action.package_patch(id=DATASET, private=True)
+    try:
+        header, rows = read_rows(root / CSV)
+        rows[1]["so_phong"] = str(int(rows[1]["so_phong"]) + 5)
+        write_rows(root / CSV, header, rows)
+        version = _release(root, published, tmp_path).version
+        public = published.ckan().action.organization_activity_list(id="so-du-lich")
+        seen = {
+            ((a.get("data") or {}).get("dulieumo_release") or {}).get("version") for a in public
+        }
+        assert version not in seen
+        with pytest.raises(NotAuthorized):
+            published.ckan().action.package_activity_list(id=DATASET)
+        members = admin.action.package_activity_list(id=DATASET)
+        assert version in {
+            ((a.get("data") or {}).get("dulieumo_release") or {}).get("version") for a in members
+        }
+    finally:
+        admin.action.package_patch(id=DATASET, private=False)
