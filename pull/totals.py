@@ -113,5 +113,4 @@ def _number(text: str) -> decimal.Decimal | None:
 
 
 def _plain(number: decimal.Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")

@@ -22,7 +22,6 @@ _OPEN = (
 _CLOSABLE = "uyê|iê|yê|oa|oă|oe|oo|uâ|uê|uô|ươ|uy|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
 _SYLLABLE = re.compile(rf"^(?:{_ONSET})?(?:(?:{_OPEN})|(?:{_CLOSABLE})(?:ch|ng|nh|[cmnpt])?)$")
 _WORD = re.compile(r"[^\W\d_]+")
-VIETNAMESE_LETTERS = frozenset("ăâêôơưđ")
 
 
 def _untoned(word: str) -> tuple[str, int]:
@@ -35,13 +34,6 @@ def _untoned(word: str) -> tuple[str, int]:
 def is_syllable(word: str) -> bool:
     bare, tones = _untoned(word.casefold())
     return tones <= 1 and _SYLLABLE.match(bare) is not None
-
-
-def marked_words(text: str) -> list[str]:
-    """The words of ``text`` with a character beyond ASCII (the ones an encoding changes)."""
-    return [w for w in _WORD.findall(text) if not w.isascii()] + [
-        w for w in re.findall(r"\S*[^\x00-\x7f\w\s]\S*", text)
-    ]
 
 
 def plausibility(text: str) -> tuple[float, int]:

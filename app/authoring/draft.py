@@ -375,6 +375,26 @@ def _code_fields(names: list[str], rows: list[list[str]], types: dict[str, str])
     return out
 
 
+def _composite_key(fields: list[dict[str, Any]], columns: list[Any]) -> list[str]:
+    """The first two or three required columns (text, integer, date) whose values together
+    are unique in the sample; [] when none."""
+    from itertools import combinations
+
+    usable = [
+        i
+        for i, f in enumerate(fields)
+        if f.get("constraints", {}).get("required")
+        and f["type"] in ("string", "integer", "date", "year")
+        and i < len(columns)
+    ]
+    for size in (2, 3):
+        for combo in combinations(usable, size):
+            tuples = list(zip(*(columns[i] for i in combo), strict=True))
+            if tuples and len(set(tuples)) == len(tuples):
+                return [fields[i]["name"] for i in combo]
+    return []
+
+
 def _schema(
     name: str, headers: list[str], names: list[str], proposal: Proposal, rows: list[list[str]]
 ) -> dict[str, Any]:
@@ -425,17 +445,22 @@ def _schema(
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
+    keys = [key] if key else _composite_key(fields, columns)
     schema: dict[str, Any] = {
         "title": f"{TODO}: tên bảng dữ liệu",
         "description": f"{TODO}: mô tả bảng {name}: mỗi dòng là gì, phạm vi, kỳ số liệu."
         + (
             ""
             if key
-            else f" {TODO}: không cột nào duy nhất trong tệp mẫu; chọn khóa chính "
-            "(primaryKey, có thể gồm nhiều cột)."
+            else f" {TODO}: không cột nào duy nhất trong tệp mẫu; "
+            + (
+                f"khóa chính đề xuất gồm {', '.join(keys)} (duy nhất trong tệp mẫu): xác nhận."
+                if keys
+                else "chọn khóa chính (primaryKey, có thể gồm nhiều cột)."
+            )
         ),
         "fields": fields,
-        "primaryKey": [key] if key else [names[0]],
+        "primaryKey": keys or [names[0]],
         "missingValues": [""],
     }
     fks = [

@@ -110,6 +110,8 @@ NEW: dict[str, tuple[Callable[[Path], Path], Rows, str, str]] = {
 def _same(published: Any, source: Any, dec: str) -> bool:
     if isinstance(source, str):
         source = source.strip(" \t\u00a0").replace("\u00a0", " ")
+        if source[:1] in ("=", "+", "-", "@") and published == "'" + source:
+            return True  # a formula-like cell, escaped on purpose (quality.formula_injection)
     if published is None or published == "":
         return source in (None, "")
     if isinstance(published, bool):
@@ -192,7 +194,6 @@ def test_drafts_from_every_sample_publish_the_real_rows_or_stop(
     outcomes = {d["dataset"]: d for d in summary["datasets"]}
     assert set(outcomes) == set(expected)
     ckan = portal.ckan("sysadmin")
-    print({n: (o["status"], o["findings"], o["reason"]) for n, o in outcomes.items()})  # DEBUG
     published = []
     for name, (rows, dec, want) in expected.items():
         got = outcomes[name]
