@@ -27,6 +27,9 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
             settings, ro_user, secrets["datastore_ro_password"], settings.datastore_db
         ),
         "ckan.datastore.sqlsearch.enabled": "true",
+        # GIN: built ~1.4x faster than CKAN's default GiST on 1,000,000 rows after a COPY
+        # load (bench/publish), and faster to search
+        "ckan.datastore.default_fts_index_method": "gin",
         "ckan.site_url": settings.url,
         "ckan.site_id": "dulieumo",
         "ckan.site_title": settings.site_title,
