@@ -43,6 +43,9 @@ def render_ini(settings: PortalSettings, secrets: dict[str, str]) -> str:
         # reading public data from other origins: GET only, never with credentials (cors.py)
         "ckanext.dulieumo.cors_origins": settings.cors_origins,
         "ckan.datatables.data_dictionary_labels": "true",
+        # GIN: built ~1.4x faster than CKAN's default GiST on 1,000,000 rows after a COPY
+        # load (bench/publish), and faster to search
+        "ckan.datastore.default_fts_index_method": "gin",
         "ckan.site_url": settings.url,
         "ckan.site_id": "dulieumo",
         "ckan.site_title": settings.site_title,

@@ -323,7 +323,15 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         raise
     DatastoreBackend.get_active_backend().calculate_record_count(rid)
     done = time.perf_counter()
-    log.info("dulieumo_datastore_load %s: %s rows (%s) in %.1f s", rid, rows, mode, done - started)
+    log.info(
+        "dulieumo_datastore_load %s: %s rows (%s) in %.1f s (rows %.1f s, indexes %.1f s)",
+        rid,
+        rows,
+        mode,
+        done - started,
+        loaded - started,
+        done - loaded,
+    )
     return {
         "resource_id": rid,
         "rows": int(rows),
