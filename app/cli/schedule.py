@@ -56,6 +56,7 @@ def serve_cmd(max_parallel: ParallelOpt = None) -> None:
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
     from dulieumo.settings import max_parallel as limit_of
+    from flows.local_server import serving
     from flows.schedule import serve_catalog
 
     catalog = guarded(lambda: load_catalog(catalog_root()))
@@ -65,7 +66,10 @@ def serve_cmd(max_parallel: ParallelOpt = None) -> None:
         "Stop with Ctrl-C.",
         err=True,
     )
-    guarded(lambda: serve_catalog(catalog, limit))
+    with serving() as url:
+        if url:
+            typer.echo(f"Prefect server for this and other commands: {url}", err=True)
+        guarded(lambda: serve_catalog(catalog, limit))
 
 
 def status_cmd(
