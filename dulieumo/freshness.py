@@ -1,7 +1,7 @@
 """Freshness of each dataset: last release, last attempt, next run, overdue.
 
 Sources, most authoritative first: the portal (the latest release in the dataset's
-``dulieumo_releases`` extra), the run history (``history/runs.jsonl``: every attempt), the
+``dulieumo_releases`` field), the run history (``history/runs.jsonl``: every attempt), the
 Prefect API (the next scheduled flow run of the dataset's deployment), and the schedule in
 the spec (the next fire time, when Prefect has none to tell).
 
