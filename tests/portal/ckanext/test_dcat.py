@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from portal.settings import PortalSettings
 from tests.support.catalog import CORE_DATASETS, copy_catalog, read_rows, write_rows
 from tests.support.publishing import publish
 
 EU = "http://publications.europa.eu/resource/authority"
-DCAT3 = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT lacks dcat:version
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's lacks dcat:version
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -128,7 +128,7 @@ def test_dataset_rdf_carries_the_harvesting_fields(catalogue, portal):
     assert str(g.value(ds, DCTERMS.license)) == f"{EU}/licence/CC_BY_4_0"
     assert str(g.value(ds, DCTERMS.accrualPeriodicity)) == f"{EU}/frequency/MONTHLY"
     assert str(g.value(ds, DCTERMS.language)) == f"{EU}/language/VIE"
-    assert str(g.value(ds, DCAT3.version)) == pkg["version"] == "1.0.0"
+    assert str(g.value(ds, DCAT.version)) == pkg["version"] == "1.0.0"
     publisher = g.value(ds, DCTERMS.publisher)
     assert str(g.value(publisher, FOAF.name)) == pkg["organization"]["title"]
     contact = g.value(ds, DCAT.contactPoint)
