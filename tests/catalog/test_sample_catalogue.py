@@ -585,7 +585,9 @@ def test_an_unsuppressed_small_count_in_the_civil_servant_statistics_is_caught(
         writer.writerows(rows)
     report = validate_table(path, spec, root=REPO_ROOT)
     small = [f for f in report.findings if f.code == "pii-small-count"]
-    assert [(f.row, f.field) for f in small] == [(4, "tien_si")]
+    # the third data row is Excel row 9 of the sheet (header rows 5-6, data from row 7)
+    assert [(f.row, f.field) for f in small] == [(9, "tien_si")]
+    assert "dòng 9 (trang tính «Biểu 01»)" in small[0].message
     assert not report.ok
 
 
