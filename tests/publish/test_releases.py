@@ -264,7 +264,7 @@ def _public_state(portal) -> dict:
     ("fail_on", "mode"),
     [
         ("resource_create", "500"),
-        ("datastore_upsert", "drop"),
+        ("dulieumo_datastore_load", "drop"),
         ("dulieumo_release_switch", "500"),
         ("dulieumo_release_switch", "drop"),
     ],
