@@ -9,6 +9,7 @@ row caps, the DCAT page size and the upload size.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
@@ -52,20 +53,27 @@ def _latest(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _sample_filter(alias: str) -> tuple[str, str] | None:
-    """A text column of the table and a value of its first row, for the filter example."""
+    """A text column and its most common value among the first rows, for the filter
+    example: the column with the fewest distinct short values (a category, not an id)."""
     try:
-        found = _action("datastore_search", {"resource_id": alias, "limit": 1})
+        found = _action("datastore_search", {"resource_id": alias, "limit": 50})
     except Exception:  # no table, no right: the guide shows a placeholder, never fails
         return None
     records = found.get("records") or []
+    best: tuple[tuple[bool, int], str, str] | None = None
     for field in found.get("fields") or []:
         name = field.get("id")
-        if name == "_id" or field.get("type") != "text" or not records:
+        if name == "_id" or field.get("type") != "text":
             continue
-        sample = records[0].get(name)
-        if isinstance(sample, str) and sample and len(sample) <= 60:
-            return name, sample
-    return None
+        values = [r.get(name) for r in records]
+        texts = [v for v in values if isinstance(v, str) and v and len(v) <= 60]
+        if not texts or len(texts) < len(values):
+            continue
+        common = Counter(texts).most_common(1)[0][0]
+        rank = (len(set(texts)) == 1, len(set(texts)))  # a constant column comes last
+        if best is None or rank < best[0]:
+            best = (rank, name, common)
+    return (best[1], best[2]) if best else None
 
 
 def example() -> dict[str, Any]:

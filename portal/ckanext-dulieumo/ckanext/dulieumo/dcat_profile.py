@@ -9,13 +9,15 @@
   download URL, IANA media type, byte size and SHA-256 checksum. The catalog gets the
   province as publisher and Vietnamese as its language.
 - ``dulieumo_schemaorg``: schema.org for the structured data of dataset pages
-  (``ckanext.dcat.structured_data.profiles``), from the same fields.
+  (``ckanext.dcat.structured_data.profiles``), from the same fields; descriptions as
+  sanitised plain text (the JSON-LD sits in the page).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ckan.lib.helpers import markdown_extract
 from ckan.plugins import toolkit
 from ckanext.dcat.profiles import (
     DCAT,
@@ -86,7 +88,11 @@ class DulieumoSchemaOrgProfile(SchemaOrgProfile):
         data = harvest_fields.harvestable(dataset_dict, _site_url())
         data["language"] = ["vi"]  # schema.org wants BCP 47 codes, not EU URIs
         data["license_url"] = data.get("license_url") or data.get("license_uri")
+        # the page embeds this JSON-LD: plain text, sanitised as the page's own notes are
+        # (no markup, no script content, no javascript: targets), which search engines want
+        data["notes"] = markdown_extract(data.get("notes") or "", extract_length=0)
         for res in data.get("resources", []):
+            res["description"] = markdown_extract(res.get("description") or "", extract_length=0)
             res["format"] = res.get("media_type") or res.get("format")
             res["language"] = ["vi"]
             res["license"] = data["license_url"]
