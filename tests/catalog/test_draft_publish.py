@@ -168,12 +168,10 @@ def test_drafts_from_every_sample_publish_the_real_rows_or_stop(
         write(root / "samples" / "moi" / file_name)
         expected["moi-" + file_name.split(".")[0]] = (rows, dec, outcome)
     for rel, (codec, delimiter, dec) in CATALOGUE_CSV.items():
-        expected["mau-" + Path(rel).stem] = (_read_csv(root / rel, codec, delimiter), dec, "")
-    expected["mau-" + Path(CATALOGUE_XLSX).stem] = (
-        _read_xlsx(root / CATALOGUE_XLSX, 7, 58),
-        ".",
-        "",
-    )
+        rows = _read_csv(root / rel, codec, delimiter)
+        expected["mau-" + Path(rel).stem] = (rows, dec, "published")
+    rows = _read_xlsx(root / CATALOGUE_XLSX, 7, 58)
+    expected["mau-" + Path(CATALOGUE_XLSX).stem] = (rows, ".", "published")
     sources = {name: f"samples/moi/{n}" for n in NEW for name in ["moi-" + n.split(".")[0]]}
     sources |= {"mau-" + Path(rel).stem: rel for rel in [*CATALOGUE_CSV, CATALOGUE_XLSX]}
 
