@@ -255,3 +255,11 @@ def settings() -> Settings:
     """The settings of the current environment: read once, again only if it changed (a test
     or the sample agency server may set a variable while the process runs)."""
     return _read(_environment())
+
+
+def prefect_environment() -> tuple[str | None, Path]:
+    """Prefect's own variables that the pipeline reads before Prefect is imported:
+    PREFECT_API_URL (None when unset or empty) and PREFECT_HOME (default ~/.prefect)."""
+    url = os.environ.get("PREFECT_API_URL") or None
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    return url, home

@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from dulieumo.settings import prefect_environment
+
 FILE_NAME = "dulieumo-serve.json"
 
 
 def advert_file() -> Path:
     """Where `dulieumo serve` advertises its server (Prefect's home folder)."""
-    home = os.environ.get("PREFECT_HOME") or str(Path.home() / ".prefect")
-    return Path(home).expanduser() / FILE_NAME
+    return prefect_environment()[1] / FILE_NAME
 
 
 def _alive(pid: int) -> bool:
@@ -61,7 +62,7 @@ def running_server() -> str | None:
 def reuse_running_server() -> str | None:
     """Point Prefect at `dulieumo serve`'s server unless an API is configured (env only: a
     profile's URL is kept by serve itself, which then advertises nothing). Returns the URL."""
-    if os.environ.get("PREFECT_API_URL"):
+    if prefect_environment()[0]:
         return None
     url = running_server()
     if url:

@@ -43,7 +43,7 @@ class UpReport:
 
 #: the search index's row layout (ckanext/dulieumo/index.py LAYOUT): a new one re-runs
 #: `ckan dulieumo init-db`, which fills the new columns of existing rows
-SEARCH_LAYOUT = 2
+SEARCH_LAYOUT = 4
 
 
 def _db_stamp(settings: PortalSettings) -> str:

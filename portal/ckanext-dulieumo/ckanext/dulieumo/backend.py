@@ -134,14 +134,14 @@ class PostgresSearchConnection:
         keys = sort_keys(params.get("sort"), sql_params, bounds.max_sort_fields)
         rows = bounded_int(params, "rows", 10, 0, bounds.max_rows)
         start = bounded_int(params, "start", 0, 0, bounds.max_start)
-        facet_names, facet_sql = self._facet_request(params, bounds, sql_params)
-        plan = SearchPlan(compiled.sql, score, keys, rows, start, facet_sql)
+        facet_names, facet_columns = self._facet_request(params, bounds, sql_params)
+        plan = SearchPlan(compiled.sql, score, keys, rows, start, facet_columns)
         hits = 0
         docs: list[tuple[int, dict[str, Any], float]] = []
         counted: dict[str, list[Any]] = {f: [] for f in facet_names}
         fl = _field_list(params.get("fl"))
-        for part, fname, value, number, doc, score_value in deadline.execute(
-            plan.sql(), dict(sql_params, rows=rows, start=start)
+        for part, fname, value, number, doc, score_value in _index_scan(
+            deadline, plan.sql(), dict(sql_params, rows=rows, start=start)
         ):
             if part == 0:
                 hits = int(number)
@@ -157,9 +157,9 @@ class PostgresSearchConnection:
 
     def _facet_request(
         self, params: dict[str, Any], bounds: SearchLimits, sql_params: dict[str, Any]
-    ) -> tuple[list[str], bool]:
+    ) -> tuple[list[str], tuple[str, ...]]:
         """The facet fields asked for (checked against the allow-list by check_request) and
-        whether the one-pass facet count runs; binds its parameters.
+        those counted from their own columns in the search's statement; binds parameters.
 
         Counted over the matching datasets only, so under the caller's permission filter
         always: a value no readable dataset has is never listed, whatever facet.mincount
@@ -168,15 +168,14 @@ class PostgresSearchConnection:
         value (two CSV resources: one CSV), as in Solr.
         """
         if str(params.get("facet", "true")).lower() != "true":
-            return [], False
+            return [], ()
         limit = bounded_int(params, "facet.limit", 50, -1, bounds.max_facet_values)
         if limit < 0:
             limit = bounds.max_facet_values
         mincount = max(1, bounded_int(params, "facet.mincount", 1, 0, INT_MAX))
         names = list(dict.fromkeys(facet_fields(params.get("facet.field"))))
-        columns = [f for f in names if f in FACET_COLUMN_FIELDS]
-        sql_params.update(facet_columns=columns, mincount=mincount, facet_limit=limit)
-        return names, bool(columns)
+        sql_params.update(mincount=mincount, facet_limit=limit)
+        return names, tuple(f for f in names if f in FACET_COLUMN_FIELDS)
 
     def _doc_facet(
         self, fname: str, where: str, sql_params: dict[str, Any], deadline: Deadline
@@ -201,6 +200,21 @@ class PostgresSearchConnection:
         for value, count in rows:
             flat += [value, int(count)]
         return flat
+
+
+def _index_scan(deadline: Deadline, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Run a search statement with sequential scans off (for it only).
+
+    Every search has an indexed condition (core's `+site_id`/`+state` and permission labels
+    are `terms` entries; free text uses `tsv`, dates `modified`). With up-to-date statistics
+    PostgreSQL prefers a sequential scan when most rows match, and then reads every row's
+    TOASTed `terms`: 0.9 s instead of 7 ms for 6,666 of 10,000 rows.
+    """
+    deadline.execute("SELECT set_config('enable_seqscan', 'off', true)", {})
+    try:
+        return list(deadline.execute(sql, params))
+    finally:
+        deadline.execute("SELECT set_config('enable_seqscan', 'on', true)", {})
 
 
 def _first(item: tuple[int, Any, Any]) -> int:

@@ -1,8 +1,8 @@
 """The flat columns of an index row, derived from CKAN's index document (see index.py).
 
-``terms`` and ``facets`` are derived in SQL from the jsonb document itself (so they hold
-exactly the values the compiler's jsonb matches would read); the timestamps, the name and
-the range values in Python. This module does not import CKAN.
+``terms`` and the ``facet_*`` columns are derived in SQL from the jsonb document itself
+(so they hold exactly the values the compiler's jsonb matches would read); the timestamps,
+the name and the range values in Python. This module does not import CKAN.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .fields import FACET_COLUMN_FIELDS, TERM_MAX_CHARS, UNTERMED_FIELDS
 from .ranges import parse_iso, sortable
 
 #: the layout this code writes; rows of an older one are brought up to it by upgrade_rows
-LAYOUT = 2
+LAYOUT = 4
 #: a field name a query can name (syntax.FIELD_RE, in PostgreSQL's regex syntax)
 _FIELD_NAME = "'^[A-Za-z_][-A-Za-z0-9_.]*$'"
 
@@ -40,12 +40,18 @@ def terms_sql(doc: str) -> str:
               SELECT k FROM jsonb_object_keys({doc}) AS k WHERE k ~ {_FIELD_NAME}) AS t)"""
 
 
-def facets_sql(doc: str) -> str:
-    """SQL: the `facets` array ("field=value" of FACET_COLUMN_FIELDS, non-empty, distinct)."""
-    wanted = ", ".join(f"'{f}'" for f in FACET_COLUMN_FIELDS)
-    return f"""ARRAY(SELECT DISTINCT e.key || '=' || a.v
-        FROM jsonb_each({doc}) AS e(key, value), LATERAL {_values("e.value")} AS a(v)
-        WHERE e.key IN ({wanted}) AND a.v IS NOT NULL AND a.v <> '')"""
+def facet_column(fname: str) -> str:
+    """The column of one FACET_COLUMN_FIELDS field's values."""
+    if fname not in FACET_COLUMN_FIELDS:
+        raise ValueError(f"{fname!r} has no facet column")
+    return f"facet_{fname}"
+
+
+def facet_sql(doc: str, fname: str) -> str:
+    """SQL: the distinct non-empty values of one facet field (a FACET_COLUMN_FIELDS name)."""
+    facet_column(fname)  # only the fixed names reach SQL text
+    return f"""ARRAY(SELECT DISTINCT a.v FROM {_values(f"({doc})->'{fname}'")} AS a(v)
+        WHERE a.v IS NOT NULL AND a.v <> '')"""
 
 
 def flat_values(doc: dict[str, Any]) -> dict[str, Any]:

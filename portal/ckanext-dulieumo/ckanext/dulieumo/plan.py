@@ -2,16 +2,16 @@
 
 The matching rows (narrow columns only: id, score, sort keys, facet values) are materialised
 once; the hit count, the requested page (whose large ``doc`` is read for those rows only)
-and every column facet (CKAN's default facets and core's organisation count: one pass over
-the ``facets`` column, ranked per field) are read from them. The statement answers rows of
-one shape, ``(part, field, value, number, doc, score)``:
+and every column facet (CKAN's default facets and core's organisation count, each from its
+own ``facet_<field>`` column, ranked and cut per field) are read from them. The statement
+answers rows of one shape, ``(part, field, value, number, doc, score)``:
 
 - part 0: ``number`` is the hit count;
 - part 1: a dataset of the page, ``number`` its position in the sort order;
 - part 2: a facet value of ``field`` with its count in ``number``.
 
 Parameters bound by the caller: the WHERE's own, ``rows``, ``start`` and, with facets,
-``facet_columns`` (the fields), ``mincount`` and ``facet_limit``. This module does not import
+``mincount`` and ``facet_limit``. This module does not import
 CKAN.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fields import TABLE
+from .index_values import facet_column
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class SearchPlan:
     sort: list[tuple[str, str]]  # (SQL expression on the table's columns, ASC|DESC)
     rows: int
     start: int
-    facets: bool  # count the column facets
+    facets: tuple[str, ...] = ()  # FACET_COLUMN_FIELDS to count, from their columns
 
     def sql(self) -> str:
         """The statement."""
@@ -42,7 +43,7 @@ class SearchPlan:
         order = ", ".join(
             f"o{i} {direction} NULLS LAST" for i, (_, direction) in enumerate(self.sort)
         )
-        facets_col = ", facets" if self.facets else ""
+        facets_col = "".join(f", {facet_column(f)}" for f in self.facets)
         wanted_keys = (", " + ", ".join(keys)) if self.rows > 0 else ""
         parts = [
             "SELECT 0 AS part, NULL AS field, NULL AS value, (SELECT count(*) FROM m) AS n, "
@@ -56,19 +57,13 @@ class SearchPlan:
                             LIMIT :rows OFFSET :start) AS top) AS p
                 JOIN {TABLE} AS t USING (index_id)"""
             )
-        if self.facets:
+        for fname in self.facets:
+            column = facet_column(fname)  # a fixed name: FACET_COLUMN_FIELDS only
             parts.append(
-                """SELECT 2, field, value, c, NULL, NULL FROM (
-                    SELECT field, value, c,
-                           row_number() OVER (PARTITION BY field ORDER BY c DESC, value ASC)
-                               AS rank
-                    FROM (SELECT split_part(x, '=', 1) AS field,
-                                 substr(x, strpos(x, '=') + 1) AS value, c
-                          FROM (SELECT x, count(*) AS c
-                                FROM (SELECT unnest(facets) AS x FROM m) AS u GROUP BY x) AS g
-                          WHERE c >= :mincount) AS v
-                    WHERE field = ANY(CAST(:facet_columns AS text[]))) AS r
-                WHERE rank <= :facet_limit"""
+                f"""SELECT 2, '{fname}', value, c, NULL, NULL FROM (
+                    SELECT v AS value, count(*) AS c FROM (SELECT unnest({column}) AS v FROM m) AS u
+                    GROUP BY v HAVING count(*) >= :mincount
+                    ORDER BY c DESC, v ASC LIMIT :facet_limit) AS {column}"""
             )
         return (
             f"WITH m AS MATERIALIZED (SELECT index_id, {self.score} AS score{facets_col}"
