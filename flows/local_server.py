@@ -76,7 +76,8 @@ def serving() -> Iterator[str | None]:
     Prefect's client would start) and advertise it until the block ends. Yields its URL."""
     from prefect.settings import PREFECT_API_URL
 
-    if PREFECT_API_URL.value():
+    # the environment first: Prefect 3.9 reads its settings once, at import
+    if prefect_environment()[0] or PREFECT_API_URL.value():
         yield None
         return
     from prefect.server.api.server import SubprocessASGIServer

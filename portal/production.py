@@ -19,8 +19,11 @@ from pathlib import Path
 
 from .ckan_ini import PLUGINS, render_ini
 from .settings import PortalSettings
+from .site import render_site
 
 OUTPUT = Path(__file__).resolve().parent.parent / "deploy" / "ckan" / "production.ini"
+#: the portal's texts (home, about, footer) from datasets/portal.yaml, as `portal up` writes them
+SITE_OUTPUT = OUTPUT.parent / "site.json"
 SEARCH_PLUGIN = "dulieumo_search"
 
 #: set per installation (deploy/.env → CKAN's CKAN_* variables, start.sh for SECRET_KEY)
@@ -33,7 +36,19 @@ PER_INSTALLATION = {
     "solr_url": "http://solr:8983/solr/ckan",
     "ckan.site_url": "https://dulieu.example.gov.vn",
     "ckan.storage_path": "/var/lib/ckan",
+    # files of the image (deploy/ckan/Dockerfile), not of the machine that generated this
+    "ckanext.dulieumo.site_file": "/srv/app/site.json",
+    "licenses_group_url": "file:///srv/app/src/ckanext-dulieumo/ckanext/dulieumo/licenses.json",
+    "ckanext.dcat.base_uri": "https://dulieu.example.gov.vn",
 }
+
+
+def render_site_file() -> str:
+    """The site texts of the catalogue's portal file (what `portal up` writes locally)."""
+    from dulieumo.catalog import load_portal
+    from dulieumo.paths import catalog_root
+
+    return render_site(load_portal(catalog_root()))
 
 
 def plugins(search: str = "solr") -> str:
@@ -72,3 +87,5 @@ if __name__ == "__main__":  # python -m portal.production [--search postgresql] 
     target = Path(args[0]) if args else OUTPUT
     target.write_text(render_production_ini(search), encoding="utf-8")
     sys.stdout.write(f"wrote {target} (search: {search})\n")
+    SITE_OUTPUT.write_text(render_site_file(), encoding="utf-8")
+    sys.stdout.write(f"wrote {SITE_OUTPUT}\n")

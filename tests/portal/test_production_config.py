@@ -10,7 +10,12 @@ from pathlib import Path
 import yaml
 
 from portal.ckan_ini import PLUGINS, render_ini
-from portal.production import PER_INSTALLATION, SEARCH_PLUGIN, render_production_ini
+from portal.production import (
+    PER_INSTALLATION,
+    SEARCH_PLUGIN,
+    render_production_ini,
+    render_site_file,
+)
 from portal.settings import PortalSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -33,6 +38,12 @@ def test_committed_production_ini_is_current() -> None:
     assert committed == render_production_ini(), (
         "deploy/ckan/production.ini is stale: run `python -m portal.production` and commit it"
     )
+    site = (DEPLOY / "ckan" / "site.json").read_text(encoding="utf-8")
+    assert site == render_site_file(), (
+        "deploy/ckan/site.json is stale: run `python -m portal.production` and commit it"
+    )
+    # nothing of the machine that generated it (paths, local addresses)
+    assert "/work/" not in committed and "127.0.0.1" not in committed
 
 
 def test_same_settings_and_plugins_as_the_local_portal() -> None:

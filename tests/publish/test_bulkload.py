@@ -38,7 +38,7 @@ def test_the_load_request_carries_types_dictionary_key_indexes_and_parsing():
         ("mo_cua", "bool"),
         ("so", "int8"),
     ]
-    assert req["fields"][0]["info"] == {"label": "Mã"}
+    assert req["fields"][0]["info"] == {"label": "Mã", "type_override": "text"}
     assert req["primary_key"] == ["ma"] and req["indexes"] == ["ngay"]
     assert req["missing_values"] == ["", "-"]
     assert req["parse"] == {
