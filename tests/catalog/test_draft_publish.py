@@ -187,7 +187,9 @@ def test_drafts_from_every_sample_publish_the_real_rows_or_stop(
     check = run("catalog", "check", root=root)
     assert check.returncode == 0, check.stdout + check.stderr
 
-    proc = run("publish", "--all", "--json", root=root, env=env, timeout=1800)
+    proc = run(
+        "publish", "--all", "--max-parallel", "1", "--json", root=root, env=env, timeout=1800
+    )
     summary = json_out(proc)
     outcomes = {d["dataset"]: d for d in summary["datasets"]}
     assert set(outcomes) == set(expected)
