@@ -27,7 +27,6 @@ VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 SCHEMA = "http://schema.org/"
 PARSER = Path(__file__).with_name("harvest_parser.py")
-RANGES = pytest.mark.xfail(strict=False, reason="needs range queries from wt/search")
 REPUBLISHED = "co-so-luu-tru"
 
 
@@ -246,7 +245,6 @@ def republished(catalogue, portal):
     return since.isoformat()
 
 
-@RANGES
 def test_incremental_harvest_returns_exactly_the_republished_dataset(republished, portal):
     harvest = _harvest(f"{portal.url}/catalog.ttl?modified_since={republished}")
     pkg = portal.ckan().action.package_show(id=REPUBLISHED)
@@ -261,7 +259,6 @@ def test_incremental_harvest_returns_exactly_the_republished_dataset(republished
     assert new["url"] in urls
 
 
-@RANGES
 def test_ckan_harvester_query_returns_the_same_set(republished, portal):
     found = portal.ckan().action.package_search(
         fq=f"metadata_modified:[{republished}Z TO *]", rows=1000
