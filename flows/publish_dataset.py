@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from dulieumo import history
@@ -54,8 +55,11 @@ class RunOutcome:
     quarantine_path: str | None = None  # where a rejected run's input and reports are kept
 
 
+# No task caches its result: the inputs hold open sources (a hash being computed, the pages of
+# an API read as they come), which Prefect's cache key would serialise and so consume.
 @task(
     name="pull",
+    cache_policy=NO_CACHE,
     retries=len(RETRY_DELAYS_S),
     retry_delay_seconds=RETRY_DELAYS_S,
     retry_condition_fn=only_transient,
@@ -67,7 +71,7 @@ def pull_task(spec: DatasetSpec, root: Path, workdir: Path) -> Fetched:
     return fetched
 
 
-@task(name="normalise")
+@task(name="normalise", cache_policy=NO_CACHE)
 def normalise_task(fetched: Fetched) -> PulledTable:
     table = finish_pull(fetched)
     get_run_logger().info(
@@ -82,6 +86,7 @@ def normalise_task(fetched: Fetched) -> PulledTable:
 
 @task(
     name="unchanged",
+    cache_policy=NO_CACHE,
     retries=len(RETRY_DELAYS_S),
     retry_delay_seconds=RETRY_DELAYS_S,
     retry_condition_fn=only_transient,
@@ -95,7 +100,7 @@ def unchanged_task(spec: DatasetSpec, catalog: Catalog, inputs: str) -> PublishR
     return result
 
 
-@task(name="validate")
+@task(name="validate", cache_policy=NO_CACHE)
 def validate_task(
     table: PulledTable, spec: DatasetSpec, root: Path, workdir: Path, catalog: Catalog | None = None
 ) -> Report:
@@ -111,6 +116,7 @@ def validate_task(
 
 @task(
     name="publish",
+    cache_policy=NO_CACHE,
     retries=len(RETRY_DELAYS_S),
     retry_delay_seconds=RETRY_DELAYS_S,
     retry_condition_fn=only_transient,
