@@ -6,7 +6,8 @@ next release (`OBSOLETE_EXTRAS`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+
+from .provenance import source_name
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec
@@ -52,19 +53,6 @@ OBSOLETE_EXTRAS = frozenset(
         "dulieumo_version",
     }
 )
-
-
-def source_name(spec: DatasetSpec, portal: PortalSpec) -> str:
-    """The agency's source as citizens read it: the spec's `source_name`, else the host of
-    a web source, else the organisation's own system. Never a local path or a credential."""
-    if spec.source_name:
-        return spec.source_name
-    org = _org_title(portal, spec.organization)
-    url = getattr(spec.source, "url", None)
-    host = urlsplit(str(url)).hostname if url and str(url).startswith("http") else None
-    if host:
-        return f"{org} ({host})"
-    return f"Hệ thống thông tin của {org}"
 
 
 def package_dict(spec: DatasetSpec, portal: PortalSpec) -> dict[str, Any]:

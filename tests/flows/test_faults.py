@@ -170,8 +170,14 @@ def test_http_source_that_works_is_published(portal, baseline, root, agency_serv
     proc = run("publish", DATASET, "--dry-run", "--json", root=root)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json_out(proc)
-    # the same bytes over HTTP make the same release: nothing to publish
-    assert out["status"] == "unchanged" and out["result"]["version"] == "1.0.0"
+    # the same bytes over HTTP: not one row changes; only the public description of the
+    # source does (a PATCH of metadata), and it never names the private host
+    assert out["status"] == "planned", out
+    plan = out["result"]["plan"]
+    assert plan["rows"]["unchanged"] > 0
+    assert (plan["rows"]["added"], plan["rows"]["removed"], plan["rows"]["changed"]) == (0, 0, 0)
+    assert set(plan["metadata_diff"]) == {"source_name"}
+    assert "127.0.0.1" not in json.dumps(plan["metadata_diff"])
 
 
 def test_file_in_an_undeclared_encoding(portal, baseline, root):

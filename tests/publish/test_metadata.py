@@ -54,7 +54,7 @@ def test_no_local_path_or_credential_reaches_the_portal():
         assert "${" not in values
 
 
-def test_source_name_is_the_specs_or_the_web_hosts_or_the_agencys_system():
+def test_source_name_is_the_specs_or_the_kind_of_source_of_the_agency():
     portal = CATALOG.portal
     named = dataset_spec(organization="so-y-te", source_name="Phần mềm quản lý bệnh viện")
     assert source_name(named, portal) == "Phần mềm quản lý bệnh viện"
@@ -62,9 +62,10 @@ def test_source_name_is_the_specs_or_the_web_hosts_or_the_agencys_system():
         organization="so-y-te",
         source={"type": "http", "url": "https://api.syt.example.vn/x.csv?access_token=s3cret"},
     )
-    assert source_name(web, portal) == "Sở Y tế (api.syt.example.vn)"
+    # the dataset and its datapackage.json say the same; never a host, path or credential
+    assert source_name(web, portal) == "Tệp dữ liệu công bố trên trang web của Sở Y tế"
     local = dataset_spec(organization="so-y-te", source="samples/so-y-te/x.csv")
-    assert source_name(local, portal) == "Hệ thống thông tin của Sở Y tế"
+    assert source_name(local, portal) == "Tệp dữ liệu xuất từ hệ thống của Sở Y tế"
 
 
 def test_temporal_and_contact_point_come_from_the_spec():
