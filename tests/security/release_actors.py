@@ -128,7 +128,7 @@ def public_state(portal: Any, dataset: str) -> dict[str, Any]:
         "version": pkg["version"],
         "private": pkg["private"],
         "resources": sorted(r["id"] for r in pkg["resources"]),
-        "releases": [e["value"] for e in pkg["extras"] if e["key"] == "dulieumo_releases"],
+        "releases": pkg["dulieumo_releases"],  # the dataset schema's field: a list of records
         "latest": latest,
         "alias_total": total,
     }

@@ -86,14 +86,14 @@ def _lock_status(portal) -> dict:
     return dict(body["result"])
 
 
-@pytest.mark.parametrize("killed_at", ["resource_create", "datastore_create"])
+@pytest.mark.parametrize("killed_at", ["resource_create", "dulieumo_datastore_load"])
 def test_kill_9_mid_publish_leaves_the_public_release_and_the_next_run_succeeds(
     portal, root, proxy, killed_at
 ):
     before = public_state(portal, TOURISM)
     mark = f"(kill -9 {killed_at})"
     change_a_row(root, mark)
-    proxy.rules.hold_on = killed_at  # staging upload, or the DataStore load of the new table
+    proxy.rules.hold_on = killed_at  # staging upload, or the DataStore load (COPY) of the new table
     proc = _start(portal, root, proxy.url)
     _wait_for(proxy, [proc])
     os.killpg(proc.pid, signal.SIGKILL)
@@ -142,7 +142,7 @@ def test_two_concurrent_publishes_one_wins_the_other_is_told(portal, root, proxy
 
     after = public_state(portal, TOURISM)
     assert after["version"] == winner["version"] != before["version"]
-    assert len(json.loads(after["releases"][0])) == len(json.loads(before["releases"][0])) + 1
+    assert len(after["releases"]) == len(before["releases"]) + 1 > 1
     assert "(hai lần chạy cùng lúc)".encode() in after["latest"]
     assert _staged(portal) == []
     assert _lock_status(portal)["status"] == "free"

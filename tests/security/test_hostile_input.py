@@ -252,7 +252,9 @@ def test_quarantined_files_are_private(root: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     proc = run("validate", DATASET, root=root, env={"DULIEUMO_WORK_DIR": str(work)})
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    proc = run("publish", DATASET, "--dry-run", root=root, env={"DULIEUMO_WORK_DIR": str(work)})
+    # a real run quarantines the rejected input (a dry run keeps nothing: issue 16)
+    proc = run("publish", DATASET, root=root, env={"DULIEUMO_WORK_DIR": str(work)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     base = work / "quarantine"
     files = [p for p in base.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"input.csv", "report.json", "report.html"}, files
