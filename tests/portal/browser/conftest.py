@@ -58,6 +58,8 @@ class Site:
             "group": f"/group/{self.group}",
             "about": "/about",
             "report": f"/dataset/{d}/bao-cao-kiem-tra/{self.version}",
+            "dataset-activity": f"/dataset/activity/{d}",
+            "organization-activity": f"/organization/activity/{self.organization}",
         }
 
 

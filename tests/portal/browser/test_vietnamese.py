@@ -27,6 +27,8 @@ PAGES = [
     "group",
     "about",
     "report",
+    "dataset-activity",
+    "organization-activity",
 ]
 
 #: what a citizen or a screen reader is told: visible text, then labels and alt texts
