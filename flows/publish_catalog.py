@@ -38,7 +38,7 @@ from dulieumo.runstatus import RunStatus, SummaryGroup, validation_failed_reason
 from dulieumo.settings import DEFAULT_MAX_PARALLEL, max_parallel
 
 from .crash import on_crash_hook
-from .publish_dataset import run_dataset, run_trigger
+from .publish_dataset import run_dataset, run_trigger, unwalked
 
 #: the summary's groups, in the order shown (RunStatus.group maps a status to one)
 GROUPS = tuple(SummaryGroup)
@@ -245,7 +245,8 @@ def publish_catalog(
     names = datasets or catalog.names()
     runner = getattr(get_run_context(), "task_runner", None)
     workers = int(getattr(runner, "_max_workers", None) or _workers_from_env())
-    futures = [publish_one.submit(catalog, n, base, dry_run, trigger) for n in names]
+    # quoted: not walked by Prefect while the running datasets fill its spec cache
+    futures = [publish_one.submit(unwalked(catalog), n, base, dry_run, trigger) for n in names]
     summary = CatalogSummary(
         [f.result() for f in futures],
         workers,

@@ -10,11 +10,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from dulieumo import history
 from dulieumo.catalog import Catalog, DatasetSpec, load_catalog
@@ -233,18 +234,27 @@ def _record(record: history.RunRecord, dry_run: bool, catalog: Catalog) -> None:
     history.append(record)
 
 
+def unwalked(catalog: Catalog) -> Catalog:
+    """The catalogue as a task input Prefect passes on without walking it (``quote``): the
+    running datasets fill its spec cache from other threads meanwhile."""
+    return cast("Catalog", quote(catalog))
+
+
 def _run_dataset(
     spec: DatasetSpec, catalog: Catalog, root: Path, dry_run: bool, approve_major: bool
 ) -> RunOutcome:
+    # the catalogue goes to tasks unwalked: Prefect walking it to resolve inputs while another
+    # dataset's thread filled its spec cache failed runs at random ("dictionary changed size
+    # during iteration", "Failed to resolve inputs in parameter 'catalog'")
     workdir = run_dir(spec.name, dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     fetched = pull_task(spec, root, workdir)
     inputs = input_fingerprint(spec, root, fetched.raw_sha256, catalog)
     if inputs is not None and not dry_run:
-        early = unchanged_task(spec, catalog, inputs)
+        early = unchanged_task(spec, unwalked(catalog), inputs)
         if early is not None:
             return RunOutcome(spec.name, RunStatus.of_release(early.action), result=early.to_dict())
     table = normalise_task(fetched)
-    report = validate_task(table, spec, root, workdir, catalog)
+    report = validate_task(table, spec, root, workdir, unwalked(catalog))
     outcome = RunOutcome(
         spec.name,
         RunStatus.INVALID,
@@ -261,7 +271,7 @@ def _run_dataset(
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)
     result = publish_task(
-        spec, catalog, table, report, root, workdir, dry_run, approve_major, inputs
+        spec, unwalked(catalog), table, report, root, workdir, dry_run, approve_major, inputs
     )
     outcome.status = RunStatus.of_release(result.action)
     outcome.result = result.to_dict()
