@@ -6,6 +6,7 @@ rows equals a full load of the new file."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from dulieumo.catalog import load_catalog
 from dulieumo.config import PortalTarget
+from dulieumo.errors import PortalError
 from portal.services import pg_connect
 from portal.settings import PortalSettings
 from publish.bulkload import load_release_table
@@ -198,3 +200,74 @@ def test_table_built_from_the_previous_one_equals_a_full_load(world, dataset):
     assert len(before) == diff.removed + diff.changed + diff.unchanged
     kept = [r for r in b["rows"] if r[1] in before]
     assert len(kept) == diff.unchanged and all(before[r[1]] == r[0] for r in kept)
+
+
+def _work_tables() -> list[str]:
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'dulieumo_load'")
+        return [r[0] for r in cur.fetchall()]
+
+
+def _index_names(resource_id: str) -> set[str]:
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (resource_id,))
+        return {r[0] for r in cur.fetchall()}
+
+
+def _ckan_index_name(resource_id: str, columns: list[str]) -> str:
+    """CKAN's name for an index (datastore backend: sha1 of the id and the quoted columns)."""
+    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    return hashlib.sha1((resource_id + quoted).encode()).hexdigest()
+
+
+def test_indexes_are_named_as_ckan_names_them_and_no_work_table_is_left(world):
+    """The indexes built by two sessions carry CKAN's names (so CKAN's own create_indexes
+    finds them and builds nothing twice); the load's work tables are dropped."""
+    client, pkg = world["client"], world["package"]
+    path, schema = world["tables"]["co-so-kham-chua-benh"]
+    schema = json.loads(json.dumps(schema))
+    key = schema["primaryKey"] if isinstance(schema["primaryKey"], list) else [schema["primaryKey"]]
+    other = next(f["name"] for f in schema["fields"] if f["name"] not in key)
+    next(f for f in schema["fields"] if f["name"] == other)["filterable"] = True
+    rid = release_file(client, pkg["id"], path, "ten-chi-muc")
+    rows, how = load_release_table(client, rid, path, schema)
+    assert how == "copy" and rows > 0
+    assert _index_names(rid) == {
+        f"{rid}_pkey",
+        _ckan_index_name(rid, ["_full_text"]),
+        _ckan_index_name(rid, key),
+        _ckan_index_name(rid, [other]),
+    }
+    assert _work_tables() == []
+    # _id follows the file's order whichever session inserted the row
+    ids = [r[0] for r in table_content(rid)["rows"]]
+    assert ids == list(range(1, rows + 1))
+
+
+def test_a_failed_load_leaves_neither_table_nor_work_tables(world):
+    client, pkg = world["client"], world["package"]
+    path, schema = world["tables"]["co-so-kham-chua-benh"]
+    schema = json.loads(json.dumps(schema))
+    text_field = next(
+        f
+        for f in schema["fields"]
+        if f.get("type", "string") == "string"
+        and f["name"]
+        not in (
+            schema["primaryKey"]
+            if isinstance(schema["primaryKey"], list)
+            else [schema["primaryKey"]]
+        )
+    )
+    text_field["type"] = "integer"  # the file's text cannot be cast: PostgreSQL refuses
+    rid = release_file(client, pkg["id"], path, "nap-hong")
+    with pytest.raises(PortalError) as failed:
+        load_release_table(client, rid, path, schema)
+    assert "could not be loaded" in str(failed.value)
+    assert _work_tables() == []
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_tables WHERE tablename = %s", (rid,))
+        assert cur.fetchone()[0] == 0

@@ -2,12 +2,15 @@
 
 Like ckanext-xloader, the file is streamed with PostgreSQL's COPY from where CKAN stored
 the upload, not sent row by row through ``datastore_upsert``. The table itself is created
-by CKAN's ``datastore_create`` (declared types, data dictionary, full-text trigger), then, in
-one DataStore transaction: its indexes are dropped and its trigger disabled, the file is
-copied into a temporary text table, one INSERT … SELECT types the rows and computes
-``_full_text`` in bulk (load_sql.py), the trigger is enabled again and CKAN's own
-``create_indexes`` builds the full-text index, the primary key's unique index and one index
-per filterable field after the load. A failure leaves no table behind.
+by CKAN's ``datastore_create`` (declared types, data dictionary, full-text trigger). Then:
+its secondary indexes are dropped and its trigger disabled, and the file is copied into an
+unlogged work table of text columns (one transaction); INSERT … SELECT statements type the
+rows and compute ``_full_text`` in bulk (load_sql.py), two sessions at once, each taking
+every other row (PostgreSQL runs one INSERT on one CPU); the trigger is enabled again, and
+the full-text index and the b-trees (the primary key's unique index, one per filterable
+field) are built by two sessions at once, named as CKAN names them (load_indexes.py; CKAN's
+``create_indexes`` then finds them in place). A failure at any step deletes the table: no
+half-loaded table is left behind, and the work tables are always dropped.
 
 With ``base_resource_id`` (the previous release's table of the same dataset) the new table
 is that table's rows, minus the keys in ``drop_keys``, plus the rows of ``rows_csv``: a
@@ -32,7 +35,18 @@ import sqlalchemy as sa
 
 from . import params
 from .auth import STAGING_SUFFIX, public_name
-from .load_sql import FIELD_NAME, PG_FORMAT, TYPES, Column, LoadPlan, words
+from .load_indexes import btree_statements, full_text_statements
+from .load_sessions import DEFAULT_SESSIONS, MAX_SESSIONS, run_each, settings
+from .load_sql import (
+    FIELD_NAME,
+    PG_FORMAT,
+    TYPES,
+    WORK_SCHEMA,
+    Column,
+    LoadPlan,
+    words,
+    work_tables,
+)
 
 log = logging.getLogger(__name__)
 
@@ -206,34 +220,87 @@ def _copy(conn: Any, sql: str, stream: Any) -> None:
         cursor.close()
 
 
-def _fill(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource) -> str:
-    """Rows into the new (empty, index-free, trigger-less) table; which way it was done."""
-    conn.execute(sa.text(plan.source_table()))
+def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource) -> None:
+    """The empty table without its secondary indexes and trigger, and the work tables:
+    the file's text rows (a whole load) or the keys to leave out (a table built from a base).
+    Committed, so that the sessions filling the table see them."""
+    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}"))
+    for sql in plan.drop_work_tables():
+        conn.execute(sa.text(sql))
+    _drop_secondary_indexes(conn, plan.table)
+    conn.execute(sa.text(f'ALTER TABLE "{plan.table}" DISABLE TRIGGER zfulltext'))
     base = checked["base"]
     if base is None:
+        conn.execute(sa.text(plan.source_table()))
         with open(_file_path(res), "rb") as stream:
             header = _header(stream)
             _check_header(header, plan.columns, f"the file of resource {res.id}")
             _copy(conn, plan.copy(header), stream)
-        conn.execute(sa.text(plan.insert_from_source()))
-        return "copy"
+        return
     _check_base(conn, base, plan)
     key = checked["primary_key"]
     conn.execute(sa.text(plan.drop_table(key)))
     if checked["drop"]:
         arrays = {f"k{i}": [k[i] for k in checked["drop"]] for i in range(len(key))}
         conn.execute(sa.text(plan.fill_drop(key)), arrays)
-    conn.execute(sa.text("ANALYZE dulieumo_load_drop"))
-    conn.execute(sa.text(plan.keep_from_base(base, key)))
-    conn.execute(sa.text(plan.reset_sequence()))  # new rows' _ids come after the kept ones
-    rows = checked["rows_csv"]
-    if rows.strip():
-        changed = io.BytesIO(rows.encode("utf-8"))
-        header = _header(changed)
-        _check_header(header, plan.columns, "rows_csv")
-        _copy(conn, plan.copy(header), changed)
-        conn.execute(sa.text(plan.insert_changed(base, key)))
-    return "delta"
+    conn.execute(sa.text(f"ANALYZE {plan.drop}"))
+
+
+def _fill(engine: Any, checked: dict[str, Any], plan: LoadPlan, sessions: int) -> str:
+    """Rows into the prepared table, by ``sessions`` sessions at once; which way."""
+    base, key = checked["base"], checked["primary_key"]
+    if base is None:
+        run_each(engine, [[(plan.insert_from_source(i, sessions), {})] for i in range(sessions)])
+    else:
+        run_each(
+            engine, [[(plan.keep_from_base(base, key, i, sessions), {})] for i in range(sessions)]
+        )
+    with engine.begin() as conn:
+        settings(conn)
+        conn.execute(sa.text(plan.reset_sequence()))  # new rows' _ids come after the others
+        rows = checked.get("rows_csv") or ""
+        if base is not None and rows.strip():
+            conn.execute(sa.text(plan.source_table()))
+            changed = io.BytesIO(rows.encode("utf-8"))
+            header = _header(changed)
+            _check_header(header, plan.columns, "rows_csv")
+            _copy(conn, plan.copy(header), changed)
+            conn.execute(sa.text(plan.insert_changed(base, key)))
+        conn.execute(sa.text(f'ALTER TABLE "{plan.table}" ENABLE TRIGGER zfulltext'))
+    return "copy" if base is None else "delta"
+
+
+def _index(engine: Any, checked: dict[str, Any], rid: str) -> None:
+    """The full-text index and the b-trees built at the same time by two sessions; then
+    CKAN's own create_indexes, which finds them all and builds only what would be missing."""
+    from ckanext.datastore.backend.postgres import create_indexes
+
+    fields = [{"id": f["id"], "type": f["type"]} for f in checked["fields"]]
+    run_each(
+        engine,
+        [
+            [(sql, {}) for sql in full_text_statements(rid, fields)],
+            [
+                (sql, {})
+                for sql in btree_statements(rid, checked["primary_key"], checked["indexes"])
+            ],
+        ],
+    )
+    with engine.begin() as conn:
+        settings(conn)
+        create_indexes(
+            {"connection": conn},
+            {"resource_id": rid, "primary_key": checked["primary_key"] or None, "indexes": None},
+        )
+
+
+def _drop_work(engine: Any, plan: LoadPlan) -> None:
+    try:
+        with engine.begin() as conn:
+            for sql in plan.drop_work_tables():
+                conn.execute(sa.text(sql))
+    except sa.exc.DBAPIError:
+        log.warning("dulieumo_datastore_load %s: work tables left behind", plan.table)
 
 
 def _base_resource(checked: dict[str, Any], res: model.Resource) -> None:
@@ -244,6 +311,15 @@ def _base_resource(checked: dict[str, Any], res: model.Resource) -> None:
             "base_resource_id",
             f"must be a release data resource of dataset {public_name(res.package.name)}",
         )
+
+
+def _sessions() -> int:
+    """Sessions filling a table at once (``ckanext.dulieumo.load_sessions``, default 2)."""
+    try:
+        wanted = int(tk.config.get("ckanext.dulieumo.load_sessions") or DEFAULT_SESSIONS)
+    except (TypeError, ValueError):
+        wanted = DEFAULT_SESSIONS
+    return max(1, min(MAX_SESSIONS, wanted))
 
 
 def _delete_table(context: dict[str, Any], rid: str) -> None:
@@ -268,7 +344,7 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
       :param drop_keys: [[key values]] to leave out and :param rows_csv: rows to add (CSV).
     """
     from ckanext.datastore.backend import DatastoreBackend
-    from ckanext.datastore.backend.postgres import create_indexes, get_write_engine
+    from ckanext.datastore.backend.postgres import get_write_engine
 
     checked = _validated(data_dict)
     tk.check_access("dulieumo_datastore_load", context, data_dict)
@@ -291,24 +367,17 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         {"resource_id": rid, "force": True, "fields": checked["fields"], "records": []},
     )
     language = str(tk.config.get("ckan.datastore.default_fts_lang") or "english")
-    plan = LoadPlan(rid, checked["columns"], checked["missing"], language)
+    src, drop = work_tables(rid)
+    plan = LoadPlan(rid, checked["columns"], checked["missing"], language, src, drop)
+    engine = get_write_engine()
     try:
-        with get_write_engine().begin() as conn:
-            conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
-            conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
-            _drop_secondary_indexes(conn, rid)
-            conn.execute(sa.text(f'ALTER TABLE "{rid}" DISABLE TRIGGER zfulltext'))
-            mode = _fill(conn, checked, plan, res)
-            loaded = time.perf_counter()
-            conn.execute(sa.text(f'ALTER TABLE "{rid}" ENABLE TRIGGER zfulltext'))
-            create_indexes(
-                {"connection": conn},
-                {
-                    "resource_id": rid,
-                    "primary_key": checked["primary_key"] or None,
-                    "indexes": checked["indexes"],
-                },
-            )
+        with engine.begin() as conn:
+            settings(conn)
+            _prepare(conn, checked, plan, res)
+        mode = _fill(engine, checked, plan, _sessions())
+        loaded = time.perf_counter()
+        _index(engine, checked, rid)
+        with engine.begin() as conn:
             rows = conn.execute(sa.text(f'SELECT count(*) FROM "{rid}"')).scalar_one()
     except sa.exc.DBAPIError as exc:
         _delete_table(context, rid)
@@ -321,6 +390,8 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
     except Exception:
         _delete_table(context, rid)
         raise
+    finally:
+        _drop_work(engine, plan)
     DatastoreBackend.get_active_backend().calculate_record_count(rid)
     done = time.perf_counter()
     log.info(

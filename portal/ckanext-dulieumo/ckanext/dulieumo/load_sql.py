@@ -1,11 +1,13 @@
 """The SQL of a bulk DataStore load (`dulieumo_datastore_load`), built from checked parameters.
 
-The release's CSV is copied as text into a temporary table; one INSERT … SELECT then casts
-every column to its declared type (the same conversions as the row-by-row upsert: missing
-markers → NULL, the schema's true/false words, date formats) and computes ``_full_text`` in
-bulk with the text-search configuration the portal names. The full-text value is the one
-CKAN's per-row trigger computes: the row's values as JSON text, joined by spaces, nulls left
-out, so search finds the same rows whichever way a table was loaded.
+The release's CSV is copied as text into a work table (unlogged, in the ``dulieumo_load``
+schema the DataStore's read-only user cannot see, numbered in file order); INSERT … SELECT
+statements, each taking every n-th row, then cast every column to its declared type (the
+same conversions as the row-by-row upsert: missing markers → NULL, the schema's true/false
+words, date formats) and compute ``_full_text`` in bulk with the text-search configuration
+the portal names. The full-text value is the one CKAN's per-row trigger computes: the
+row's values as JSON text, joined by spaces, nulls left out, so search finds the same rows
+whichever way a table was loaded.
 
 Needs no CKAN import: tests check the SQL on PostgreSQL directly.
 """
@@ -55,30 +57,44 @@ class Column:
     format: str | None = None  # a PostgreSQL to_date / to_timestamp pattern
 
 
+#: the schema of a load's work tables: not granted to the DataStore's read-only user
+WORK_SCHEMA = "dulieumo_load"
+
+
+def work_tables(resource_id: str) -> tuple[str, str]:
+    """(source, dropped keys): the qualified names of one load's work tables."""
+    tag = resource_id.replace("-", "")[:40]
+    return f"{WORK_SCHEMA}.{quote('src_' + tag)}", f"{WORK_SCHEMA}.{quote('drop_' + tag)}"
+
+
 @dataclass
 class LoadPlan:
     table: str
     columns: list[Column]
     missing: list[str]
     language: str
+    src: str = f"{WORK_SCHEMA}.src"
+    drop: str = f"{WORK_SCHEMA}.drop"
 
     @property
     def names(self) -> str:
         return ", ".join(quote(c.name) for c in self.columns)
 
     def source_table(self) -> str:
-        """A temporary table of text columns, dropped at the end of the transaction."""
+        """The work table of text columns, ``_n`` numbering its rows in file order."""
         cols = ", ".join(f"{quote(c.name)} text" for c in self.columns)
-        return f"CREATE TEMP TABLE dulieumo_load_src ({cols}) ON COMMIT DROP"
+        return f"CREATE UNLOGGED TABLE {self.src} (_n bigint GENERATED ALWAYS AS IDENTITY, {cols})"
 
     def copy(self, header: list[str]) -> str:
         """COPY of the file as it is: its header must name exactly the declared fields."""
         cols = ", ".join(quote(h) for h in header)
-        every = ", ".join(quote(h) for h in header)
         return (
-            f"COPY dulieumo_load_src ({cols}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, "
-            f"ENCODING 'UTF8', FORCE_NOT_NULL ({every}))"
+            f"COPY {self.src} ({cols}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, "
+            f"ENCODING 'UTF8', FORCE_NOT_NULL ({cols}))"
         )
+
+    def drop_work_tables(self) -> list[str]:
+        return [f"DROP TABLE IF EXISTS {self.src}", f"DROP TABLE IF EXISTS {self.drop}"]
 
     def _missing(self, col: str) -> str:
         if not self.missing:
@@ -122,31 +138,39 @@ class LoadPlan:
         joined = ", ".join(parts)
         return f"to_tsvector({literal(self.language)}::regconfig, concat_ws(' ', {joined}))"
 
-    def insert_from_source(self) -> str:
-        """Every source row, typed, with its full-text value, in file order (a sequential
-        scan of a temporary table just filled by COPY returns its rows in that order)."""
+    def _typed_source(self, where: str = "") -> str:
         casts = ", ".join(f"{self.cast(c)} AS {quote(c.name)}" for c in self.columns)
+        return f"(SELECT _n, {casts} FROM {self.src}{where}) s"
+
+    def _source_values(self) -> str:
+        return ", ".join(f"s.{quote(c.name)}" for c in self.columns)
+
+    def insert_from_source(self, part: int = 0, parts: int = 1) -> str:
+        """The source rows numbered ``part`` modulo ``parts``, typed, with their full-text
+        value; a row's ``_id`` is its number in the file."""
+        where = f" WHERE _n % {int(parts)} = {int(part)}" if parts > 1 else ""
         return (
-            f"INSERT INTO {quote(self.table)} ({self.names}, _full_text) "
-            f"SELECT s.*, {self.full_text('s')} FROM "
-            f"(SELECT {casts} FROM dulieumo_load_src) s"
+            f"INSERT INTO {quote(self.table)} (_id, {self.names}, _full_text) "
+            f"SELECT s._n, {self._source_values()}, {self.full_text('s')} "
+            f"FROM {self._typed_source(where)}"
         )
 
-    def keep_from_base(self, base: str, key: list[str]) -> str:
-        """The previous table's rows whose key is not dropped, with their own _id and
-        full-text value (nothing recomputed)."""
+    def keep_from_base(self, base: str, key: list[str], part: int = 0, parts: int = 1) -> str:
+        """The previous table's rows whose key is not dropped (those whose ``_id`` is
+        ``part`` modulo ``parts``), with their own _id and full-text value."""
         match = " AND ".join(f"d.{quote(k)} = b.{quote(k)}" for k in key)
+        share = f"b._id % {int(parts)} = {int(part)} AND " if parts > 1 else ""
         return (
             f"INSERT INTO {quote(self.table)} (_id, {self.names}, _full_text) "
             f"SELECT b._id, {', '.join('b.' + quote(c.name) for c in self.columns)}, "
-            f"b._full_text FROM {quote(base)} b WHERE NOT EXISTS "
-            f"(SELECT 1 FROM dulieumo_load_drop d WHERE {match})"
+            f"b._full_text FROM {quote(base)} b WHERE {share}NOT EXISTS "
+            f"(SELECT 1 FROM {self.drop} d WHERE {match})"
         )
 
     def drop_table(self, key: list[str]) -> str:
         by_name = {c.name: c for c in self.columns}
         cols = ", ".join(f"{quote(k)} {by_name[k].type}" for k in key)
-        return f"CREATE TEMP TABLE dulieumo_load_drop ({cols}) ON COMMIT DROP"
+        return f"CREATE UNLOGGED TABLE {self.drop} ({cols})"
 
     def fill_drop(self, key: list[str]) -> str:
         """The dropped keys, typed like the table (given as one text array per key field)."""
@@ -155,20 +179,18 @@ class LoadPlan:
         casts = ", ".join(self.cast(by_name[k], "u.") for k in key)
         names = ", ".join(quote(k) for k in key)
         return (
-            f"INSERT INTO dulieumo_load_drop ({names}) SELECT {casts} "
-            f"FROM unnest({arrays}) AS u({names})"
+            f"INSERT INTO {self.drop} ({names}) SELECT {casts} FROM unnest({arrays}) AS u({names})"
         )
 
     def insert_changed(self, base: str, key: list[str]) -> str:
         """The changed and added rows; a changed row keeps the _id it had."""
-        casts = ", ".join(f"{self.cast(c)} AS {quote(c.name)}" for c in self.columns)
         match = " AND ".join(f"b.{quote(k)} = s.{quote(k)}" for k in key)
         seq = f"pg_get_serial_sequence({literal(quote(self.table))}, '_id')"
         return (
             f"INSERT INTO {quote(self.table)} (_id, {self.names}, _full_text) "
             f"SELECT coalesce((SELECT b._id FROM {quote(base)} b WHERE {match}), "
-            f"nextval({seq})), s.*, {self.full_text('s')} FROM "
-            f"(SELECT {casts} FROM dulieumo_load_src) s"
+            f"nextval({seq})), {self._source_values()}, {self.full_text('s')} "
+            f"FROM {self._typed_source()} ORDER BY s._n"
         )
 
     def reset_sequence(self) -> str:

@@ -1,0 +1,51 @@
+"""Statements of a bulk load run in several PostgreSQL sessions at once.
+
+PostgreSQL runs one INSERT … SELECT on one CPU (it has no parallel INSERT), and builds one
+index per session; a release table's rows (typed, with their full-text value) are filled by
+several sessions (``ckanext.dulieumo.load_sessions``, default 2), each taking every n-th row
+of the source, and its indexes are
+built by two sessions. Each session commits its own transaction; a failure in any of them
+is raised once all have ended, and the caller drops the half-built table.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import sqlalchemy as sa
+
+#: sessions filling a table at once: more than the database server's CPUs do not help
+DEFAULT_SESSIONS = 2
+MAX_SESSIONS = 8
+
+Statement = tuple[str, dict[str, Any]]
+
+
+def settings(conn: Any) -> None:
+    """A bulk load's session settings (the load runs as long as the file needs)."""
+    conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+
+
+def run_each(engine: Any, batches: list[list[Statement]]) -> None:
+    """Each non-empty batch in its own session and transaction, all at the same time."""
+    batches = [b for b in batches if b]
+    if not batches:
+        return
+
+    def run(batch: list[Statement]) -> None:
+        with engine.begin() as conn:
+            settings(conn)
+            for sql, params in batch:
+                conn.execute(sa.text(sql), params)
+
+    if len(batches) == 1:
+        run(batches[0])
+        return
+    with ThreadPoolExecutor(len(batches), thread_name_prefix="dulieumo-load") as pool:
+        futures = [pool.submit(run, b) for b in batches]
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error
