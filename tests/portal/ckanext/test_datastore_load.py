@@ -271,3 +271,30 @@ def test_a_failed_load_leaves_neither_table_nor_work_tables(world):
     with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_tables WHERE tablename = %s", (rid,))
         assert cur.fetchone()[0] == 0
+
+
+def test_work_tables_of_a_killed_load_are_swept_those_of_a_running_one_kept(world):
+    """A portal worker killed mid-load leaves its work tables; the next load drops them,
+    unless their load still runs (its session holds the load's advisory lock)."""
+    client, pkg = world["client"], world["package"]
+    path, schema = world["tables"]["co-so-giao-duc"]
+    settings = PortalSettings()
+    dead, alive = "0" * 32, "1" * 32
+    running = pg_connect(settings, settings.datastore_db)
+    try:
+        running.autocommit = True
+        with running.cursor() as cur:
+            cur.execute("CREATE SCHEMA IF NOT EXISTS dulieumo_load")
+            for tag in (dead, alive):
+                cur.execute(f"CREATE UNLOGGED TABLE dulieumo_load.src_{tag} (a text)")
+                cur.execute(f"CREATE UNLOGGED TABLE dulieumo_load.drop_{tag} (a text)")
+            cur.execute("SELECT pg_advisory_lock(hashtext(%s))", (alive,))
+        assert len(_work_tables()) == 4
+        rid = release_file(client, pkg["id"], path, "don-dep")
+        assert load_release_table(client, rid, path, schema)[1] == "copy"
+        assert sorted(_work_tables()) == [f"drop_{alive}", f"src_{alive}"]
+    finally:
+        running.close()  # the running load's session ends: its lock with it
+    rid = release_file(client, pkg["id"], path, "don-dep-2")
+    assert load_release_table(client, rid, path, schema)[1] == "copy"
+    assert _work_tables() == []

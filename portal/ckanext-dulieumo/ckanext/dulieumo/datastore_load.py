@@ -36,7 +36,14 @@ import sqlalchemy as sa
 from . import params
 from .auth import STAGING_SUFFIX, public_name
 from .load_indexes import btree_statements, full_text_statements
-from .load_sessions import DEFAULT_SESSIONS, MAX_SESSIONS, run_each, settings
+from .load_sessions import (
+    DEFAULT_SESSIONS,
+    MAX_SESSIONS,
+    holding,
+    run_each,
+    settings,
+    stale_tags,
+)
 from .load_sql import (
     FIELD_NAME,
     PG_FORMAT,
@@ -44,8 +51,10 @@ from .load_sql import (
     WORK_SCHEMA,
     Column,
     LoadPlan,
+    tag_of,
     words,
     work_tables,
+    work_tag,
 )
 
 log = logging.getLogger(__name__)
@@ -224,7 +233,6 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
     """The empty table without its secondary indexes and trigger, and the work tables:
     the file's text rows (a whole load) or the keys to leave out (a table built from a base).
     Committed, so that the sessions filling the table see them."""
-    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}"))
     for sql in plan.drop_work_tables():
         conn.execute(sa.text(sql))
     _drop_secondary_indexes(conn, plan.table)
@@ -292,6 +300,24 @@ def _index(engine: Any, checked: dict[str, Any], rid: str) -> None:
             {"connection": conn},
             {"resource_id": rid, "primary_key": checked["primary_key"] or None, "indexes": None},
         )
+
+
+def _sweep(engine: Any, holder: Any) -> None:
+    """Drop the work tables of loads that no longer run (a portal worker killed mid-load)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}"))
+    except sa.exc.IntegrityError:
+        pass  # another load created it at the same moment
+    with engine.begin() as conn:
+        names = conn.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": WORK_SCHEMA}
+        ).scalars()
+        tags = {t for t in (tag_of(n) for n in names) if t}
+    for tag in stale_tags(holder, tags):
+        with engine.begin() as conn:
+            for table in work_tables(tag):
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
 
 
 def _drop_work(engine: Any, plan: LoadPlan) -> None:
@@ -367,18 +393,20 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
         {"resource_id": rid, "force": True, "fields": checked["fields"], "records": []},
     )
     language = str(tk.config.get("ckan.datastore.default_fts_lang") or "english")
-    src, drop = work_tables(rid)
-    plan = LoadPlan(rid, checked["columns"], checked["missing"], language, src, drop)
+    tag = work_tag(rid)
+    plan = LoadPlan(rid, checked["columns"], checked["missing"], language, *work_tables(tag))
     engine = get_write_engine()
     try:
-        with engine.begin() as conn:
-            settings(conn)
-            _prepare(conn, checked, plan, res)
-        mode = _fill(engine, checked, plan, _sessions())
-        loaded = time.perf_counter()
-        _index(engine, checked, rid)
-        with engine.begin() as conn:
-            rows = conn.execute(sa.text(f'SELECT count(*) FROM "{rid}"')).scalar_one()
+        with holding(engine, tag) as holder:
+            _sweep(engine, holder)
+            with engine.begin() as conn:
+                settings(conn)
+                _prepare(conn, checked, plan, res)
+            mode = _fill(engine, checked, plan, _sessions())
+            loaded = time.perf_counter()
+            _index(engine, checked, rid)
+            with engine.begin() as conn:
+                rows = conn.execute(sa.text(f'SELECT count(*) FROM "{rid}"')).scalar_one()
     except sa.exc.DBAPIError as exc:
         _delete_table(context, rid)
         first = str(getattr(exc, "orig", exc)).strip().splitlines()

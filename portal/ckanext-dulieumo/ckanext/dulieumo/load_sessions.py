@@ -10,7 +10,9 @@ is raised once all have ended, and the caller drops the half-built table.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,3 +51,30 @@ def run_each(engine: Any, batches: list[list[Statement]]) -> None:
         error = future.exception()
         if error is not None:
             raise error
+
+
+@contextmanager
+def holding(engine: Any, tag: str) -> Iterator[Any]:
+    """A session holding the advisory lock of one load (``tag``) while the load runs: a
+    load of the same table waits for it, and a load's work tables are known to be stale
+    when nobody holds their lock (the worker that made them was killed)."""
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(hashtext(:t))"), {"t": tag})
+        holder.commit()
+        try:
+            yield holder
+        finally:
+            holder.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:t))"), {"t": tag})
+            holder.commit()
+
+
+def stale_tags(holder: Any, tags: set[str]) -> list[str]:
+    """The tags among ``tags`` whose load no session holds (locked and released here)."""
+    stale = []
+    for tag in sorted(tags):
+        free = holder.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:t))"), {"t": tag})
+        if free.scalar_one():
+            holder.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:t))"), {"t": tag})
+            stale.append(tag)
+    holder.commit()
+    return stale

@@ -61,10 +61,24 @@ class Column:
 WORK_SCHEMA = "dulieumo_load"
 
 
-def work_tables(resource_id: str) -> tuple[str, str]:
-    """(source, dropped keys): the qualified names of one load's work tables."""
-    tag = resource_id.replace("-", "")[:40]
-    return f"{WORK_SCHEMA}.{quote('src_' + tag)}", f"{WORK_SCHEMA}.{quote('drop_' + tag)}"
+WORK_KINDS = ("src", "drop")
+
+
+def work_tag(resource_id: str) -> str:
+    """The tag naming one load's work tables and its advisory lock."""
+    return resource_id.replace("-", "")[:40]
+
+
+def work_tables(tag: str) -> tuple[str, str]:
+    """(source, dropped keys): the qualified names of the work tables of load ``tag``."""
+    src, drop = (f"{WORK_SCHEMA}.{quote(kind + '_' + tag)}" for kind in WORK_KINDS)
+    return src, drop
+
+
+def tag_of(table: str) -> str | None:
+    """The load tag of a work table's name (None for another table)."""
+    kind, _, tag = table.partition("_")
+    return tag if kind in WORK_KINDS and tag else None
 
 
 @dataclass
