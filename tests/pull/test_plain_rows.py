@@ -18,6 +18,7 @@ from pull.output import _EDGE, _INNER
 from pull.plainrows import SEP, PlainRows
 from pull.totals import LABEL_CHARS, LABEL_WORDS, PREFIX, WHOLE, TotalRows, total_label
 from tests.pull.helpers import make_spec, read_csv
+from tests.support import agency_files as af
 
 CHARS = [chr(c) for c in range(sys.maxunicode + 1)]
 
@@ -187,3 +188,64 @@ def test_typed_and_ragged_rows_take_the_per_cell_path() -> None:
     assert total_label(["Tổng công ty", "b", "d"]) is None
     last = PlainRows(3, set(), [], TotalRows(last_data_row=9))
     assert last.unchanged(["a", "b", "c"], 9) and not last.unchanged(["a", "b", "c"], 10)
+
+
+COLUMNS6 = {
+    "Mã cơ sở": "ma",
+    "Tên cơ sở": "ten",
+    "Loại hình": "loai",
+    "Số giường": "so",
+    "Kinh phí (triệu đồng)": "kinh_phi",
+    "Ngày cấp phép": "ngay",
+}
+FIELDS6 = [
+    {"name": "ma", "type": "string"},
+    {"name": "ten", "type": "string"},
+    {"name": "loai", "type": "string"},
+    {"name": "so", "type": "integer"},
+    {"name": "kinh_phi", "type": "number"},
+    {"name": "ngay", "type": "date"},
+]
+
+
+def _agency(root: Path, kind: str) -> tuple[str, dict[str, Any]]:
+    if kind in ("vi", "en"):
+        af.conventions_csv(root / "f.csv", style=kind)
+        return "f.csv", {"delimiter": ";" if kind == "vi" else ","}
+    if kind == "totals":
+        af.total_rows_csv(root / "f.csv")
+        return "f.csv", {"delimiter": ";", "check_totals": ["so"]}
+    if kind == "nbsp":
+        af.nbsp_codes_csv(root / "f.csv")
+        return "f.csv", {"delimiter": ";"}
+    if kind == "xlsx":
+        af.report_xlsx(root / "f.xlsx")
+        return "f.xlsx", {"excel": {"header_rows": [5], "skip_rows": ["Tổng cộng"]}}
+    af.legacy_csv(root / "f.csv", kind)
+    return "f.csv", {"delimiter": ";", "encoding": kind}
+
+
+@pytest.mark.parametrize("kind", ["vi", "en", "totals", "nbsp", "xlsx", "vni", "tcvn3"])
+@pytest.mark.parametrize(
+    "conv",
+    [
+        {"columns": COLUMNS6},
+        {"columns": COLUMNS6, "date_format": "%d/%m/%Y", "decimal_char": ",", "group_char": "."},
+        {"columns": COLUMNS6, "null_markers": ["", "-"], "trim_whitespace": False},
+    ],
+)
+def test_the_agency_files_come_out_the_same_with_or_without_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, conv: dict[str, Any]
+) -> None:
+    out = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(PlainRows, "unchanged", lambda *_: False)
+        path, source = _agency(tmp_path, kind)
+        spec = make_spec(
+            tmp_path, {"type": "file", "path": path, **source}, conventions=conv, fields=FIELDS6
+        )
+        table = pull_source(spec, root=tmp_path, workdir=tmp_path / str(fast))
+        notes = table.path.with_name(table.path.name + ".notes.json")
+        out.append((table.path.read_bytes(), notes.read_bytes(), table.sha256))
+    assert out[0] == out[1]
