@@ -25,6 +25,7 @@ from dulieumo.errors import DulieumoError, SourceError
 
 from .api import fetch_api
 from .ckan import fetch_ckan
+from .csvrows import CsvRecords
 from .decode import Decoded, normalise, sha256_file
 from .excel import read_xlsx
 from .http import fetch_http, safe_url
@@ -231,11 +232,6 @@ def _totals(tab: TabularSource) -> TotalRows:
     return TotalRows(markers, check, last)
 
 
-def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """(row number as a spreadsheet shows it: the header is row 1, cells)."""
-    yield from enumerate(reader, start=2)
-
-
 def _rewrite_csv(
     out: Path,
     delimiter: str,
@@ -247,8 +243,8 @@ def _rewrite_csv(
     import csv
 
     with out.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        labels = next(reader, None)
+        reader = CsvRecords(fh, delimiter)
+        labels = reader.header()
         if labels is None:
             raise SourceError(
                 f"{label}: the file is empty.",
@@ -258,7 +254,7 @@ def _rewrite_csv(
         staged = out.with_name(out.name + ".conv")
         try:
             written = write_table(
-                staged, header, _numbered(reader), fields, conventions, totals=totals
+                staged, header, reader, fields, conventions, totals=totals, source=reader
             )
         except csv.Error as exc:
             raise SourceError(

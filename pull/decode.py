@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,18 +101,39 @@ _VNI_MARK = re.compile("[aeiouyAEIOUYôöÔÖ][ùøûõïâáàåãäêéèúü�
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
+#: UTF-8 bytes with every ASCII byte that is no letter made a space: the words of the text
+#: are the letters of its space-separated tokens (``_WORDS`` never matches a digit, "_" or
+#: ASCII punctuation, and a multi-byte character has no ASCII byte)
+_TOKENS = bytes(b if b >= 0x80 or chr(b).isalpha() else 0x20 for b in range(256))
+#: the lead byte of every character a VNI mark ends with (U+00C0-U+00FF in UTF-8)
+_MARK_BYTE = b"\xc3"
+
+
 def looks_like_vni(text: str) -> str | None:
     """The first word of ``text`` that is VNI text shown as Windows-1252 ("taâm", "Ñoâng"):
-    not Vietnamese as it stands, a Vietnamese syllable once read as VNI."""
+    not Vietnamese as it stands, a Vietnamese syllable once read as VNI.
+
+    Each distinct token is looked at once, in the order of its first occurrence (so the
+    first such word still comes first), and a word's verdict is kept (``_is_vni_word``):
+    agency files repeat the same few hundred words."""
     if _VNI_MARK.search(text) is None:  # fast path
         return None
-    for word in _WORDS.findall(text):
-        if _VNI_MARK.search(word) is None or is_syllable(word):
+    data = text.encode("utf-8", "surrogatepass")
+    for token in dict.fromkeys(data.translate(_TOKENS).split()):
+        if _MARK_BYTE not in token:  # no VNI mark in it
             continue
-        read = from_vni_text(word)
-        if read != word and all(is_syllable(p) for p in _WORDS.findall(read)):
-            return word
+        for word in _WORDS.findall(token.decode("utf-8", "surrogatepass")):
+            if _is_vni_word(word):
+                return word
     return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_vni_word(word: str) -> bool:
+    if _VNI_MARK.search(word) is None or is_syllable(word):
+        return False
+    read = from_vni_text(word)
+    return read != word and all(is_syllable(p) for p in _WORDS.findall(read))
 
 
 def _from_tcvn3_chars(text: str, line: int) -> str:
@@ -161,8 +183,17 @@ def _parts(path: Path, chunk_size: int) -> Iterator[tuple[bytes, bytes]]:
             buf = buf[cut + 1 :]
 
 
-def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: int) -> Decoded:
-    """Write the NFC, LF, UTF-8 text of ``raw`` into ``out`` (atomically)."""
+def _convert(
+    raw: Path,
+    out: Path,
+    codec: str,
+    *,
+    check_utf8: bool,
+    chunk_size: int,
+    scan: _Scan | None = None,
+) -> Decoded:
+    """Write the NFC, LF, UTF-8 text of ``raw`` into ``out`` (atomically); ``scan`` looks at
+    the text written, part by part (each part whole lines)."""
     raw_hash, out_hash = hashlib.sha256(), hashlib.sha256()
     size = 0
     line = 1  # line number of the first byte of the current part
@@ -213,6 +244,8 @@ def _convert(raw: Path, out: Path, codec: str, *, check_utf8: bool, chunk_size: 
                 if "\r" in text:
                     text = text.replace("\r\n", "\n").replace("\r", "\n")
                 text = unicodedata.normalize("NFC", text)  # returns NFC input unchanged, fast
+                if scan is not None:
+                    scan(text)
                 data = text.encode("utf-8")
                 dst.write(data)
                 out_hash.update(data)
@@ -272,14 +305,39 @@ def find_tcvn3(
 ) -> tuple[int, str, str] | None:
     """(row, column, word) of the first cell of a normalised CSV holding TCVN3 letters
     (or, with ``looks=looks_like_vni``, VNI letters) shown as Windows-1252 characters."""
+    scan = _Scan((looks,))
     with path.open(encoding="utf-8", newline="") as fh:
         tail = ""
-        while chunk := fh.read(CHUNK):
-            if looks(tail + chunk) is not None:
-                break
+        while not all(scan.seen) and (chunk := fh.read(CHUNK)):
+            scan(tail + chunk)
             tail = chunk[-64:]
-        else:
-            return None
+    return scan.cells(path, delimiter)[0]
+
+
+class _Scan:
+    """Which of ``looks`` find legacy letters shown as Windows-1252 characters in a text
+    read part by part (whole lines, or parts overlapping by more than a word); then the
+    first cell holding them, for each that did."""
+
+    def __init__(self, looks: Sequence[Callable[[str], str | None]]) -> None:
+        self.looks = looks
+        self.seen = [False] * len(looks)
+
+    def __call__(self, text: str) -> None:
+        for k, look in enumerate(self.looks):
+            if not self.seen[k] and look(text) is not None:
+                self.seen[k] = True
+
+    def cells(self, path: Path, delimiter: str) -> list[tuple[int, str, str] | None]:
+        return [
+            _first_cell(path, delimiter, look) if seen else None
+            for look, seen in zip(self.looks, self.seen, strict=True)
+        ]
+
+
+def _first_cell(
+    path: Path, delimiter: str, looks: Callable[[str], str | None]
+) -> tuple[int, str, str] | None:
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         header: list[str] = []
@@ -434,13 +492,22 @@ def normalise(
             name = choose_legacy(raw, label)
         codec = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258"}.get(name, name)
         try:
-            result = _convert(
-                raw, out, codec, check_utf8=declared == "windows-1258", chunk_size=chunk_size
+            scan = (
+                _Scan((looks_like_tcvn3, looks_like_vni))
+                if name in ("utf-8", "utf-8-sig", "windows-1258")
+                else None
             )
-            if name in ("utf-8", "utf-8-sig", "windows-1258"):
+            result = _convert(
+                raw,
+                out,
+                codec,
+                check_utf8=declared == "windows-1258",
+                chunk_size=chunk_size,
+                scan=scan,
+            )
+            if scan is not None:
                 read_as = "UTF-8" if name != "windows-1258" else "Windows-1258"
-                hit = find_tcvn3(out, delimiter)
-                vni = find_tcvn3(out, delimiter, looks_like_vni)
+                hit, vni = scan.cells(out, delimiter)
                 if hit is not None and vni is not None and _reads_better_as_vni(out):
                     hit = None
                 if hit is not None and declared == "auto" and name == "windows-1258":

@@ -34,13 +34,17 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dulieumo.catalog.sources import Conventions, header_key
 from dulieumo.errors import SourceError
 from dulieumo.tables import RowRuns, SourceNotes
 
+from .plainrows import PlainRows
 from .totals import TotalRows
+
+if TYPE_CHECKING:
+    from .csvrows import CsvRecords
 
 Cell = Any
 Convert = Callable[[Cell], str]
@@ -179,47 +183,64 @@ def _number_pattern(decimal_char: str, group_char: str) -> re.Pattern[str]:
     return re.compile(rf"^[+-]?{whole}(?:{d}\d+)?$")
 
 
+def text_rule(f: Field | None, conventions: Conventions | None) -> Callable[[str], str] | None:
+    """The convention that rewrites a text cell of field ``f`` (a declared boolean value, a
+    ``date_format`` date, a ``1.234,5`` number); None when text passes as it is."""
+    if conventions is None or f is None:
+        return None
+    c, ftype, d = conventions, f.type, f.descriptor
+    if ftype == "boolean" and (c.true_values or c.false_values):
+        yes = str((d.get("trueValues") or ["true"])[0])
+        no = str((d.get("falseValues") or ["false"])[0])
+        truth = {header_key(v).casefold(): yes for v in c.true_values} | {
+            header_key(v).casefold(): no for v in c.false_values
+        }
+
+        def booleans(s: str) -> str:
+            return truth.get(header_key(s).casefold(), s)
+
+        return booleans
+    if ftype == "date" and c.date_format and d.get("format", "default") == "default":
+        fmt = c.date_format
+
+        def dates(s: str) -> str:
+            try:
+                return dt.datetime.strptime(s.strip(), fmt).date().isoformat()
+            except ValueError:
+                return s
+
+        return dates
+    if (
+        ftype in ("number", "integer")
+        and (c.decimal_char != "." or c.group_char)
+        and not any(k in d for k in ("decimalChar", "groupChar", "bareNumber"))
+    ):
+        pattern = _number_pattern(c.decimal_char, c.group_char)
+        dec, grp = c.decimal_char, c.group_char
+
+        def numbers(s: str) -> str:
+            stripped = s.strip()
+            if not pattern.match(stripped):
+                return s
+            if ftype == "integer" and dec in stripped:
+                return s  # 1,5 is no integer: left for validation to report
+            return (stripped.replace(grp, "") if grp else stripped).replace(dec, ".")
+
+        return numbers
+    return None
+
+
+def null_markers(conventions: Conventions | None) -> set[str]:
+    """The null markers as cells are compared with them (``header_key``)."""
+    return {header_key(m) for m in conventions.null_markers} if conventions else set()
+
+
 def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
     """The function turning one cell of field ``f`` into its normalised text."""
     ftype = f.type if f else "string"
-    d = f.descriptor if f else {}
-    markers = {header_key(m) for m in conventions.null_markers} if conventions else set()
-    text_rule: Callable[[str], str] = lambda s: s  # noqa: E731
-    if conventions is not None and f is not None:
-        c = conventions
-        if ftype == "boolean" and (c.true_values or c.false_values):
-            yes = str((d.get("trueValues") or ["true"])[0])
-            no = str((d.get("falseValues") or ["false"])[0])
-            truth = {header_key(v).casefold(): yes for v in c.true_values} | {
-                header_key(v).casefold(): no for v in c.false_values
-            }
-
-            def text_rule(s: str) -> str:
-                return truth.get(header_key(s).casefold(), s)
-        elif ftype == "date" and c.date_format and d.get("format", "default") == "default":
-            fmt = c.date_format
-
-            def text_rule(s: str) -> str:
-                try:
-                    return dt.datetime.strptime(s.strip(), fmt).date().isoformat()
-                except ValueError:
-                    return s
-        elif (
-            ftype in ("number", "integer")
-            and (c.decimal_char != "." or c.group_char)
-            and not any(k in d for k in ("decimalChar", "groupChar", "bareNumber"))
-        ):
-            pattern = _number_pattern(c.decimal_char, c.group_char)
-            dec, grp = c.decimal_char, c.group_char
-
-            def text_rule(s: str) -> str:
-                stripped = s.strip()
-                if not pattern.match(stripped):
-                    return s
-                if ftype == "integer" and dec in stripped:
-                    return s  # 1,5 is no integer: left for validation to report
-                return (stripped.replace(grp, "") if grp else stripped).replace(dec, ".")
-
+    markers = null_markers(conventions)
+    rule = text_rule(f, conventions)
+    apply: Callable[[str], str] = rule or (lambda s: s)
     declared = (
         {header_key(v).casefold() for v in conventions.true_values + conventions.false_values}
         if conventions and ftype == "boolean"
@@ -232,12 +253,12 @@ def cell_converter(f: Field | None, conventions: Conventions | None) -> Convert:
             return typed
         text = unicodedata.normalize("NFC", value)
         if declared and header_key(text).casefold() in declared:
-            return text_rule(text)  # a declared boolean value wins over the null markers
+            return apply(text)  # a declared boolean value wins over the null markers
         if markers and header_key(text) in markers:
             return ""
         if ftype == "date" and (m := _ISO_MIDNIGHT.match(text)):
             return m.group(1)  # a DataStore timestamp for a date field
-        return text_rule(text)
+        return apply(text)
 
     return convert
 
@@ -268,15 +289,44 @@ def trims(conventions: Conventions | None) -> bool:
 
 
 class _HashingFile:
+    """Text written to a binary file as UTF-8, its sha256 and size kept.
+
+    ``write`` writes at once (so a cell that cannot be encoded, a lone surrogate from JSON,
+    fails on its own row); ``later`` batches text known to encode (rows of printable cells,
+    ``PlainRows``), written before anything else is."""
+
+    BATCH = 512
+
     def __init__(self, fh: Any) -> None:
         self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
+        self.pending: list[str] = []
 
-    def write(self, text: str) -> int:
-        data = text.encode("utf-8")
+    def _put(self, data: bytes) -> None:
         self.digest.update(data)
         self.size += len(data)
         self.fh.write(data)
+
+    def write(self, text: str) -> int:
+        self.flush()
+        self._put(text.encode("utf-8"))
         return len(text)
+
+    def later(self, text: str) -> int:
+        self.pending.append(text)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            data = "".join(self.pending).encode("utf-8")
+            self.pending.clear()
+            self._put(data)
+
+
+@dataclass(frozen=True)
+class _Later:
+    write: Callable[[str], int]
 
 
 def write_table(
@@ -288,19 +338,28 @@ def write_table(
     *,
     totals: TotalRows | None = None,
     sheet: str | None = None,
+    source: CsvRecords | None = None,
 ) -> Written:
     """Write ``rows`` (cells in the agency's column order) as the normalised CSV.
 
     With ``totals`` the rows are ``(source row number, cells)``: total rows are left out and
-    the notes say where each written row sits in the agency's file."""
+    the notes say where each written row sits in the agency's file.
+
+    A row that ``PlainRows`` finds already normalised is written as it is (only the cells
+    under a text convention converted); any other row goes through every cell's converter,
+    ``tidy`` and the total-row test. With ``source`` (the CSV ``rows`` come from), such a row
+    is written as its line when ``source.verbatim`` has it."""
     by_name = {f.name: f for f in fields}
+    types = [by_name[n].type if n in by_name else "string" for n in header.names]
     converters = [cell_converter(by_name.get(n), conventions) for n in header.names]
     plan = list(zip(header.keep, converters, strict=True))
-    texts = [
-        j
-        for j, n in enumerate(header.names)
-        if trims(conventions) and (by_name[n].type if n in by_name else "string") == "string"
-    ]
+    texts = [j for j, t in enumerate(types) if trims(conventions) and t == "string"]
+    rules = [text_rule(by_name.get(n), conventions) for n in header.names]
+    ruled = [(j, i, conv) for j, (i, conv) in enumerate(plan) if rules[j] is not None]
+    dates = [i for j, i in enumerate(header.keep) if types[j] == "date" and rules[j] is None]
+    plain = PlainRows(header.width, null_markers(conventions), dates, totals)
+    keep = header.keep
+    as_is = keep == list(range(header.width)) and not ruled  # a plain row is written as it is
     trimmed: dict[str, int] = {}
     runs = RowRuns()
     tmp = out.with_name(out.name + ".part")
@@ -309,36 +368,41 @@ def write_table(
         with tmp.open("wb") as fh:
             sink = _HashingFile(fh)
             writer = csv.writer(sink, lineterminator="\n")
+            batched = csv.writer(_Later(sink.later), lineterminator="\n")
             writer.writerow(header.names)
             for item in rows:
                 if totals is not None:
                     number, row = item
-                    if totals.skip(number, row):
+                else:
+                    number, row = 0, item
+                joined = source.joined if source is not None else None
+                if plain.unchanged(row, number, joined):
+                    if as_is:
+                        cells = row
+                        line = source.verbatim if source is not None else None
+                        if line is not None:
+                            sink.later(line)
+                        else:
+                            batched.writerow(cells)
+                    else:
+                        cells = [row[i] for i in keep]
+                        for j, i, conv in ruled:
+                            cells[j] = conv(row[i])
+                        batched.writerow(cells)
+                else:
+                    if totals is not None and totals.skip(number, row):
                         if totals.found and totals.found[-1]["row"] == number:
                             values = [conv(row[i]) for i, conv in plan if i < len(row)]
                             totals.add_total(number, dict(zip(header.names, values, strict=False)))
                         continue
-                else:
-                    row = item
-                width = len(row)
-                cells = [conv(row[i]) for i, conv in plan if i < width]
-                for j in texts:
-                    if j < len(cells) and cells[j]:
-                        clean = tidy(cells[j])
-                        if clean != cells[j]:
-                            cells[j] = clean
-                            trimmed[header.names[j]] = trimmed.get(header.names[j], 0) + 1
-                if width > header.width:  # ragged row: keep the extra cells for validation
-                    cells += [
-                        _typed(v, "string") or unicodedata.normalize("NFC", v)
-                        for v in row[header.width :]
-                    ]
-                writer.writerow(cells)
+                    cells = _converted(row, plan, texts, header, trimmed)
+                    writer.writerow(cells)
                 count += 1
                 if totals is not None:
                     runs.add(count + 1, number)
                     if totals.check:
                         totals.add_data(dict(zip(header.names, cells, strict=False)))
+            sink.flush()
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -350,3 +414,26 @@ def write_table(
         trimmed=trimmed,
     )
     return Written(sink.digest.hexdigest(), sink.size, count, notes)
+
+
+def _converted(
+    row: Sequence[Cell],
+    plan: list[tuple[int, Convert]],
+    texts: list[int],
+    header: Header,
+    trimmed: dict[str, int],
+) -> list[str]:
+    """The row's cells through their converters and ``tidy`` (counted in ``trimmed``)."""
+    width = len(row)
+    cells = [conv(row[i]) for i, conv in plan if i < width]
+    for j in texts:
+        if j < len(cells) and cells[j]:
+            clean = tidy(cells[j])
+            if clean != cells[j]:
+                cells[j] = clean
+                trimmed[header.names[j]] = trimmed.get(header.names[j], 0) + 1
+    if width > header.width:  # ragged row: keep the extra cells for validation
+        cells += [
+            _typed(v, "string") or unicodedata.normalize("NFC", v) for v in row[header.width :]
+        ]
+    return cells

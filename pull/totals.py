@@ -24,6 +24,10 @@ from typing import Any
 
 WHOLE = ("tổng cộng", "tổng số", "cộng", "tổng", "tổng chung", "cộng chung")
 PREFIX = re.compile(r"^(tổng cộng|tổng số)[\s:(]|^cộng\s*[:(]")
+#: every label of ``WHOLE`` and ``PREFIX`` holds one of these (casefolded) ...
+LABEL_WORDS = ("tổng", "cộng")
+#: ... so a text with none of the characters whose casefold holds "ổ" or "ộ" holds no label
+LABEL_CHARS = "ổỔộỘ"
 _TRIM = " \t\u00a0:.-–"
 
 
@@ -51,6 +55,11 @@ def _declared(cells: Sequence[Any], markers: Sequence[str]) -> str | None:
             if any(key == m or key.startswith(m + " ") for m in wanted):
                 return " ".join(cell.split())
     return None
+
+
+def marker_keys(totals: TotalRows) -> tuple[str, ...]:
+    """The declared markers as a cell's key is compared with them."""
+    return tuple(_key(m) for m in totals.markers)
 
 
 @dataclass

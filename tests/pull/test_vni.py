@@ -7,6 +7,8 @@ UTF-8 file (a VNI-font sheet saved as "CSV UTF-8") is caught after decoding."""
 
 from __future__ import annotations
 
+import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import pull.vni  # noqa: F401  (registers the codec)
 from dulieumo.errors import SourceError
 from pull import normalise, pull_source
 from pull.decode import choose_legacy, legacy_scores, looks_like_vni
+from pull.vietnamese import is_syllable
+from pull.vni import from_vni_text, to_vni_text
 from tests.pull.helpers import make_spec, read_csv
 from tests.support.agency_files import FACILITIES, HEADERS, legacy_csv
 
@@ -131,3 +135,66 @@ def test_a_vni_file_declared_tcvn3_stops_instead_of_publishing_garbled_text(
     assert "`encoding: tcvn3`" in str(info.value) and "VNI" in str(info.value)
     assert "`encoding: vni`" in (info.value.hint or "")
     assert not (tmp_path / "out.csv").exists()
+
+
+MARK = re.compile("[aeiouyAEIOUYôöÔÖ][ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]|[ñÑæÆ]")
+WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _looks_like_vni_word_by_word(text: str) -> str | None:
+    """The scan as it was before issue 17 (every word in turn): the reference."""
+    if MARK.search(text) is None:
+        return None
+    for word in WORDS.findall(text):
+        if MARK.search(word) is None or is_syllable(word):
+            continue
+        read = from_vni_text(word)
+        if read != word and all(is_syllable(p) for p in WORDS.findall(read)):
+            return word
+    return None
+
+
+def test_the_token_scan_finds_the_same_first_word_as_the_word_by_word_scan() -> None:
+    rnd = random.Random(17)
+    words = [
+        *["Trung", "tâm", "Y", "tế", "Hạ", "Long", "Hoàng", "khoá", "xuân", "Thuê", "Café"],
+        *["naïve", "Muñoz", "Ñoâng"],
+        *to_vni_text("Trung tâm Y tế huyện Đông Triều người").split(),
+        "taâm",
+        "Haï",
+        "µg",
+        "Qu¶ng",
+        "x1y",
+        "a_b",
+        "ĐôngTriều",
+        "oà",
+        "N°",
+        "–",
+        "\u00a0",
+    ]
+    seps = [" ", ",", ";", "\n", '"', "1", "_", ".", "-", "\u00a0", "°", ""]
+    found = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randrange(1, 12)))
+        expected = _looks_like_vni_word_by_word(text)
+        assert looks_like_vni(text) == expected, repr(text)
+        found += expected is not None
+    assert found > 500
+
+
+@pytest.mark.parametrize("chunk_size", [16, 64, 1 << 20])
+@pytest.mark.parametrize(("word", "legacy"), [("taâm", "VNI"), ("Qu¶ng", "TCVN3")])
+def test_legacy_letters_are_found_in_whichever_part_of_the_file_they_are(
+    tmp_path: Path, chunk_size: int, word: str, legacy: str
+) -> None:
+    # the letters are looked for while the file is decoded, part by part (whole lines)
+    raw = tmp_path / "co-so.csv"
+    for row in (2, 3, 57, 120):
+        lines = ["ma,ten\n"] + [f"CS{i:05d},Trạm y tế xã {i}\n" for i in range(2, 121)]
+        lines[row - 1] = f"CS{row:05d},Trung {word}\n"
+        raw.write_text("".join(lines).rstrip("\n"), encoding="utf-8")
+        with pytest.raises(SourceError) as info:
+            normalise(raw, tmp_path / "out.csv", "auto", "Dataset 'x'", chunk_size=chunk_size)
+        msg = str(info.value)
+        assert legacy in msg and (f"dòng {row}," in msg or f"row {row}," in msg), msg
+        assert not (tmp_path / "out.csv").exists()
