@@ -34,7 +34,7 @@ from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
-from dulieumo.settings import prefect_environment
+from dulieumo.settings import prefect_environment, prefect_variables
 
 from .local_server import reuse_running_server
 
@@ -50,15 +50,15 @@ def _truthy(value: Any) -> bool:
 
 def _profile() -> dict[str, Any] | None:
     """The active Prefect profile's settings as Prefect reads them, or None when unsure."""
-    if os.environ.get("PREFECT_PROFILES_PATH") or any(
-        os.environ.get(v)
-        for v in (
-            "PREFECT_TEST_MODE",
-            "PREFECT_UNIT_TEST_MODE",
-            "PREFECT_TESTING_UNIT_TEST_MODE",
-            "PREFECT_TESTING_TEST_MODE",
-        )
-    ):
+    env = prefect_variables(
+        "PREFECT_PROFILES_PATH",
+        "PREFECT_PROFILE",
+        "PREFECT_TEST_MODE",
+        "PREFECT_UNIT_TEST_MODE",
+        "PREFECT_TESTING_UNIT_TEST_MODE",
+        "PREFECT_TESTING_TEST_MODE",
+    )
+    if any(value for name, value in env.items() if name != "PREFECT_PROFILE"):
         return None
     if Path(".env").exists() or Path("prefect.toml").exists():
         return None
@@ -73,7 +73,7 @@ def _profile() -> dict[str, Any] | None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    active = os.environ.get("PREFECT_PROFILE") or data.get("active")
+    active = env.get("PREFECT_PROFILE") or data.get("active")
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         return None
@@ -91,13 +91,12 @@ def prefect_would_start_one() -> bool:
     profile = _profile()
     if profile is None or profile.get("PREFECT_API_URL"):
         return False
-    enabled: Any = None
-    for name in ("PREFECT_SERVER_EPHEMERAL_ENABLED", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"):
-        if enabled is None:
-            enabled = os.environ.get(name)
-    for name in ("PREFECT_SERVER_EPHEMERAL_ENABLED", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"):
-        if enabled is None:
-            enabled = profile.get(name)
+    names = ("PREFECT_SERVER_EPHEMERAL_ENABLED", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE")
+    env = prefect_variables(*names)
+    enabled: Any = next(
+        (source[n] for source in (env, profile) for n in names if source.get(n) is not None),
+        None,
+    )
     return enabled is not None and _truthy(enabled)
 
 
@@ -207,7 +206,9 @@ class TemporaryServer:
                 "https://www.prefect.io/docs/v3/concepts/server#how-to-guides "
                 "for more information on running a dedicated Prefect server."
             )
-        raw = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+        raw = prefect_variables("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS").get(
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+        )
         try:
             limit = float(raw) if raw else DEFAULT_STARTUP_TIMEOUT_S
         except ValueError:
@@ -258,6 +259,6 @@ def start_early() -> TemporaryServer | None:
     os.environ["PREFECT_API_URL"] = server.api_url
     # no UI URL, as with Prefect's own temporary server (it serves no UI): Prefect would infer
     # one from the API URL and log a "View at" link that leads nowhere
-    if "PREFECT_UI_URL" not in os.environ and not (_profile() or {}).get("PREFECT_UI_URL"):
+    if not prefect_variables("PREFECT_UI_URL") and not (_profile() or {}).get("PREFECT_UI_URL"):
         os.environ["PREFECT_UI_URL"] = ""
     return server
