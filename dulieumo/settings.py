@@ -257,6 +257,12 @@ def settings() -> Settings:
     return _read(_environment())
 
 
+def prefect_variables(*names: str) -> dict[str, str]:
+    """Those of Prefect's own variables (``names``) the environment sets, empty ones too: for
+    deciding, before Prefect is imported, what Prefect would do (flows/temporary_server.py)."""
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 def prefect_environment() -> tuple[str | None, Path]:
     """Prefect's own variables that the pipeline reads before Prefect is imported:
     PREFECT_API_URL (None when unset or empty) and PREFECT_HOME (default ~/.prefect)."""

@@ -22,7 +22,7 @@ from dulieumo.errors import PortalError
 
 from .client import PortalClient
 from .datastore import datastore_fields, load_table
-from .rowdiff import Delta
+from .rowdelta import Delta
 
 ACTION = "dulieumo_datastore_load"
 #: a whole release is loaded in one request: 1,000,000 rows take about a minute

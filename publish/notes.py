@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rowdiff import RowDiff
+from .rowdelta import RowDiff
 from .versioning import SchemaChange
 
 LEVEL_VI = {

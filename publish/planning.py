@@ -20,7 +20,7 @@ from dulieumo.errors import TerminalError
 from .client import PortalClient
 from .metadata import OBSOLETE_EXTRAS, SCHEMA_FIELDS, package_dict
 from .notes import ReleaseNotes
-from .rowdiff import RowDiff, diff_rows
+from .rowdelta import RowDiff
 from .state import ReleaseState
 from .versioning import Level, SchemaChange, bump, compare_schemas
 
@@ -152,6 +152,8 @@ def plan_release(
     version = next_version(state, level)
     prev_csv = state.download(client, latest, "release-data", workdir / "previous.csv")
     pk = schema.get("primaryKey") or []
+    from .rowdiff import diff_rows  # numpy, pandas, pyarrow: only where rows are compared
+
     diff = diff_rows(prev_csv, table.path, [pk] if isinstance(pk, str) else list(pk))
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     notes = ReleaseNotes(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,45 +28,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .rowdelta import Delta, RowDiff
+
+__all__ = ["DELTA_LIMIT", "SAMPLE_LIMIT", "Delta", "RowDiff", "diff_rows", "header"]
+
 SAMPLE_LIMIT = 20
 #: more changed rows than this and the new release's table is loaded from its file
 DELTA_LIMIT = 50_000
 BLOCK_BYTES = 16 << 20
-
-
-@dataclass
-class Delta:
-    """What turns the previous release's table into the new one: the key values of rows to
-    drop (removed or changed) and the rows to add (added or changed), as CSV text values."""
-
-    key: list[str]
-    drop: list[list[str]]
-    rows: list[dict[str, str]]
-
-
-@dataclass
-class RowDiff:
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    keyed_by: list[str] = field(default_factory=list)
-    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    delta: Delta | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "removed": self.removed,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "keyed_by": self.keyed_by,
-            "samples": self.samples,
-        }
 
 
 def header(path: Path) -> list[str]:

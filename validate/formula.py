@@ -21,15 +21,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from .findings import Finding, Report
 from .guard import redact
 from .messages import message
 from .schema import TableSchema
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from dulieumo.tables import PulledTable
 
 TRIGGER_RX = r"^[=+\-@\t\r]"
@@ -45,6 +44,8 @@ def text_fields(schema: TableSchema) -> list[str]:
 
 def risky(column: pa.Array) -> pa.Array:
     """Mask of the cells a spreadsheet would run as a formula."""
+    import pyarrow.compute as pc  # on the validation path only (the stage has it loaded)
+
     starts = pc.fill_null(pc.match_substring_regex(column, TRIGGER_RX), False)
     if not pc.any(starts).as_py():
         return starts
@@ -71,6 +72,9 @@ def check(
 ) -> None:
     """Add formula findings for the text fields of `columns`; the fields concerned are kept
     in ``report.stats["formula_fields"]`` (what `protect` escapes)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     code = "formula-injection" if mode == "reject" else "formula-escaped"
     severity = "error" if mode == "reject" else "warning"
     fields = report.stats.setdefault("formula_fields", [])

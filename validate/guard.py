@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from dulieumo.catalog.quality import QualitySpec
 from dulieumo.errors import SpecError, SpecProblem
@@ -37,6 +34,9 @@ from dulieumo.errors import SpecError, SpecProblem
 from .findings import Finding, Report
 from .messages import message
 from .schema import TableSchema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _SEP = r"[ .\-]?"
 #: (code, RE2 pattern searched in the cell, human kind) — order matters for masking only
@@ -169,6 +169,9 @@ def scan(
     row_offset: int = 0,
 ) -> None:
     """Add the guard's findings for `columns` (schema field → strings, nulls for missing)."""
+    import pyarrow as pa  # on the validation path only (the stage has it loaded)
+    import pyarrow.compute as pc
+
     for name in (*gplan.text_fields, *gplan.code_fields):
         col = columns.get(name)
         if col is None or col.null_count == len(col):
@@ -217,6 +220,8 @@ def _emit(
     row_offset: int,
     **extra: Any,
 ) -> None:
+    import pyarrow.compute as pc
+
     already = report.kept(code)
     room = max(report.cap - already, 0)
     idx = pc.indices_nonzero(hit).slice(0, room)

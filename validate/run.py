@@ -13,7 +13,6 @@ from .html import write_html
 from .previous import PreviousRelease
 from .quarantine import quarantine
 from .schema import load_schema
-from .stage import validate_table
 
 if TYPE_CHECKING:
     from dulieumo.catalog import Catalog, DatasetSpec
@@ -66,6 +65,8 @@ def validate_run(
 ) -> Validated:
     """`previous`: what the caller looked up of earlier releases (see validate.previous)."""
     datasets = CatalogSchemas(catalog) if catalog is not None else None
+    from .stage import validate_table  # numpy, pandas, pyarrow, GX: only when validating
+
     report = validate_table(table, spec, root=root, datasets=datasets, previous=previous)
     out_json = report.write_json(json_path or workdir / REPORT_JSON)
     schema = load_schema(root / spec.schema_path, root=root)

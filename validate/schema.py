@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,7 +208,38 @@ def _problems(d: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _frictionless_problems(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
-    """What frictionless' own metadata validation says, located to a field when possible."""
+    """What frictionless' own metadata validation says, located to a field when possible.
+
+    Its verdict depends on the descriptor and frictionless' version only: a "no problem" is
+    remembered (an empty file named by their hash under <work dir>/cache/schema-checks), so
+    that a run that loads an unchanged schema again does not import frictionless (~0.2 s).
+    Problems are always computed afresh."""
+    known = _verdict_file(descriptor)
+    if known is not None and known.is_file():
+        return []
+    problems = _frictionless_check(descriptor)
+    if not problems and known is not None:
+        with suppress(OSError):
+            known.parent.mkdir(parents=True, exist_ok=True)
+            known.touch()
+    return problems
+
+
+def _verdict_file(descriptor: dict[str, Any]) -> Path | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from dulieumo.paths import work_root
+
+    try:
+        text = json.dumps(descriptor, sort_keys=True, ensure_ascii=False)
+        key = f"frictionless {version('frictionless')}\n{text}"
+    except (PackageNotFoundError, TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return work_root() / "cache" / "schema-checks" / digest
+
+
+def _frictionless_check(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
     from frictionless import Field, Schema
 
     report = Schema.validate_descriptor(descriptor)

@@ -37,8 +37,11 @@ def publish_cmd(
 
     # a bad spec is reported before any flow run starts
     spec = guarded(lambda: load_catalog(catalog_root()).get(dataset), as_json)
+    server = start_prefect_server()  # boots while the flow's modules are imported
     from flows.publish_dataset import publish_dataset
 
+    if server is not None:
+        server.ready()
     outcome = guarded(
         lambda: publish_dataset(spec.name, dry_run=dry_run, approve_major=approve_major),
         as_json,
@@ -138,13 +141,25 @@ def publish_all(
     from dulieumo.catalog import load_catalog
     from dulieumo.paths import catalog_root
     from dulieumo.settings import max_parallel as limit_of
-    from flows.publish_catalog import run_publish_all
 
     guarded(lambda: load_catalog(catalog_root()), as_json)  # portal.yaml readable
     limit = guarded(lambda: limit_of(max_parallel), as_json)
+    server = start_prefect_server()
+    from flows.publish_catalog import run_publish_all
+
+    if server is not None:
+        server.ready()
     summary = guarded(lambda: run_publish_all(limit, dry_run=dry_run, trigger=trigger), as_json)
     print_summary(summary, as_json)
     return summary
+
+
+def start_prefect_server() -> Any:
+    """Prefect's temporary server, started now if Prefect would start one for the first flow
+    (flows/temporary_server.py): call before the flows are imported, ``ready()`` after."""
+    from flows.temporary_server import start_early
+
+    return start_early()
 
 
 def print_summary(summary: Any, as_json: bool) -> None:

@@ -86,3 +86,35 @@ def test_invalid_json_and_missing_file(tmp_path: Path) -> None:
         load_schema(write_text(tmp_path / "s.json", "{fields: ]"), root=tmp_path)
     with pytest.raises(SpecError, match="not found"):
         load_schema(tmp_path / "nope.json", root=tmp_path)
+
+
+def test_frictionless_verdicts_valid_remembered_problems_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from validate import schema as schema_module
+
+    monkeypatch.setenv("DULIEUMO_WORK_DIR", str(tmp_path / "work"))
+    good = write_json(tmp_path / "good.json", GOOD)
+    bad = write_json(tmp_path / "bad.json", schema_of({"name": "a", "type": "string", "title": 5}))
+    load_schema(good, root=tmp_path)
+    with pytest.raises(SpecError):
+        load_schema(bad, root=tmp_path)
+    remembered = list((tmp_path / "work" / "cache" / "schema-checks").iterdir())
+    assert len(remembered) == 1  # the valid one only
+
+    calls: list[object] = []
+    real = schema_module._frictionless_check
+
+    def counted(descriptor: dict) -> list[tuple[str, str]]:
+        calls.append(descriptor)
+        return real(descriptor)
+
+    monkeypatch.setattr(schema_module, "_frictionless_check", counted)
+    assert load_schema(good, root=tmp_path).names == ["ma", "so", "ngay", "co"]
+    assert calls == []  # remembered: frictionless not asked again
+    with pytest.raises(SpecError) as err:
+        load_schema(bad, root=tmp_path)
+    assert "bad.json: fields[0]" in str(err.value) and len(calls) == 1  # asked again
+    edited = write_json(tmp_path / "good.json", {**GOOD, "missingValues": [""]})
+    load_schema(edited, root=tmp_path)
+    assert len(calls) == 2  # another descriptor, another verdict
