@@ -14,17 +14,23 @@ from __future__ import annotations
 
 from typing import Any
 
+#: the memory of the session building the full-text (GIN) index: GIN's build accumulates
+#: entries in a tree and writes them out whenever the memory is full; a small tree is faster
+#: to fill than a large one (1,000,000 rows: 7.5 s at 2-16 MB, 9.4 s at 256 MB, 9.8 s at 1 GB)
+FULL_TEXT_MEMORY = "SET LOCAL maintenance_work_mem = '16MB'"
+
 #: CKAN's statement shapes (ckanext/datastore/backend/postgres.py, create_indexes)
 _WITH_METHOD = 'CREATE {unique} INDEX "{name}" ON "{res_id}" USING {method}({fields})'
 _PLAIN = 'CREATE {unique} INDEX "{name}" ON "{res_id}" ({fields})'
 
 
 def full_text_statements(resource_id: str, fields: list[dict[str, Any]]) -> list[str]:
-    """CKAN's full-text index statements for the table (fields: [{id, type}])."""
+    """CKAN's full-text index statements for the table (fields: [{id, type}]), after the
+    session's memory setting for them."""
     from ckanext.datastore.backend.postgres import _build_fts_indexes
 
     statements, _ = _build_fts_indexes({"resource_id": resource_id}, _WITH_METHOD, fields)
-    return list(statements)
+    return [FULL_TEXT_MEMORY, *statements]
 
 
 def btree_statements(resource_id: str, primary_key: list[str], indexes: list[str]) -> list[str]:

@@ -154,7 +154,9 @@ class LoadPlan:
 
     def _typed_source(self, where: str = "") -> str:
         casts = ", ".join(f"{self.cast(c)} AS {quote(c.name)}" for c in self.columns)
-        return f"(SELECT _n, {casts} FROM {self.src}{where}) s"
+        # OFFSET 0 keeps the subquery whole: pulled up, each cast would be computed twice
+        # (once for its column, once inside the full-text value)
+        return f"(SELECT _n, {casts} FROM {self.src}{where} OFFSET 0) s"
 
     def _source_values(self) -> str:
         return ", ".join(f"s.{quote(c.name)}" for c in self.columns)
