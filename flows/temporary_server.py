@@ -27,9 +27,11 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
+from collections.abc import Callable
 from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,12 @@ from .local_server import reuse_running_server
 PORT_RANGE = range(8000, 9000)
 DEFAULT_STARTUP_TIMEOUT_S = 20.0
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    """Ahead-of-time work: its failure changes nothing (the run does the work again)."""
+    with suppress(Exception):
+        work()
 
 
 def _truthy(value: Any) -> bool:
@@ -193,9 +201,14 @@ class TemporaryServer:
             self._held.close()
             self._held = None
 
-    def ready(self) -> None:
-        """Wait until the server answers (Prefect's startup timeout, its messages), or raise."""
+    def ready(self, meanwhile: Callable[[], None] | None = None) -> None:
+        """Wait until the server answers (Prefect's startup timeout, its messages), or raise.
+        ``meanwhile``: work started in a background thread when there is a wait (imports
+        the run may need); the command goes on when the server answers, not when it ends."""
         from prefect.logging import get_logger
+
+        if meanwhile is not None and not self._healthy():
+            threading.Thread(target=_quietly, args=(meanwhile,), daemon=True).start()
 
         if self.process is None:
             raise RuntimeError("the temporary Prefect server was stopped")

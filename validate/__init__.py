@@ -30,6 +30,16 @@ __all__ = [
 ]
 
 
+def preload() -> None:
+    """Import the stage's libraries now (Great Expectations ~2 s), e.g. while the command
+    waits for a server to boot, so that validating later does not wait for them."""
+    import importlib
+
+    from . import stage, suite  # noqa: F401  (suite: GX's settings before GX is imported)
+
+    importlib.import_module("great_expectations")
+
+
 def __getattr__(name: str) -> Any:
     if name in _STAGE:
         from . import stage

@@ -41,7 +41,9 @@ def publish_cmd(
     from flows.publish_dataset import publish_dataset
 
     if server is not None:
-        server.ready()
+        from validate import preload
+
+        server.ready(meanwhile=preload)  # validation's libraries imported while it boots
     outcome = guarded(
         lambda: publish_dataset(spec.name, dry_run=dry_run, approve_major=approve_major),
         as_json,

@@ -160,3 +160,57 @@ def test_a_flow_runs_on_the_early_server_which_stops_at_exit(tmp_path):
     port = int(out["url"].rsplit(":", 1)[1].split("/")[0])
     with pytest.raises(ConnectionRefusedError):  # the server is gone
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def _booting_server(monkeypatch, answers_after: int) -> temporary_server.TemporaryServer:
+    """A TemporaryServer whose process lives and whose health check fails `answers_after`
+    times before it answers."""
+    server = temporary_server.TemporaryServer()
+    server.process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    calls = {"n": 0}
+
+    def healthy() -> bool:
+        calls["n"] += 1
+        return calls["n"] > answers_after
+
+    monkeypatch.setattr(server, "_healthy", healthy)
+    return server
+
+
+def test_work_meanwhile_runs_while_the_server_boots_and_is_not_waited_for(monkeypatch):
+    import threading
+
+    server = _booting_server(monkeypatch, answers_after=3)
+    started, release = threading.Event(), threading.Event()
+
+    def meanwhile() -> None:
+        started.set()
+        release.wait(10)  # still busy when the server answers
+
+    try:
+        server.ready(meanwhile=meanwhile)
+        assert started.wait(5)  # it ran in the background...
+        assert not release.is_set()  # ...and ready() returned while it was still busy
+    finally:
+        release.set()
+        server.stop()
+
+
+def test_no_work_meanwhile_when_the_server_already_answers(monkeypatch):
+    server = _booting_server(monkeypatch, answers_after=0)
+    ran = []
+    try:
+        server.ready(meanwhile=lambda: ran.append(1))
+    finally:
+        server.stop()
+    assert ran == []
+
+
+def test_the_validation_libraries_can_be_loaded_ahead():
+    """`preload` imports what validating needs (GX included), in a fresh interpreter."""
+    code = (
+        "import sys; from validate import preload; preload(); "
+        "print(all(m in sys.modules for m in ('great_expectations', 'pandas', 'validate.stage')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
