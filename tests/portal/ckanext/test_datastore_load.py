@@ -241,6 +241,14 @@ def test_indexes_are_named_as_ckan_names_them_and_no_work_table_is_left(world):
         _ckan_index_name(rid, [other]),
     }
     assert _work_tables() == []
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'p'",
+            (f'"{rid}"',),
+        )
+        assert cur.fetchall() == [(f"{rid}_pkey", "PRIMARY KEY (_id)")]  # CKAN's, kept
     # _id follows the file's order whichever session inserted the row
     ids = [r[0] for r in table_content(rid)["rows"]]
     assert ids == list(range(1, rows + 1))

@@ -229,13 +229,30 @@ def _copy(conn: Any, sql: str, stream: Any) -> None:
         cursor.close()
 
 
-def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource) -> None:
-    """The empty table without its secondary indexes and trigger, and the work tables:
-    the file's text rows (a whole load) or the keys to leave out (a table built from a base).
-    Committed, so that the sessions filling the table see them."""
+def _primary_key(conn: Any, table: str) -> str | None:
+    """The name of the table's primary key constraint (CKAN's, on ``_id``)."""
+    name = conn.execute(
+        sa.text(
+            """SELECT conname FROM pg_constraint WHERE contype = 'p' AND conrelid =
+               (SELECT oid FROM pg_class WHERE relname = :t
+                AND relnamespace = 'public'::regnamespace)"""
+        ),
+        {"t": table},
+    ).scalar_one_or_none()
+    return str(name) if name else None
+
+
+def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource) -> str | None:
+    """The empty table without its indexes (the primary key's too: its name is returned)
+    and trigger, and the work tables: the file's text rows (a whole load) or the keys to
+    leave out (a table built from a base). Committed, so that the sessions filling the
+    table see them."""
     for sql in plan.drop_work_tables():
         conn.execute(sa.text(sql))
     _drop_secondary_indexes(conn, plan.table)
+    pkey = _primary_key(conn, plan.table)
+    if pkey is not None:  # built again after the load, beside the other indexes
+        conn.execute(sa.text(f'ALTER TABLE "{plan.table}" DROP CONSTRAINT "{pkey}"'))
     conn.execute(sa.text(f'ALTER TABLE "{plan.table}" DISABLE TRIGGER zfulltext'))
     base = checked["base"]
     if base is None:
@@ -244,7 +261,7 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
             header = _header(stream)
             _check_header(header, plan.columns, f"the file of resource {res.id}")
             _copy(conn, plan.copy(header), stream)
-        return
+        return pkey
     _check_base(conn, base, plan)
     key = checked["primary_key"]
     conn.execute(sa.text(plan.drop_table(key)))
@@ -252,50 +269,59 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
         arrays = {f"k{i}": [k[i] for k in checked["drop"]] for i in range(len(key))}
         conn.execute(sa.text(plan.fill_drop(key)), arrays)
     conn.execute(sa.text(f"ANALYZE {plan.drop}"))
+    return pkey
 
 
-def _fill(engine: Any, checked: dict[str, Any], plan: LoadPlan, sessions: int) -> str:
-    """Rows into the prepared table, by ``sessions`` sessions at once; which way."""
+def _fill(engine: Any, checked: dict[str, Any], plan: LoadPlan, sessions: int) -> tuple[str, int]:
+    """Rows into the prepared table, by ``sessions`` sessions at once: (which way, rows)."""
     base, key = checked["base"], checked["primary_key"]
     if base is None:
-        run_each(engine, [[(plan.insert_from_source(i, sessions), {})] for i in range(sessions)])
+        rows = run_each(
+            engine, [[(plan.insert_from_source(i, sessions), {})] for i in range(sessions)]
+        )
     else:
-        run_each(
+        rows = run_each(
             engine, [[(plan.keep_from_base(base, key, i, sessions), {})] for i in range(sessions)]
         )
     with engine.begin() as conn:
         settings(conn)
         conn.execute(sa.text(plan.reset_sequence()))  # new rows' _ids come after the others
-        rows = checked.get("rows_csv") or ""
-        if base is not None and rows.strip():
+        text = checked.get("rows_csv") or ""
+        if base is not None and text.strip():
             conn.execute(sa.text(plan.source_table()))
-            changed = io.BytesIO(rows.encode("utf-8"))
+            changed = io.BytesIO(text.encode("utf-8"))
             header = _header(changed)
             _check_header(header, plan.columns, "rows_csv")
             _copy(conn, plan.copy(header), changed)
-            conn.execute(sa.text(plan.insert_changed(base, key)))
+            rows += conn.execute(sa.text(plan.insert_changed(base, key))).rowcount
         conn.execute(sa.text(f'ALTER TABLE "{plan.table}" ENABLE TRIGGER zfulltext'))
-    return "copy" if base is None else "delta"
+    return ("copy" if base is None else "delta"), rows
 
 
-def _index(engine: Any, checked: dict[str, Any], rid: str) -> None:
-    """The full-text index and the b-trees built at the same time by two sessions; then
-    CKAN's own create_indexes, which finds them all and builds only what would be missing."""
+def _index(engine: Any, checked: dict[str, Any], rid: str, pkey: str | None) -> None:
+    """The full-text index and the b-trees (``_id``'s unique index first, which becomes the
+    primary key ``pkey`` again) built at the same time by two sessions; then CKAN's own
+    create_indexes, which finds them all and builds only what would be missing."""
     from ckanext.datastore.backend.postgres import create_indexes
 
     fields = [{"id": f["id"], "type": f["type"]} for f in checked["fields"]]
+    ids = [f'CREATE UNIQUE INDEX "{pkey}" ON "{rid}" (_id)'] if pkey else []
+    btrees = btree_statements(rid, checked["primary_key"], checked["indexes"])
     run_each(
         engine,
         [
             [(sql, {}) for sql in full_text_statements(rid, fields)],
-            [
-                (sql, {})
-                for sql in btree_statements(rid, checked["primary_key"], checked["indexes"])
-            ],
+            [(sql, {}) for sql in ids + btrees],
         ],
     )
     with engine.begin() as conn:
         settings(conn)
+        if pkey:
+            conn.execute(
+                sa.text(
+                    f'ALTER TABLE "{rid}" ADD CONSTRAINT "{pkey}" PRIMARY KEY USING INDEX "{pkey}"'
+                )
+            )
         create_indexes(
             {"connection": conn},
             {"resource_id": rid, "primary_key": checked["primary_key"] or None, "indexes": None},
@@ -402,14 +428,12 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
             _sweep(engine, holder)
             with engine.begin() as conn:
                 settings(conn)
-                _prepare(conn, checked, plan, res)
+                pkey = _prepare(conn, checked, plan, res)
             prepared = time.perf_counter()
-            mode = _fill(engine, checked, plan, _sessions())
+            mode, rows = _fill(engine, checked, plan, _sessions())
             loaded = time.perf_counter()
-            _index(engine, checked, rid)
+            _index(engine, checked, rid, pkey)
             indexed = time.perf_counter()
-            with engine.begin() as conn:
-                rows = conn.execute(sa.text(f'SELECT count(*) FROM "{rid}"')).scalar_one()
     except sa.exc.DBAPIError as exc:
         _delete_table(context, rid)
         first = str(getattr(exc, "orig", exc)).strip().splitlines()

@@ -30,27 +30,30 @@ def settings(conn: Any) -> None:
     conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
 
 
-def run_each(engine: Any, batches: list[list[Statement]]) -> None:
-    """Each non-empty batch in its own session and transaction, all at the same time."""
+def run_each(engine: Any, batches: list[list[Statement]]) -> int:
+    """Each non-empty batch in its own session and transaction, all at the same time; the
+    rows their statements wrote (INSERTs), in all."""
     batches = [b for b in batches if b]
     if not batches:
-        return
+        return 0
 
-    def run(batch: list[Statement]) -> None:
+    def run(batch: list[Statement]) -> int:
+        written = 0
         with engine.begin() as conn:
             settings(conn)
             for sql, params in batch:
-                conn.execute(sa.text(sql), params)
+                written += max(conn.execute(sa.text(sql), params).rowcount or 0, 0)
+        return written
 
     if len(batches) == 1:
-        run(batches[0])
-        return
+        return run(batches[0])
     with ThreadPoolExecutor(len(batches), thread_name_prefix="dulieumo-load") as pool:
         futures = [pool.submit(run, b) for b in batches]
     for future in futures:
         error = future.exception()
         if error is not None:
             raise error
+    return sum(f.result() for f in futures)
 
 
 @contextmanager

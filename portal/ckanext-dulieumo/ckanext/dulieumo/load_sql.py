@@ -100,11 +100,13 @@ class LoadPlan:
         return f"CREATE UNLOGGED TABLE {self.src} (_n bigint GENERATED ALWAYS AS IDENTITY, {cols})"
 
     def copy(self, header: list[str]) -> str:
-        """COPY of the file as it is: its header must name exactly the declared fields."""
+        """COPY of the file as it is: its header must name exactly the declared fields.
+        FREEZE (the work table is created in the same transaction): its rows are written
+        frozen, so the sessions reading them set no hint bits on its pages."""
         cols = ", ".join(quote(h) for h in header)
         return (
             f"COPY {self.src} ({cols}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, "
-            f"ENCODING 'UTF8', FORCE_NOT_NULL ({cols}))"
+            f"ENCODING 'UTF8', FREEZE, FORCE_NOT_NULL ({cols}))"
         )
 
     def drop_work_tables(self) -> list[str]:
