@@ -306,3 +306,40 @@ def test_work_tables_of_a_killed_load_are_swept_those_of_a_running_one_kept(worl
     rid = release_file(client, pkg["id"], path, "don-dep-2")
     assert load_release_table(client, rid, path, schema)[1] == "copy"
     assert _work_tables() == []
+
+
+def test_a_large_file_is_copied_in_parts_each_row_in_its_place(world, tmp_path):
+    """A file over the split size is cut into parts COPYed by two sessions at once: every
+    row arrives once, `_id` is its line's number, quoted cells with commas, quotes and line
+    breaks survive, and the last part's rows are found by full-text search."""
+    client, pkg = world["client"], world["package"]
+    path = tmp_path / "lon.csv"
+    notes = ["bình thường", 'có dấu phẩy, và "ngoặc"', "hai\ndòng", ""]
+    rows = [
+        [f"M{i:06d}", notes[i % 4] + (" kếtthúc" if i == 119_999 else ""), str(i)]
+        for i in range(120_000)
+    ]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["ma", "ghi_chu", "so"])
+        writer.writerows([[r[0], r[1] + " " + "x" * 40, r[2]] for r in rows])
+    assert path.stat().st_size > 8 << 20  # load_parts.MIN_SPLIT_BYTES: more than one part
+    schema = {
+        "fields": [
+            {"name": "ma", "type": "string"},
+            {"name": "ghi_chu", "type": "string"},
+            {"name": "so", "type": "integer"},
+        ],
+        "primaryKey": ["ma"],
+    }
+    rid = release_file(client, pkg["id"], path, "tep-lon")
+    count, how = load_release_table(client, rid, path, schema)
+    assert (count, how) == (120_000, "copy")
+    settings = PortalSettings()
+    with pg_connect(settings, settings.datastore_db) as conn, conn.cursor() as cur:
+        cur.execute(f'SELECT _id, ma, ghi_chu, so FROM "{rid}" ORDER BY _id')
+        got = cur.fetchall()
+    assert [(g[0], g[1], g[3]) for g in got] == [(i + 1, r[0], i) for i, r in enumerate(rows)]
+    assert all(g[2] == r[1] + " " + "x" * 40 for g, r in zip(got, rows, strict=True))
+    assert search_ids(client, rid, "kếtthúc") == [120_000]
+    assert _work_tables() == []

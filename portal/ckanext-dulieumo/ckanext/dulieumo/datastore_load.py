@@ -2,15 +2,16 @@
 
 Like ckanext-xloader, the file is streamed with PostgreSQL's COPY from where CKAN stored
 the upload, not sent row by row through ``datastore_upsert``. The table itself is created
-by CKAN's ``datastore_create`` (declared types, data dictionary, full-text trigger). Then:
-its secondary indexes are dropped and its trigger disabled, and the file is copied into an
-unlogged work table of text columns (one transaction); INSERT … SELECT statements type the
-rows and compute ``_full_text`` in bulk (load_sql.py), two sessions at once, each taking
-every other row (PostgreSQL runs one INSERT on one CPU); the trigger is enabled again, and
-the full-text index and the b-trees (the primary key's unique index, one per filterable
-field) are built by two sessions at once, named as CKAN names them (load_indexes.py; CKAN's
-``create_indexes`` then finds them in place). A failure at any step deletes the table: no
-half-loaded table is left behind, and the work tables are always dropped.
+by CKAN's ``datastore_create`` (declared types, data dictionary, full-text trigger). Then
+its indexes (the primary key's too) are dropped and its trigger disabled; the file is cut
+into parts at record boundaries (load_parts.py), and two sessions at once each COPY a part
+into a temporary table of text columns and INSERT … SELECT its rows, typed, with
+``_full_text`` computed in bulk (load_sql.py; PostgreSQL runs one statement on one CPU), a
+row's ``_id`` being its line's number; the trigger is enabled again, and the full-text index
+and the b-trees (``_id``'s, which becomes the primary key again, the primary key's unique
+index, one per filterable field) are built by two sessions at once, named as CKAN names
+them (load_indexes.py; CKAN's ``create_indexes`` then finds them in place). A failure at
+any step deletes the table: no half-loaded table is left behind.
 
 With ``base_resource_id`` (the previous release's table of the same dataset) the new table
 is that table's rows, minus the keys in ``drop_keys``, plus the rows of ``rows_csv``: a
@@ -26,7 +27,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ckan.model as model
@@ -36,11 +40,13 @@ import sqlalchemy as sa
 from . import params
 from .auth import STAGING_SUFFIX, public_name
 from .load_indexes import btree_statements, full_text_statements
+from .load_parts import FileSlice, file_parts
 from .load_sessions import (
     DEFAULT_SESSIONS,
     MAX_SESSIONS,
     holding,
     run_each,
+    run_jobs,
     settings,
     stale_tags,
 )
@@ -64,6 +70,8 @@ MAX_FIELDS = 500
 MAX_DROP_KEYS = 50_000
 MAX_ROWS_CSV = 64 << 20
 COPY_BUFFER = 1 << 20
+#: how long a session that copied its part waits for the others to have copied theirs
+MAX_WAIT_S = 600
 
 
 def release_resource(rid: Any) -> model.Resource | None:
@@ -221,10 +229,12 @@ def _drop_secondary_indexes(conn: Any, table: str) -> None:
         conn.execute(sa.text(f'DROP INDEX "{name}"'))
 
 
-def _copy(conn: Any, sql: str, stream: Any) -> None:
+def _copy(conn: Any, sql: str, stream: Any) -> int:
+    """COPY … FROM STDIN fed from ``stream``; the rows copied."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.copy_expert(sql, stream, size=COPY_BUFFER)
+        return int(cursor.rowcount)
     finally:
         cursor.close()
 
@@ -256,11 +266,10 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
     conn.execute(sa.text(f'ALTER TABLE "{plan.table}" DISABLE TRIGGER zfulltext'))
     base = checked["base"]
     if base is None:
-        conn.execute(sa.text(plan.source_table()))
         with open(_file_path(res), "rb") as stream:
             header = _header(stream)
-            _check_header(header, plan.columns, f"the file of resource {res.id}")
-            _copy(conn, plan.copy(header), stream)
+        _check_header(header, plan.columns, f"the file of resource {res.id}")
+        checked["header"] = header
         return pkey
     _check_base(conn, base, plan)
     key = checked["primary_key"]
@@ -272,13 +281,38 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
     return pkey
 
 
-def _fill(engine: Any, checked: dict[str, Any], plan: LoadPlan, sessions: int) -> tuple[str, int]:
+def _fill_parts(engine: Any, plan: LoadPlan, path: Path, header: list[str], parts: int) -> int:
+    """The file cut into ``parts`` (load_parts.py), each COPYed into its session's
+    temporary table and typed by that session, all at once; a row's ``_id`` is its number
+    in the file (the rows of the parts before it are counted first)."""
+    ranges = file_parts(path, parts)
+    copied = [0] * len(ranges)
+    counted = threading.Barrier(len(ranges))
+
+    def part(i: int) -> Callable[[Any], int]:
+        def run(conn: Any) -> int:
+            conn.execute(sa.text(plan.source_table(part=True)))
+            with FileSlice(path, *ranges[i]) as stream:
+                copied[i] = _copy(conn, plan.copy(header, part=True, with_header=i == 0), stream)
+            counted.wait(timeout=MAX_WAIT_S)
+            return int(conn.execute(sa.text(plan.insert_part(sum(copied[:i])))).rowcount)
+
+        return run
+
+    return run_jobs(engine, [part(i) for i in range(len(ranges))], on_error=counted.abort)
+
+
+def _fill(
+    engine: Any,
+    checked: dict[str, Any],
+    plan: LoadPlan,
+    sessions: int,
+    res: model.Resource,
+) -> tuple[str, int]:
     """Rows into the prepared table, by ``sessions`` sessions at once: (which way, rows)."""
     base, key = checked["base"], checked["primary_key"]
     if base is None:
-        rows = run_each(
-            engine, [[(plan.insert_from_source(i, sessions), {})] for i in range(sessions)]
-        )
+        rows = _fill_parts(engine, plan, Path(_file_path(res)), checked["header"], sessions)
     else:
         rows = run_each(
             engine, [[(plan.keep_from_base(base, key, i, sessions), {})] for i in range(sessions)]
@@ -430,7 +464,7 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
                 settings(conn)
                 pkey = _prepare(conn, checked, plan, res)
             prepared = time.perf_counter()
-            mode, rows = _fill(engine, checked, plan, _sessions())
+            mode, rows = _fill(engine, checked, plan, _sessions(), res)
             loaded = time.perf_counter()
             _index(engine, checked, rid, pkey)
             indexed = time.perf_counter()

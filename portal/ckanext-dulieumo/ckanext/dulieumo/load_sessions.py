@@ -10,9 +10,10 @@ is raised once all have ended, and the caller drops the half-built table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from threading import BrokenBarrierError
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,30 +31,49 @@ def settings(conn: Any) -> None:
     conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
 
 
-def run_each(engine: Any, batches: list[list[Statement]]) -> int:
-    """Each non-empty batch in its own session and transaction, all at the same time; the
-    rows their statements wrote (INSERTs), in all."""
-    batches = [b for b in batches if b]
-    if not batches:
+def run_jobs(
+    engine: Any, jobs: list[Callable[[Any], int]], on_error: Callable[[], None] | None = None
+) -> int:
+    """Each job in its own session and transaction (it gets the connection), all at the
+    same time; the sum of what they return. When one fails, ``on_error`` is called (to
+    free the others if they wait for it) and its error is raised once all have ended."""
+    if not jobs:
         return 0
 
-    def run(batch: list[Statement]) -> int:
-        written = 0
-        with engine.begin() as conn:
-            settings(conn)
-            for sql, params in batch:
-                written += max(conn.execute(sa.text(sql), params).rowcount or 0, 0)
-        return written
+    def run(job: Callable[[Any], int]) -> int:
+        try:
+            with engine.begin() as conn:
+                settings(conn)
+                return job(conn)
+        except BaseException:
+            if on_error is not None:
+                on_error()
+            raise
 
-    if len(batches) == 1:
-        return run(batches[0])
-    with ThreadPoolExecutor(len(batches), thread_name_prefix="dulieumo-load") as pool:
-        futures = [pool.submit(run, b) for b in batches]
-    for future in futures:
-        error = future.exception()
-        if error is not None:
-            raise error
+    if len(jobs) == 1:
+        return run(jobs[0])
+    with ThreadPoolExecutor(len(jobs), thread_name_prefix="dulieumo-load") as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    first = next((e for e in errors if not isinstance(e, BrokenBarrierError)), None)
+    if first is not None or errors:
+        raise first or errors[0]  # type: ignore[misc]
     return sum(f.result() for f in futures)
+
+
+def run_each(engine: Any, batches: list[list[Statement]]) -> int:
+    """Each non-empty batch of statements in its own session and transaction, all at the
+    same time; the rows their statements wrote (INSERTs), in all."""
+
+    def job(batch: list[Statement]) -> Callable[[Any], int]:
+        def run(conn: Any) -> int:
+            return sum(
+                max(conn.execute(sa.text(sql), params).rowcount or 0, 0) for sql, params in batch
+            )
+
+        return run
+
+    return run_jobs(engine, [job(b) for b in batches if b])
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """The SQL of a bulk DataStore load (`dulieumo_datastore_load`), built from checked parameters.
 
-The release's CSV is copied as text into a work table (unlogged, in the ``dulieumo_load``
-schema the DataStore's read-only user cannot see, numbered in file order); INSERT … SELECT
-statements, each taking every n-th row, then cast every column to its declared type (the
+The release's CSV is copied as text into work tables (each session's part of the file in
+a temporary table; the rows of a table built from a base in an unlogged table of the
+``dulieumo_load`` schema, which the DataStore's read-only user cannot see), numbered in file
+order; INSERT … SELECT statements then cast every column to its declared type (the
 same conversions as the row-by-row upsert: missing markers → NULL, the schema's true/false
 words, date formats) and compute ``_full_text`` in bulk with the text-search configuration
 the portal names. The full-text value is the one CKAN's per-row trigger computes: the
@@ -62,6 +63,8 @@ WORK_SCHEMA = "dulieumo_load"
 
 
 WORK_KINDS = ("src", "drop")
+#: one session's part of the file (a temporary table: each session has its own)
+PART = "pg_temp.dulieumo_part"
 
 
 def work_tag(resource_id: str) -> str:
@@ -94,18 +97,27 @@ class LoadPlan:
     def names(self) -> str:
         return ", ".join(quote(c.name) for c in self.columns)
 
-    def source_table(self) -> str:
-        """The work table of text columns, ``_n`` numbering its rows in file order."""
+    def source_table(self, part: bool = False) -> str:
+        """The work table of text columns, ``_n`` numbering its rows in file order; a
+        ``part``'s is a temporary table of its session (``PART``)."""
         cols = ", ".join(f"{quote(c.name)} text" for c in self.columns)
+        if part:
+            return (
+                f"CREATE TEMP TABLE {PART} (_n bigint GENERATED ALWAYS AS IDENTITY, {cols}) "
+                "ON COMMIT DROP"
+            )
         return f"CREATE UNLOGGED TABLE {self.src} (_n bigint GENERATED ALWAYS AS IDENTITY, {cols})"
 
-    def copy(self, header: list[str]) -> str:
-        """COPY of the file as it is: its header must name exactly the declared fields.
-        FREEZE (the work table is created in the same transaction): its rows are written
-        frozen, so the sessions reading them set no hint bits on its pages."""
+    def copy(self, header: list[str], *, part: bool = False, with_header: bool = True) -> str:
+        """COPY of the file (or of a part of it: ``part``) as it is: the header must name
+        exactly the declared fields; a part after the first has no header line. FREEZE
+        (the table is created in the same transaction): its rows are written frozen, so
+        the sessions reading them set no hint bits on its pages."""
         cols = ", ".join(quote(h) for h in header)
+        into = PART if part else self.src
+        head = "HEADER MATCH, " if with_header else ""
         return (
-            f"COPY {self.src} ({cols}) FROM STDIN WITH (FORMAT csv, HEADER MATCH, "
+            f"COPY {into} ({cols}) FROM STDIN WITH (FORMAT csv, {head}"
             f"ENCODING 'UTF8', FREEZE, FORCE_NOT_NULL ({cols}))"
         )
 
@@ -154,23 +166,22 @@ class LoadPlan:
         joined = ", ".join(parts)
         return f"to_tsvector({literal(self.language)}::regconfig, concat_ws(' ', {joined}))"
 
-    def _typed_source(self, where: str = "") -> str:
+    def _typed_source(self, where: str = "", src: str | None = None) -> str:
         casts = ", ".join(f"{self.cast(c)} AS {quote(c.name)}" for c in self.columns)
         # OFFSET 0 keeps the subquery whole: pulled up, each cast would be computed twice
         # (once for its column, once inside the full-text value)
-        return f"(SELECT _n, {casts} FROM {self.src}{where} OFFSET 0) s"
+        return f"(SELECT _n, {casts} FROM {src or self.src}{where} OFFSET 0) s"
 
     def _source_values(self) -> str:
         return ", ".join(f"s.{quote(c.name)}" for c in self.columns)
 
-    def insert_from_source(self, part: int = 0, parts: int = 1) -> str:
-        """The source rows numbered ``part`` modulo ``parts``, typed, with their full-text
-        value; a row's ``_id`` is its number in the file."""
-        where = f" WHERE _n % {int(parts)} = {int(part)}" if parts > 1 else ""
+    def insert_part(self, offset: int) -> str:
+        """The rows of a session's part (``PART``), typed, with their full-text value; a
+        row's ``_id`` is its number in the file (``offset``: the rows of the parts before)."""
         return (
             f"INSERT INTO {quote(self.table)} (_id, {self.names}, _full_text) "
-            f"SELECT s._n, {self._source_values()}, {self.full_text('s')} "
-            f"FROM {self._typed_source(where)}"
+            f"SELECT s._n + {int(offset)}, {self._source_values()}, {self.full_text('s')} "
+            f"FROM {self._typed_source(src=PART)}"
         )
 
     def keep_from_base(self, base: str, key: list[str], part: int = 0, parts: int = 1) -> str:
