@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -24,6 +25,8 @@ from dulieumo.paths import catalog_root, run_dir
 from dulieumo.runstatus import RunStatus, validation_failed_reason
 from notify import notify_run
 from portal.target import portal_target
+from publish.ahead import DiffAhead, diff_ahead
+from publish.ahead import start as start_ahead
 from publish.client import PortalClient
 from publish.releases import PublishResult, Releaser
 from publish.retention import RetentionPolicy
@@ -132,12 +135,14 @@ def publish_task(
     dry_run: bool,
     approve_major: bool = False,
     inputs: str | None = None,
+    ahead: Future[DiffAhead | None] | None = None,
 ) -> PublishResult:
     client = PortalClient(portal_target())
     schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
     releaser = Releaser(
         client, spec, catalog.portal, workdir=workdir, flow_run_id=flow_run.get_id()
     )
+    releaser.ahead = ahead
     result = releaser.publish(
         table,
         report,
@@ -150,6 +155,19 @@ def publish_task(
     )
     get_run_logger().info("%s: %s %s", spec.name, result.action, result.version or "")
     return result
+
+
+def diff_while_validating(
+    spec: DatasetSpec, table: PulledTable, root: Path, workdir: Path
+) -> Future[DiffAhead | None] | None:
+    """The row diff against the latest release, computed in a thread while the table is
+    validated (publish.ahead); None when the portal or the schema cannot be read now."""
+    try:
+        client = PortalClient(portal_target())
+        schema = json.loads((root / spec.schema_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, DulieumoError):
+        return None
+    return start_ahead(lambda: diff_ahead(client, spec.name, table, schema, workdir))
 
 
 def retention_policy(spec: DatasetSpec) -> RetentionPolicy:
@@ -234,10 +252,13 @@ def _record(record: history.RunRecord, dry_run: bool, catalog: Catalog) -> None:
     history.append(record)
 
 
-def unwalked(catalog: Catalog) -> Catalog:
-    """The catalogue as a task input Prefect passes on without walking it (``quote``): the
-    running datasets fill its spec cache from other threads meanwhile."""
-    return cast("Catalog", quote(catalog))
+T = TypeVar("T")
+
+
+def unwalked(value: T) -> T:
+    """A task input Prefect passes on without walking it (``quote``): the catalogue (the
+    running datasets fill its spec cache from other threads meanwhile), a thread's future."""
+    return cast("T", quote(value))
 
 
 def _run_dataset(
@@ -254,6 +275,7 @@ def _run_dataset(
         if early is not None:
             return RunOutcome(spec.name, RunStatus.of_release(early.action), result=early.to_dict())
     table = normalise_task(fetched)
+    ahead = diff_while_validating(spec, table, root, workdir)
     report = validate_task(table, spec, root, workdir, unwalked(catalog))
     outcome = RunOutcome(
         spec.name,
@@ -271,7 +293,16 @@ def _run_dataset(
     table = protect(table, report, workdir)  # formula cells escaped in what is uploaded
     outcome.table_path = str(table.path)
     result = publish_task(
-        spec, unwalked(catalog), table, report, root, workdir, dry_run, approve_major, inputs
+        spec,
+        unwalked(catalog),
+        table,
+        report,
+        root,
+        workdir,
+        dry_run,
+        approve_major,
+        inputs,
+        unwalked(ahead),
     )
     outcome.status = RunStatus.of_release(result.action)
     outcome.result = result.to_dict()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import TerminalError
 
+from .ahead import DiffAhead, primary_key
 from .client import PortalClient
 from .metadata import OBSOLETE_EXTRAS, SCHEMA_FIELDS, package_dict
 from .notes import ReleaseNotes
@@ -129,6 +130,7 @@ def plan_release(
     workdir: Path,
     approve_major: bool = False,
     note: str | None = None,
+    ahead: DiffAhead | None = None,
 ) -> Planned:
     """The plan of publishing `table` (read only); BreakingChange when it would be MAJOR and
     that is not approved."""
@@ -150,11 +152,14 @@ def plan_release(
         level = "patch"
     previous = latest.version if latest else None
     version = next_version(state, level)
-    prev_csv = state.download(client, latest, "release-data", workdir / "previous.csv")
-    pk = schema.get("primaryKey") or []
-    from .rowdiff import diff_rows  # numpy, pandas, pyarrow: only where rows are compared
+    key = primary_key(schema)
+    if ahead is not None and ahead.fits(previous, table.sha256, key):
+        diff = ahead.diff  # compared while the table was validated
+    else:
+        prev_csv = state.download(client, latest, "release-data", workdir / "previous.csv")
+        from .rowdiff import diff_rows  # numpy, pandas, pyarrow: only where rows are compared
 
-    diff = diff_rows(prev_csv, table.path, [pk] if isinstance(pk, str) else list(pk))
+        diff = diff_rows(prev_csv, table.path, key)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     notes = ReleaseNotes(
         version,

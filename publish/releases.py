@@ -23,12 +23,15 @@ dataset and starts again. A failure after the switch's commit is repaired by the
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import ValidationFailed
 
+from .ahead import DiffAhead
+from .ahead import result as ahead_result
 from .artefacts import (
     HtmlReport,
     ValidationReport,
@@ -126,6 +129,7 @@ class Releaser:
             workdir=self.workdir,
             approve_major=approve_major,
             note=note,
+            ahead=ahead_result(self.ahead),
         )
 
     # ------------------------------------------------------------------ publish
@@ -224,6 +228,8 @@ class Releaser:
 
     _site_url: str | None = None
     inputs: str | None = None
+    #: the row diff a thread computed while the table was validated (publish.ahead)
+    ahead: Future[DiffAhead | None] | None = None
     #: how the last release's DataStore table was filled: delta | copy | upsert
     load_mode: str | None = None
 
