@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .client import PortalClient
 from .rowdelta import RowDiff
 from .state import ReleaseState
+from .versioning import primary_key
 
 if TYPE_CHECKING:
     from dulieumo.tables import PulledTable
@@ -37,11 +38,6 @@ class DiffAhead:
             self.table_sha256,
             self.key,
         )
-
-
-def primary_key(schema: dict[str, Any]) -> list[str]:
-    pk = schema.get("primaryKey") or []
-    return [pk] if isinstance(pk, str) else list(pk)
 
 
 def diff_ahead(

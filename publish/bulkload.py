@@ -23,6 +23,7 @@ from dulieumo.errors import PortalError
 from .client import PortalClient
 from .datastore import datastore_fields, load_table
 from .rowdelta import Delta
+from .versioning import primary_key
 
 ACTION = "dulieumo_datastore_load"
 #: a whole release is loaded in one request: 1,000,000 rows take about a minute
@@ -74,11 +75,6 @@ def _parse_rules(schema: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
         if rule:
             rules[f["name"]] = rule
     return rules
-
-
-def primary_key(schema: dict[str, Any]) -> list[str]:
-    pk = schema.get("primaryKey") or []
-    return [pk] if isinstance(pk, str) else list(pk)
 
 
 def filterable(schema: dict[str, Any]) -> list[str]:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from dulieumo.errors import TerminalError
 
-from .ahead import DiffAhead, primary_key
+from .ahead import DiffAhead
 from .client import PortalClient
 from .metadata import OBSOLETE_EXTRAS, SCHEMA_FIELDS, package_dict
 from .notes import ReleaseNotes
 from .rowdelta import RowDiff
 from .state import ReleaseState
-from .versioning import Level, SchemaChange, bump, compare_schemas
+from .versioning import Level, SchemaChange, bump, compare_schemas, primary_key
 
 if TYPE_CHECKING:
     from dulieumo.catalog import DatasetSpec, PortalSpec

@@ -155,14 +155,20 @@ def diff_rows(
         by_lines = _by_lines(old, new, new_cols, key, sample_limit, delta_limit)
         if by_lines is not None:
             return by_lines
-    return _by_columns(old, new, key, sample_limit, delta_limit)
+    return _by_columns(old, new, key, sample_limit, delta_limit, (new_cols, old_cols))
 
 
 def _by_columns(
-    old: Path, new: Path, key: list[str], sample_limit: int, delta_limit: int
+    old: Path,
+    new: Path,
+    key: list[str],
+    sample_limit: int,
+    delta_limit: int,
+    headers: tuple[list[str], list[str]] | None = None,
 ) -> RowDiff:
-    """The diff from two 64-bit hashes per row (key, content) of the common columns."""
-    new_cols, old_cols = header(new), header(old)
+    """The diff from two 64-bit hashes per row (key, content) of the common columns
+    (``headers``: the new and old files' headers, when already read)."""
+    new_cols, old_cols = headers or (header(new), header(old))
     common = [c for c in new_cols if c in old_cols]
     old_k, old_r = _hashes(old, key, common)
     new_k, new_r = _hashes(new, key, common)

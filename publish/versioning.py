@@ -58,7 +58,8 @@ class SchemaChange:
         return [c for c in self.changes if c.level == "major"]
 
 
-def _pk(schema: dict[str, Any]) -> list[str]:
+def primary_key(schema: dict[str, Any]) -> list[str]:
+    """A Table Schema's primary key as a list of field names ([] when none)."""
     pk = schema.get("primaryKey") or []
     return [pk] if isinstance(pk, str) else list(pk)
 
@@ -135,9 +136,14 @@ def compare_schemas(old: dict[str, Any] | None, new: dict[str, Any]) -> SchemaCh
                         "patch", "description-changed", name, f"Cột {name}: cập nhật mô tả ({key})"
                     )
                 )
-    if _pk(old) != _pk(new):
+    if primary_key(old) != primary_key(new):
         result.changes.append(
-            Change("major", "primary-key", None, f"Khóa chính đổi từ {_pk(old)} thành {_pk(new)}")
+            Change(
+                "major",
+                "primary-key",
+                None,
+                f"Khóa chính đổi từ {primary_key(old)} thành {primary_key(new)}",
+            )
         )
     old_order = [n for n in old_fields if n in new_fields]
     new_order = [n for n in new_fields if n in old_fields]

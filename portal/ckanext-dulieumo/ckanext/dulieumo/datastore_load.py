@@ -252,11 +252,13 @@ def _primary_key(conn: Any, table: str) -> str | None:
     return str(name) if name else None
 
 
-def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource) -> str | None:
-    """The empty table without its indexes (the primary key's too: its name is returned)
-    and trigger, and the work tables: the file's text rows (a whole load) or the keys to
-    leave out (a table built from a base). Committed, so that the sessions filling the
-    table see them."""
+def _prepare(
+    conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Resource
+) -> tuple[str | None, list[str]]:
+    """The empty table without its indexes (the primary key's too) and trigger; for a whole
+    load the file's header, checked; for a table built from a base the work table of keys to
+    leave out. Committed, so that the sessions filling the table see it. Returns (the
+    primary key's name, the file's header or [])."""
     for sql in plan.drop_work_tables():
         conn.execute(sa.text(sql))
     _drop_secondary_indexes(conn, plan.table)
@@ -269,8 +271,7 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
         with open(_file_path(res), "rb") as stream:
             header = _header(stream)
         _check_header(header, plan.columns, f"the file of resource {res.id}")
-        checked["header"] = header
-        return pkey
+        return pkey, header
     _check_base(conn, base, plan)
     key = checked["primary_key"]
     conn.execute(sa.text(plan.drop_table(key)))
@@ -278,7 +279,7 @@ def _prepare(conn: Any, checked: dict[str, Any], plan: LoadPlan, res: model.Reso
         arrays = {f"k{i}": [k[i] for k in checked["drop"]] for i in range(len(key))}
         conn.execute(sa.text(plan.fill_drop(key)), arrays)
     conn.execute(sa.text(f"ANALYZE {plan.drop}"))
-    return pkey
+    return pkey, []
 
 
 def _fill_parts(engine: Any, plan: LoadPlan, path: Path, header: list[str], parts: int) -> int:
@@ -307,12 +308,14 @@ def _fill(
     checked: dict[str, Any],
     plan: LoadPlan,
     sessions: int,
-    res: model.Resource,
+    path: Path,
+    header: list[str],
 ) -> tuple[str, int]:
-    """Rows into the prepared table, by ``sessions`` sessions at once: (which way, rows)."""
+    """Rows into the prepared table, by ``sessions`` sessions at once: (which way, rows);
+    a whole load reads the file at ``path`` (its ``header``)."""
     base, key = checked["base"], checked["primary_key"]
     if base is None:
-        rows = _fill_parts(engine, plan, Path(_file_path(res)), checked["header"], sessions)
+        rows = _fill_parts(engine, plan, path, header, sessions)
     else:
         rows = run_each(
             engine, [[(plan.keep_from_base(base, key, i, sessions), {})] for i in range(sessions)]
@@ -462,9 +465,9 @@ def datastore_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[s
             _sweep(engine, holder)
             with engine.begin() as conn:
                 settings(conn)
-                pkey = _prepare(conn, checked, plan, res)
+                pkey, header = _prepare(conn, checked, plan, res)
             prepared = time.perf_counter()
-            mode, rows = _fill(engine, checked, plan, _sessions(), res)
+            mode, rows = _fill(engine, checked, plan, _sessions(), Path(_file_path(res)), header)
             loaded = time.perf_counter()
             _index(engine, checked, rid, pkey)
             indexed = time.perf_counter()
